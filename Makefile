@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_PORT ?= 8765
+DEMO_PAGES ?= 250
+DEMO_DB ?= sqlite:///archive.sqlite3
+
+.PHONY: setup demo test lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet]'
+	touch $(STAMP)
+
+# Serve the bundled local copy of the site, crawl it from the seed article into
+# SQLite, stop the server and print what was archived.
+demo: setup
+	@set -e; \
+	$(BIN)/python -m crawler.localcopy --port $(DEMO_PORT) --pages $(DEMO_PAGES) & server=$$!; \
+	trap 'kill $$server 2>/dev/null' EXIT; \
+	$(BIN)/python -m crawler.localcopy --wait http://127.0.0.1:$(DEMO_PORT)/; \
+	ARCHIVE_DB=$(DEMO_DB) $(BIN)/scrapy crawl related -a start=1851093 \
+	    -a base_url=http://127.0.0.1:$(DEMO_PORT) \
+	    -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 \
+	    -s CONCURRENT_REQUESTS_PER_DOMAIN=16 -s LOG_LEVEL=WARNING; \
+	echo; echo "Archived into $(DEMO_DB):"; \
+	$(BIN)/python -m crawler stats --human --runs 3 --db $(DEMO_DB)
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check crawler migrations tests
+	$(BIN)/ruff format --check crawler migrations tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

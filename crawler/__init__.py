@@ -1,0 +1,1 @@
+"""News archive crawler: a Scrapy project that keeps a faithful archive of a news site."""
