@@ -1,0 +1,1 @@
+"""The archive: database models, the storage API, and the worker that feeds it."""

@@ -1,0 +1,79 @@
+"""Which database, and one engine for it per process."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+DEFAULT_URL = "sqlite:///archive.sqlite3"
+ENV_VAR = "ARCHIVE_DB"
+
+
+def database_url(configured: str | None = None) -> str:
+    """The `ARCHIVE_DB` setting if given, else the environment variable, else SQLite."""
+    return configured or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def redact(url: str) -> str:
+    """The URL as it may appear in logs and run records: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL may still hold a secret
+        return "<unparseable database URL>"
+
+
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def redact_urls(value: Any) -> Any:
+    """`value` with the password of every URL in it (any scheme, nested anywhere) hidden."""
+    if isinstance(value, str):
+        return _PASSWORD_IN_URL.sub(r"\g<head>:***@", value)
+    if isinstance(value, dict):
+        return {key: redact_urls(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_urls(item) for item in value]
+    return value
+
+
+def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float = 30.0) -> Engine:
+    """An engine with the archive's connection rules.
+
+    SQLite runs in WAL mode (readers never block the writer), with foreign keys
+    on, and with transactions begun by us rather than by the sqlite3 module,
+    whose legacy mode starts them late. The writer takes the write lock when
+    its transaction begins (``BEGIN IMMEDIATE``), so a batch never fails half
+    way for want of it; `busy_timeout` is how long SQLite itself waits for a
+    lock another process holds.
+    """
+    parsed = make_url(url)
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        options["pool_pre_ping"] = True
+    engine = create_engine(parsed, **options)
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, "BEGIN IMMEDIATE" if writer else "BEGIN", busy_timeout)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, begin: str, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)

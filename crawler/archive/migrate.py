@@ -1,0 +1,140 @@
+"""Bringing a database to the schema this code expects (alembic, under the hood)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+
+from crawler.archive.database import create_archive_engine, redact
+from crawler.archive.models import Base
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.engine import Connection
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+UPGRADE_COMMAND = "python -m crawler db upgrade"
+_PG_MIGRATION_LOCK = 0x6E657773  # any constant: crawls starting together migrate one at a time
+
+
+class ArchiveSchemaError(RuntimeError):
+    """The database is not at the schema this code expects, and will not be changed silently."""
+
+
+def alembic_config(url: str) -> Config:
+    if not (MIGRATIONS / "env.py").exists():
+        raise ArchiveSchemaError(
+            f"migrations not found at {MIGRATIONS}; install from a checkout (pip install -e .)"
+        )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = url
+    return config
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """Migrate to the latest revision; returns (revision before, revision after)."""
+    engine = create_archive_engine(url)
+    try:
+        with _quiet("alembic"), engine.connect() as conn:
+            _lock(conn)
+            before = MigrationContext.configure(conn).get_current_revision()
+            _run_upgrade(conn, url)
+            after = MigrationContext.configure(conn).get_current_revision()
+            conn.commit()
+        return before, after
+    finally:
+        engine.dispose()
+
+
+def ensure_current(url: str) -> None:
+    """Create and migrate a fresh database; refuse one at another revision."""
+    _check(url, create=True)
+
+
+def check_current(url: str) -> None:
+    """Refuse a database that is missing, empty or at another revision; change nothing."""
+    parsed = make_url(url)
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise ArchiveSchemaError(
+            f"no archive at {redact(url)}: crawl into it, or run `{UPGRADE_COMMAND}`"
+        )
+    _check(url, create=False)
+
+
+def _check(url: str, *, create: bool) -> None:
+    engine = create_archive_engine(url)
+    try:
+        with _quiet("alembic"), engine.connect() as conn:
+            _lock(conn)
+            current = MigrationContext.configure(conn).get_current_revision()
+            head = head_revision(url)
+            if current == head:
+                return
+            if current is None:
+                ours = set(Base.metadata.tables) & set(inspect(conn).get_table_names())
+                if ours:
+                    raise ArchiveSchemaError(
+                        f"{redact(url)} holds archive tables ({', '.join(sorted(ours))}) "
+                        "but no migration record; it was not made by these migrations"
+                    )
+                if not create:
+                    raise ArchiveSchemaError(
+                        f"{redact(url)} holds no archive: crawl into it, or run `{UPGRADE_COMMAND}`"
+                    )
+                logger.info("Creating the archive schema in %s (revision %s)", redact(url), head)
+                _run_upgrade(conn, url)
+                conn.commit()
+                return
+            script = ScriptDirectory.from_config(alembic_config(url))
+            if current in {rev.revision for rev in script.walk_revisions()}:
+                raise ArchiveSchemaError(
+                    f"the archive database {redact(url)} is at revision {current}, this crawler "
+                    f"needs {head}: run `{UPGRADE_COMMAND} --db URL` (or `alembic upgrade head`)"
+                )
+            raise ArchiveSchemaError(
+                f"the archive database {redact(url)} is at revision {current}, which this crawler "
+                "does not know: it was migrated by a newer version"
+            )
+    finally:
+        engine.dispose()
+
+
+def _run_upgrade(conn: Connection, url: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Alembic narrates each step at INFO; inside a crawl's log one line says it all."""
+    log = logging.getLogger(name)
+    level = log.level
+    log.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

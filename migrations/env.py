@@ -1,0 +1,82 @@
+"""Alembic environment: migrates the archive database.
+
+The URL is, in order: one passed in by `python -m crawler db upgrade`,
+`alembic -x db=URL`, the ARCHIVE_DB environment variable, then
+sqlite:///archive.sqlite3, the same as a crawl uses.
+"""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+from typing import TYPE_CHECKING
+
+from alembic import context
+
+from crawler.archive.database import create_archive_engine, database_url
+from crawler.archive.models import Base
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+# Full-text search differs by dialect and lives outside the models (see
+# migration 0003); these names are not drift.
+SEARCH_OBJECTS = {"search_vector", "ix_articles_search_vector"}
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    if type_ == "table" and name and name.startswith("articles_fts"):
+        return False
+    return name not in SEARCH_OBJECTS
+
+
+def _url() -> str:
+    given = config.attributes.get("database_url")
+    return given or database_url(context.get_x_argument(as_dictionary=True).get("db"))
+
+
+def run_migrations_offline() -> None:
+    url = _url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:  # python -m crawler db upgrade, or the crawl's own check
+        _migrate(given)
+        return
+    engine = create_archive_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _migrate(connection)
+    finally:
+        engine.dispose()
+
+
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=include_name,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,92 @@
+"""Reading and ageing a test archive directly, as time passing would."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from crawler.archive.database import create_archive_engine
+from crawler.archive.models import ArticleRecord, ArticleVersion, CrawlRun, FailedFetch
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+
+def _engine(url: str):
+    return create_archive_engine(url)
+
+
+def age_articles(url: str, article_ids: list[str], by: timedelta) -> None:
+    """Move the last fetch of these articles back in time, so that they fall due."""
+    engine = _engine(url)
+    with engine.begin() as conn:
+        for article_id in article_ids:
+            fetched = conn.execute(
+                select(ArticleRecord.fetched_at).where(ArticleRecord.article_id == article_id)
+            ).scalar_one()
+            conn.execute(
+                update(ArticleRecord)
+                .where(ArticleRecord.article_id == article_id)
+                .values(fetched_at=fetched - by)
+            )
+    engine.dispose()
+
+
+def age_failures(url: str, by: timedelta) -> None:
+    engine = _engine(url)
+    with engine.begin() as conn:
+        for row in conn.execute(select(FailedFetch.id, FailedFetch.last_failed_at)).all():
+            conn.execute(
+                update(FailedFetch)
+                .where(FailedFetch.id == row.id)
+                .values(last_failed_at=row.last_failed_at - by)
+            )
+    engine.dispose()
+
+
+def article(url: str, article_id: str) -> Any:
+    engine = _engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ArticleRecord).where(ArticleRecord.article_id == article_id)
+        ).one()
+    engine.dispose()
+    return row
+
+
+def versions(url: str, article_id: str) -> list[Any]:
+    engine = _engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ArticleVersion)
+            .join(ArticleRecord, ArticleRecord.id == ArticleVersion.article_pk)
+            .where(ArticleRecord.article_id == article_id)
+            .order_by(ArticleVersion.version)
+        ).all()
+    engine.dispose()
+    return rows
+
+
+def failures(url: str) -> dict[str, Any]:
+    engine = _engine(url)
+    with engine.connect() as conn:
+        rows = {row.article_id: row for row in conn.execute(select(FailedFetch))}
+    engine.dispose()
+    return rows
+
+
+def runs(url: str) -> list[Any]:
+    engine = _engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
+    engine.dispose()
+    return rows
+
+
+def archived_ids(url: str) -> set[str]:
+    engine = _engine(url)
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(ArticleRecord.article_id)).scalars())
+    engine.dispose()
+    return ids
