@@ -1,0 +1,50 @@
+"""python -m crawler.localcopy [--port 8765] [--pages 250] | --wait URL"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import urllib.request
+
+from crawler.localcopy.server import serve
+from crawler.localcopy.site import LocalSite
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.localcopy", description=__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pages", type=int, default=250, help="article pages to serve")
+    parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
+    args = parser.parse_args()
+    if args.wait:
+        return _wait(args.wait)
+    site = LocalSite(pages=args.pages)
+    return asyncio.run(_serve_forever(site, args.port))
+
+
+async def _serve_forever(site: LocalSite, port: int) -> int:
+    _, bound = await serve(site, "127.0.0.1", port)
+    print(
+        f"local copy: {len(site.related)} pages at http://127.0.0.1:{bound}/news/1851093",
+        flush=True,
+    )
+    await asyncio.Event().wait()
+    return 0
+
+
+def _wait(url: str, timeout: float = 20.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return 0
+        except OSError:
+            time.sleep(0.1)
+    print(f"{url} did not answer within {timeout:.0f} s", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

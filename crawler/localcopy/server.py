@@ -1,0 +1,94 @@
+"""Serving a `LocalSite` over HTTP on 127.0.0.1 (aiohttp, already a Scrapy dependency)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from aiohttp import web
+
+from crawler.localcopy.site import SEED_ID, LocalSite
+
+ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
+
+
+def make_app(site: LocalSite) -> web.Application:
+    async def article(request: web.Request) -> web.StreamResponse:
+        site.requests.append((time.monotonic(), request.match_info["id"]))
+        if site.delay:
+            await asyncio.sleep(site.delay)
+        reply = site.reply(request.match_info["id"])
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.reset:
+            assert request.transport is not None
+            request.transport.abort()  # the client sees the connection drop
+            raise web.HTTPInternalServerError
+        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+    async def listing(_request: web.Request) -> web.Response:
+        reply = site.listing()
+        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+    async def robots(_request: web.Request) -> web.Response:
+        return web.Response(body=ROBOTS_TXT, content_type="text/plain")
+
+    async def index(_request: web.Request) -> web.Response:
+        link = f'<a href="/news/{SEED_ID}">seed article {SEED_ID}</a>'
+        return web.Response(
+            text=f"<html><body>Local copy: {link}</body></html>", content_type="text/html"
+        )
+
+    app = web.Application()
+    app.router.add_get("/news/{id:[0-9]+}", article)
+    app.router.add_get("/news/{id:[0-9]+}/{slug}", article)
+    app.router.add_get("/news", listing)
+    app.router.add_get("/robots.txt", robots)
+    app.router.add_get("/", index)
+    return app
+
+
+async def serve(site: LocalSite, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(make_app(site), access_log=None)
+    await runner.setup()
+    tcp = web.TCPSite(runner, host, port)
+    await tcp.start()
+    bound = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, bound
+
+
+class ServerThread:
+    """The local copy in a background thread, for tests: `with ServerThread(site) as url:`."""
+
+    def __init__(self, site: LocalSite, port: int = 0) -> None:
+        self.site = site
+        self.port = port
+        self.base_url = ""
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name="local-copy", daemon=True)
+
+    def __enter__(self) -> str:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the local copy did not start")
+        return self.base_url
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        self._loop.run_until_complete(self._main())
+        self._loop.close()
+
+    async def _main(self) -> None:
+        self._stop = asyncio.Event()
+        runner, port = await serve(self.site, "127.0.0.1", self.port)
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._ready.set()
+        await self._stop.wait()
+        await runner.cleanup()

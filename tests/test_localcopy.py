@@ -1,0 +1,64 @@
+"""The local copy serves the real seed page and a consistent site around it."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from crawler.localcopy.site import SEED_ID, LocalSite
+from crawler.parsing.article import parse_article
+from crawler.parsing.related import extract_related
+from tests.conftest import seed_html
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
+
+
+def test_the_seed_page_is_served_byte_for_byte(site_url):
+    assert fetch(f"{site_url}/news/{SEED_ID}") == seed_html().encode()
+
+
+def test_an_id_the_site_lacks_answers_404(site_url, local_site):
+    missing = sorted(local_site.missing())[0]
+
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(f"{site_url}/news/{missing}")
+    assert error.value.code == 404
+
+
+def test_robots_txt_allows_the_crawl(site_url):
+    assert b"Allow: /" in fetch(f"{site_url}/robots.txt")
+
+
+def test_the_seeds_related_ids_are_served_with_the_titles_the_seed_lists(local_site, profile):
+    for link in extract_related(seed_html(), profile).links:
+        page = local_site.render(link.article_id).decode()
+        article = parse_article(
+            page, f"https://en.alalam.ir/news/{link.article_id}", profile
+        ).article
+        assert (article.title, article.kind) == (link.title, link.kind)
+
+
+def test_generated_pages_parse_cleanly_with_a_dump_of_the_right_length(local_site, profile):
+    for article_id in list(local_site.related)[1:40]:
+        html = local_site.render(article_id).decode()
+        result = parse_article(html, f"https://en.alalam.ir/news/{article_id}", profile)
+        related = extract_related(html, profile)
+        assert result.drop_reason is None
+        assert related.complete and related.article_ids == local_site.related[article_id]
+        assert not [w for w in related.warnings if w.startswith("related_")]
+
+
+def test_the_same_size_gives_the_same_site():
+    assert LocalSite(pages=500).related == LocalSite(pages=500).related
+
+
+def test_every_page_but_the_orphans_is_reachable_from_the_seed():
+    site = LocalSite(pages=300, orphans=3)
+
+    assert len(site.reachable()) == 300
+    assert len(site.related) == 303
