@@ -1,0 +1,88 @@
+"""The archive's worker process: parse and store, off the crawl's core.
+
+Scrapy's reactor runs on one core; parsing a page and writing it to the
+database would take their CPU from it. The crawl process therefore hands
+pages to this worker in batches (see `crawler.archive.writer`), where each
+batch is parsed and stored in one transaction. The worker holds the
+process's one engine, with SQLite's write lock taken per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from crawler.archive.database import create_archive_engine
+from crawler.archive.retrying import with_retries
+from crawler.archive.store import ArchiveStore, ParsedPage
+from crawler.gc_policy import tune_gc
+from crawler.items import FetchedPage, FetchFailure
+from crawler.parsing.fetched import parse_fetched
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from crawler.archive.store import SaveOutcome
+
+_store: ArchiveStore | None = None
+_retry_budget = 0.0
+
+
+def start(database_url: str, retry_budget: float, gc_threshold: Sequence[int] = ()) -> None:
+    """Process initialiser: open the worker's engine; log to stderr beside the crawl's log."""
+    global _store, _retry_budget
+    _exit_with_parent()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [archive worker] %(levelname)s: %(message)s"
+    )
+    # SQLite waits a few seconds for a lock itself; longer waits are the retry loop's,
+    # which logs them and gives up when the budget is spent.
+    _store = ArchiveStore(create_archive_engine(database_url, writer=True, busy_timeout=5.0))
+    _retry_budget = retry_budget
+    tune_gc(freeze=True, threshold=gc_threshold)
+
+
+def _exit_with_parent() -> None:
+    """Leave when the crawl process dies (SIGKILL gives it no time to stop us).
+
+    An unfinished batch transaction is rolled back by the database, so leaving
+    at any moment leaves the archive consistent.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def ready() -> bool:
+    """Answered once the worker has started and opened its engine."""
+    return _store is not None
+
+
+def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
+    """Parse the pages of a batch and store them, and its failures, in one transaction."""
+    if _store is None:
+        raise RuntimeError("archive worker used before start()")
+    pages = [
+        ParsedPage(item, parse_fetched(item)) for item in batch if isinstance(item, FetchedPage)
+    ]
+    failures = [item for item in batch if isinstance(item, FetchFailure)]
+    store = _store
+    outcomes = with_retries(
+        lambda: store.save(pages, failures),
+        budget=_retry_budget,
+        what=f"storing a batch of {len(batch)}",
+    )
+    # save() answers pages first, then failures; give them back in the batch's order.
+    page_outcomes, failure_outcomes = iter(outcomes[: len(pages)]), iter(outcomes[len(pages) :])
+    return [
+        next(page_outcomes) if isinstance(item, FetchedPage) else next(failure_outcomes)
+        for item in batch
+    ]

@@ -1,0 +1,72 @@
+"""Why an article page could not be archived, as a short code a later run can act on.
+
+Gone or unusable pages (``http_404``, ``not_html``, ``too_large``,
+``redirect_loop``, ...) are tried again only after days; passing trouble
+(``http_503``, ``timeout``, ``connection``, ...) is retried by the next run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost, TimeoutError
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
+_PASSING_HTTP = frozenset({408, 425, 429})
+_GONE = frozenset({"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots"})
+_IGNORED = (
+    ("max redirections", "redirect_loop"),
+    ("Filtered offsite", "offsite_redirect"),
+    ("Forbidden by robots.txt", "robots"),
+)
+
+
+def is_gone(reason: str) -> bool:
+    """Whether a failure says the page is gone or unusable, not just unlucky."""
+    if reason.startswith("http_"):
+        status = int(reason.removeprefix("http_"))
+        return 400 <= status < 500 and status not in _PASSING_HTTP
+    return reason in _GONE
+
+
+def classify(failure: Failure) -> tuple[str, int | None, str]:
+    """(reason code, HTTP status or None, message) of a request's failure."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", status, f"HTTP {status}"
+    message = f"{failure.type.__name__}: {failure.getErrorMessage()}"  # type: ignore[union-attr]
+    if failure.check(IgnoreRequest):
+        text = failure.getErrorMessage()
+        reason = next((code for start, code in _IGNORED if text.startswith(start)), "ignored")
+        return reason, None, message
+    for kinds, reason in (
+        ((DownloadCancelledError,), "too_large"),
+        ((DownloadTimeoutError, TimeoutError), "timeout"),
+        ((CannotResolveHostError,), "dns"),
+        (
+            (
+                DownloadConnectionRefusedError,
+                DownloadFailedError,
+                ResponseDataLossError,
+                ConnectError,
+                ConnectionDone,
+                ConnectionLost,
+            ),
+            "connection",
+        ),
+    ):
+        if failure.check(*kinds):
+            return reason, None, message
+    return "error", None, message

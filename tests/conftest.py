@@ -1,0 +1,190 @@
+"""Shared fixtures: the site profile, saved pages, real databases, the local copy, real crawls."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+import pytest
+
+from crawler.archive.database import create_archive_engine
+from crawler.archive.migrate import ensure_current
+from crawler.archive.store import ArchiveStore
+from crawler.localcopy.server import ServerThread
+from crawler.localcopy.site import LocalSite
+from crawler.sites import get_profile
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from crawler.sites.profile import SiteProfile
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SITE_FIXTURES = ROOT / "crawler" / "sites" / "fixtures"
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+SEED_URL = "https://en.alalam.ir/news/1851093"
+
+
+@pytest.fixture
+def profile() -> SiteProfile:
+    return get_profile("alalam_en")
+
+
+def seed_html() -> str:
+    return (SITE_FIXTURES / "alalam_en" / "1851093.html").read_text(encoding="utf-8")
+
+
+def seed_expected() -> dict[str, Any]:
+    return json.loads((SITE_FIXTURES / "alalam_en" / "1851093.expected.json").read_text("utf-8"))
+
+
+# -- databases -------------------------------------------------------------------------
+
+
+def _postgres_or_skip() -> None:
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must run the PostgreSQL tests)")
+        pytest.skip(message)
+
+
+@contextmanager
+def fresh_postgresql_database() -> Iterator[str]:
+    """A database of its own on the running PostgreSQL, dropped afterwards."""
+    _postgres_or_skip()
+    name = f"archive_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    with fresh_postgresql_database() as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test that takes this runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[ArchiveStore]:
+    ensure_current(database_url)
+    engine = create_archive_engine(database_url, writer=True)
+    yield ArchiveStore(engine)
+    engine.dispose()
+
+
+# -- the local copy and real crawls ------------------------------------------------------
+
+
+@pytest.fixture
+def local_site() -> LocalSite:
+    return LocalSite(pages=60, orphans=2)
+
+
+@pytest.fixture
+def site_url(local_site: LocalSite) -> Iterator[str]:
+    with ServerThread(local_site) as base_url:
+        yield base_url
+
+
+@dataclass
+class CrawlRun:
+    returncode: int
+    stdout: str
+    """What the command printed for people: the run's one-line summary."""
+    log: str
+    """stdout and the log together."""
+
+
+LOCAL_COPY_SETTINGS = (
+    "AUTOTHROTTLE_ENABLED=False",
+    "DOWNLOAD_DELAY=0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+)
+
+
+def crawl_command(
+    *args: str,
+    start: str | None = None,
+    base_url: str | None = None,
+    settings: tuple[str, ...] = (),
+) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "related", *args]
+    if start is not None:
+        command += ["-a", f"start={start}"]
+    if base_url is not None:
+        command += ["-a", f"base_url={base_url}"]
+    for setting in (*LOCAL_COPY_SETTINGS, *settings):
+        command += ["-s", setting]
+    return command
+
+
+def crawl(
+    database_url: str,
+    *args: str,
+    start: str | None = None,
+    base_url: str | None = None,
+    settings: tuple[str, ...] = (),
+    timeout: float = 120,
+) -> CrawlRun:
+    """A real `scrapy crawl related` in its own process, as a user runs it."""
+    command = crawl_command(*args, start=start, base_url=base_url, settings=settings)
+    env = {**os.environ, "ARCHIVE_DB": database_url}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return CrawlRun(done.returncode, done.stdout, done.stdout + done.stderr)
+
+
+def start_crawl(
+    database_url: str,
+    *args: str,
+    start: str | None = None,
+    base_url: str | None = None,
+    settings: tuple[str, ...] = (),
+) -> subprocess.Popen[str]:
+    """A crawl in the background, for tests that stop or race it."""
+    command = crawl_command(*args, start=start, base_url=base_url, settings=settings)
+    env = {**os.environ, "ARCHIVE_DB": database_url}
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def stat(log: str, name: str) -> int:
+    """A numeric value from the stats Scrapy dumps at the end of a crawl (0 when absent)."""
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
+
+
+def crawled_ids(log: str) -> list[str]:
+    """Article ids the crawl downloaded, from its DEBUG log."""
+    return re.findall(r"Crawled \(\d+\) <GET https?://[^/]+/news/(\d+)>", log)

@@ -1,0 +1,80 @@
+"""Only the site's hosts are fetched, SQL never carries user text, files are written atomically."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from crawler.localcopy.site import SEED_ID, Reply
+from crawler.parsing.listing import listed_article_ids
+from crawler.parsing.related import extract_related
+from tests import archive_db
+from tests.conftest import ROOT, crawl, crawled_ids
+
+
+def test_related_entries_never_choose_a_host(profile):
+    payload = (
+        '[{"id":"https://evil.example/news/1","title":"a URL as id"} ,'
+        '{"id":"1808639","pic":"https://evil.example/x.jpg","title":"media elsewhere"}]'
+    )
+    related = extract_related(f'string({len(payload)}) "{payload}"', profile)
+
+    assert related.article_ids == ["1808639"]
+    assert profile.article_url("1808639") == "https://en.alalam.ir/news/1808639"
+    assert related.links[0].media_url == "https://evil.example/x.jpg"  # recorded, never fetched
+
+
+def test_a_listing_never_sends_the_crawl_to_another_host(profile):
+    listing = '<a href="/news/1">ours</a><a href="https://evil.example/news/2">theirs</a>'
+
+    assert listed_article_ids(listing, "https://en.alalam.ir/news", profile) == ["1"]
+
+
+def test_the_crawl_requests_nothing_but_the_sites_own_urls(sqlite_url, local_site, site_url):
+    target = local_site.related[SEED_ID][0]
+    local_site.overrides[target] = Reply(302, b"", {"Location": "http://localhost:9/news/1"})
+
+    run = crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=("LOG_LEVEL=DEBUG",))
+
+    hosts = set(re.findall(r"Crawled \(\d+\) <GET (https?://[^/]+)/", run.log))
+    assert hosts == {site_url}
+    assert archive_db.failures(sqlite_url)[target].reason == "offsite_redirect"
+    assert crawled_ids(run.log)
+
+
+def test_search_text_never_becomes_sql(sqlite_url, local_site, site_url):
+    crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+    before = archive_db.archived_ids(sqlite_url)
+
+    for attack in ("'; DROP TABLE articles; --", '" OR 1=1 --', "Hamedan) OR (1=1"):
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler", "search", attack, "--json", "--db", sqlite_url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr
+
+    assert archive_db.archived_ids(sqlite_url) == before
+
+
+def test_an_export_replaces_a_symlink_rather_than_writing_through_it(
+    sqlite_url, local_site, site_url, tmp_path
+):
+    crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("do not touch")
+    link = tmp_path / "export.jsonl"
+    link.symlink_to(precious)
+
+    subprocess.run(
+        [sys.executable, "-m", "crawler", "export", "--db", sqlite_url, "-o", str(link)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+    assert precious.read_text() == "do not touch"
+    assert not link.is_symlink() and len(link.read_text().splitlines()) == local_site.pages
