@@ -1,0 +1,134 @@
+"""Failing databases: the store waits and retries, or the run fails loudly; nothing is lost.
+
+Every page fetched is stored by this run or fetched again by the next: each
+test ends by comparing the archive with the local copy's whole site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.localcopy.server import ServerThread
+from crawler.localcopy.site import SEED_ID, LocalSite
+from tests import archive_db
+from tests.conftest import crawl, start_crawl
+
+SLOWLY = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
+
+
+def wait_until_archived(url: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if len(archive_db.archived_ids(url)) >= count:
+                return
+        except Exception:  # the schema is not there yet, or the database is away
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} articles archived after {timeout} s")
+
+
+def restart_postgresql() -> None:
+    if shutil.which("pg_ctlcluster") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pg_ctlcluster is needed to restart PostgreSQL in CI")
+        pytest.skip("pg_ctlcluster not found: cannot restart PostgreSQL here")
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def hold_sqlite_write_lock(url: str, seconds: float) -> threading.Thread:
+    """Another process's write transaction on the archive, held for `seconds`."""
+    path = Path(url.removeprefix("sqlite:///"))
+    ready = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=60)
+        connection.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    ready.wait(30)
+    return holder
+
+
+def test_postgresql_restarted_mid_crawl_loses_nothing(postgresql_url):
+    site = LocalSite(pages=300)
+    site.delay = 0.02
+    with ServerThread(site) as base_url:
+        process = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=SLOWLY)
+        wait_until_archived(postgresql_url, 30)
+        restart_postgresql()
+        output, _ = process.communicate(timeout=300)
+        # Either the store rode the restart out, or the run failed loudly.
+        assert (process.returncode, "trying again" in output) in (
+            (0, True),
+            (0, False),
+            (1, True),
+        ), output
+        print(f"crawl across the restart: exit {process.returncode}")
+
+        site.delay = 0
+        again = crawl(postgresql_url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(postgresql_url) == site.reachable()
+
+
+def test_a_sqlite_archive_locked_for_a_while_makes_the_store_wait(sqlite_url):
+    site = LocalSite(pages=200)
+    site.delay = 0.02
+    with ServerThread(site) as base_url:
+        process = start_crawl(sqlite_url, start=SEED_ID, base_url=base_url, settings=SLOWLY)
+        wait_until_archived(sqlite_url, 20)
+        hold_sqlite_write_lock(sqlite_url, seconds=8).join()
+        output, _ = process.communicate(timeout=300)
+
+    assert process.returncode == 0, output
+    assert "trying again" in output
+    assert archive_db.archived_ids(sqlite_url) == site.reachable()
+
+
+def test_a_sqlite_archive_locked_too_long_fails_the_run_loudly_and_the_next_run_completes(
+    sqlite_url,
+):
+    site = LocalSite(pages=200)
+    site.delay = 0.02
+    with ServerThread(site) as base_url:
+        process = start_crawl(
+            sqlite_url,
+            start=SEED_ID,
+            base_url=base_url,
+            settings=(*SLOWLY, "ARCHIVE_DB_RETRY_SECONDS=2"),
+        )
+        wait_until_archived(sqlite_url, 20)
+        holder = hold_sqlite_write_lock(sqlite_url, seconds=15)
+        output, _ = process.communicate(timeout=300)
+        holder.join()
+
+        assert process.returncode == 1, output
+        assert "The archive could not store a batch, stopping the crawl" in output
+        assert archive_db.runs(sqlite_url)[-1].status == "failed"
+
+        site.delay = 0
+        again = crawl(sqlite_url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(sqlite_url) == site.reachable()
