@@ -1,0 +1,1 @@
+"""Writing the archive out: article records and the related-article graph."""
