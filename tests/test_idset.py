@@ -1,0 +1,31 @@
+"""The bitmap set of article ids."""
+
+from __future__ import annotations
+
+from crawler.idset import BITMAP_LIMIT, IdSet
+
+
+def test_an_id_is_added_once():
+    ids = IdSet()
+
+    assert ids.add("1851093") and not ids.add("1851093")
+    assert "1851093" in ids and "1851094" not in ids and len(ids) == 1
+
+
+def test_ids_beyond_the_bitmap_are_kept_too():
+    ids = IdSet([str(BITMAP_LIMIT + 5), "7"])
+
+    assert str(BITMAP_LIMIT + 5) in ids and "7" in ids and len(ids) == 2
+
+
+def test_a_million_ids_take_about_a_bit_each():
+    ids = IdSet(str(n) for n in range(1_000_000, 2_000_000))
+
+    assert len(ids) == 1_000_000
+    assert len(ids._bits) < 400_000  # bytes, room to grow included
+
+
+def test_what_is_not_an_id_is_never_in_the_set():
+    ids = IdSet(["1"])
+
+    assert "abc" not in ids and 1 not in ids
