@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 
@@ -62,3 +63,48 @@ def test_every_page_but_the_orphans_is_reachable_from_the_seed():
 
     assert len(site.reachable()) == 300
     assert len(site.related) == 303
+
+
+@pytest.fixture
+def served_copy():
+    """`python -m crawler.localcopy --admin` in its own process, as the benchmark runs it."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.localcopy", "--admin", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    waited = subprocess.run(
+        [sys.executable, "-m", "crawler.localcopy", "--wait", f"{base_url}/"], cwd=ROOT
+    )
+    assert waited.returncode == 0
+    yield base_url
+    process.terminate()
+    process.wait(10)
+
+
+def test_publishing_over_http_adds_new_articles_at_the_top_of_the_listing(served_copy):
+    request = urllib.request.Request(f"{served_copy}/admin/publish?count=3", method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        added = json.loads(response.read())
+
+    assert len(added) == 3
+    listing = fetch(f"{served_copy}/news").decode()
+    assert all(f"/news/{article_id}" in listing for article_id in added)
+    assert fetch(f"{served_copy}/news/{added[0]}")
+
+
+def test_the_publish_endpoint_is_absent_unless_asked_for(site_url):
+    request = urllib.request.Request(f"{site_url}/admin/publish?count=3", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code in (404, 405)

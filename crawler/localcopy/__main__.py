@@ -1,4 +1,4 @@
-"""python -m crawler.localcopy [--port 8765] [--pages 250] | --wait URL"""
+"""python -m crawler.localcopy [--port 8765] [--pages 250] [--admin] | --wait URL"""
 
 from __future__ import annotations
 
@@ -16,16 +16,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.localcopy", description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pages", type=int, default=250, help="article pages to serve")
+    parser.add_argument(
+        "--admin",
+        action="store_true",
+        help="also answer POST /admin/publish?count=N: publish N new articles (benchmarks)",
+    )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
     args = parser.parse_args()
     if args.wait:
         return _wait(args.wait)
     site = LocalSite(pages=args.pages)
-    return asyncio.run(_serve_forever(site, args.port))
+    return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
 
-async def _serve_forever(site: LocalSite, port: int) -> int:
-    _, bound = await serve(site, "127.0.0.1", port)
+async def _serve_forever(site: LocalSite, port: int, *, admin: bool) -> int:
+    _, bound = await serve(site, "127.0.0.1", port, admin=admin)
     print(
         f"local copy: {len(site.related)} pages at http://127.0.0.1:{bound}/news/1851093",
         flush=True,

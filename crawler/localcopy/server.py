@@ -13,7 +13,13 @@ from crawler.localcopy.site import SEED_ID, LocalSite
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 
 
-def make_app(site: LocalSite) -> web.Application:
+def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
+    """The site's routes; with `admin`, also ``POST /admin/publish?count=N``.
+
+    Publishing over HTTP lets a benchmark or a demo change a copy served by
+    another process, as time changes the live site between two runs.
+    """
+
     async def article(request: web.Request) -> web.StreamResponse:
         site.requests.append((time.monotonic(), request.match_info["id"]))
         if site.delay:
@@ -40,7 +46,18 @@ def make_app(site: LocalSite) -> web.Application:
             text=f"<html><body>Local copy: {link}</body></html>", content_type="text/html"
         )
 
+    async def publish(request: web.Request) -> web.Response:
+        try:
+            count = int(request.query.get("count", "1"))
+        except ValueError:
+            raise web.HTTPBadRequest(text="count must be a whole number") from None
+        if not 0 < count <= 100_000:
+            raise web.HTTPBadRequest(text="count must be between 1 and 100000")
+        return web.json_response(site.publish(count))
+
     app = web.Application()
+    if admin:
+        app.router.add_post("/admin/publish", publish)
     app.router.add_get("/news/{id:[0-9]+}", article)
     app.router.add_get("/news/{id:[0-9]+}/{slug}", article)
     app.router.add_get("/news", listing)
@@ -49,8 +66,10 @@ def make_app(site: LocalSite) -> web.Application:
     return app
 
 
-async def serve(site: LocalSite, host: str, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(make_app(site), access_log=None)
+async def serve(
+    site: LocalSite, host: str, port: int, *, admin: bool = False
+) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(make_app(site, admin=admin), access_log=None)
     await runner.setup()
     tcp = web.TCPSite(runner, host, port)
     await tcp.start()
