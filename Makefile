@@ -7,7 +7,7 @@ DEMO_PORT ?= 8765
 DEMO_PAGES ?= 250
 DEMO_DB ?= sqlite:///archive.sqlite3
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test bench lint clean
 
 setup: $(STAMP)
 
@@ -33,9 +33,15 @@ demo: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
+# Not a test: crawls of the local copy and the archive's commands, measured
+# (about ten minutes); prints a table, writes bench/results/<time>.json and
+# latest.json. BENCH_ARGS="--pages 2000 --big-pages 10000" for a quick look.
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: setup
-	$(BIN)/ruff check crawler migrations tests
-	$(BIN)/ruff format --check crawler migrations tests
+	$(BIN)/ruff check crawler migrations tests bench
+	$(BIN)/ruff format --check crawler migrations tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

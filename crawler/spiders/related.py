@@ -107,6 +107,8 @@ class RelatedSpider(scrapy.Spider):
             plan = plan_run(ArchiveStore(engine), self.profile.name, policy, datetime.now(UTC))
         finally:
             engine.dispose()
+        self.crawler.stats.set_value("archive/revisits_due", len(plan.due))
+        self.crawler.stats.set_value("archive/resumed", len(plan.pending))
         self.logger.info(
             "The archive holds %d articles not due; %d due for a revisit; %d to resume",
             len(plan.skip),

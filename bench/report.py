@@ -1,0 +1,98 @@
+"""The benchmark's figures as the table the README shows, each beside its target."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [("measurement", "figure", "target", "")]
+    rows += list(_rows(results))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def _rows(r: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    pages, big = r["pages"], r["big_pages"]
+    ceiling = r["ceiling"]
+    yield (f"1. ceiling, {pages:,} pages", f"{ceiling['pages_per_s']:.0f} pages/s", "", "")
+    full = r["full_sqlite"]
+    yield (
+        "2. full crawl into SQLite",
+        f"{full['pages_per_s']:.0f} pages/s = {full['ratio_to_ceiling']:.2f} of ceiling",
+        ">= 0.85",
+        _met(full["ratio_to_ceiling"] >= 0.85),
+    )
+    if "full_postgresql" in r:
+        pg = r["full_postgresql"]
+        yield (
+            "2. full crawl into PostgreSQL",
+            f"{pg['pages_per_s']:.0f} pages/s = {pg['ratio_to_ceiling']:.2f} of ceiling",
+            ">= 0.80",
+            _met(pg["ratio_to_ceiling"] >= 0.80),
+        )
+    yield (f"3. peak RSS, {pages:,} pages", f"{full['peak_rss_mb']:.0f} MB", "", "")
+    large = r["full_big"]
+    yield (
+        f"3. peak RSS, {big:,} pages",
+        f"{large['peak_rss_mb']:.0f} MB = {large['peak_rss_ratio_to_small']:.2f} x",
+        "< 250 MB, < 1.5 x",
+        _met(large["peak_rss_mb"] < 250 and large["peak_rss_ratio_to_small"] < 1.5),
+    )
+    rerun = r["rerun"]
+    yield (
+        f"4. re-run, {rerun['new_pages']} new pages",
+        f"{rerun['pages']} fetched (bound {rerun['fetched_bound']}), "
+        f"{rerun['wall_s']:.1f} s = {rerun['wall_ratio_to_first']:.3f} of first",
+        "<= bound, < 0.1",
+        _met(rerun["pages"] <= rerun["fetched_bound"] and rerun["wall_ratio_to_first"] < 0.1),
+    )
+    reparse = r["reparse"]
+    yield (
+        f"5. reparse, {reparse['pages']:,} pages",
+        f"{reparse['pages_per_s']:.0f} pages/s",
+        ">= 500",
+        _met(reparse["pages_per_s"] >= 500),
+    )
+    search = r["search"]
+    yield (
+        f"6. search, {large['items']:,} articles",
+        f"median {search['median_ms']:.1f} ms (max {search['max_ms']:.0f})",
+        "< 100 ms",
+        _met(search["median_ms"] < 100),
+    )
+    export, small = r["export_big"], r["export_small"]
+    yield (
+        f"6. export, {export['records']:,} records",
+        f"{export['wall_s']:.1f} s, peak {export['peak_rss_mb']:.0f} MB "
+        f"({small['peak_rss_mb']:.0f} MB at {small['records']:,})",
+        "constant memory",
+        _met(export["peak_rss_ratio_to_small"] < 1.2),
+    )
+    if "cluster" in r:
+        cluster = r["cluster"]
+        yield (
+            "7. two workers against one",
+            f"{cluster['ratio']:.2f} x",
+            ">= 1.6",
+            _met(cluster["ratio"] >= 1.6),
+        )
+        if "redis_extra_ms_per_page" in cluster:
+            yield (
+                "7. Redis's cost",
+                f"{cluster['redis_extra_ms_per_page']:+.2f} ms CPU a page",
+                "",
+                "",
+            )
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "MISSED"

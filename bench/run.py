@@ -1,0 +1,357 @@
+"""The benchmark: crawls of the local copy and the archive's commands, measured in one run.
+
+`make bench` runs `python -m bench`. Every figure of one run comes from the
+same machine at the same time, so the ratios hold even where the machine is
+shared and its absolute speed is not.
+
+    python -m bench                       # 10,000 and 100,000 pages (about 10 minutes)
+    python -m bench --pages 2000 --big-pages 10000   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.harness import PYTHON, ROOT, LocalCopy, Measured, measure
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+RESULTS = ROOT / "bench" / "results"
+SEED = "1851093"
+# The same settings for every crawl: the local copy answers at once, so the
+# politeness that the live site gets would only measure the delays.
+CRAWL_SETTINGS = (
+    "AUTOTHROTTLE_ENABLED=False",
+    "DOWNLOAD_DELAY=0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "LOG_LEVEL=INFO",
+)
+# Queries as users write them (see `python -m crawler search --help`), over the
+# words the local copy's pages are made of.
+QUERIES = (
+    "Iran",
+    "security council",
+    '"foreign ministry"',
+    "Russia OR Syria",
+    "minister -Tuesday",
+    "coop*",
+    "energy trade",
+    "parliament delegation",
+    '"press conference"',
+    "regional agreement",
+    "econ*",
+    "officials said",
+    "Hamedan",
+    "president visit",
+    "international relations",
+    "capital province",
+    "agency report",
+    "government statement",
+    "support -forces",
+    "talks OR meeting",
+)
+
+
+def crawl_command(spider: str, base_url: str, *args: str, start: str = SEED) -> list[str]:
+    # The ceiling spider lives beside the benchmark, not among the project's spiders.
+    command = [PYTHON, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
+    command += ["-s", "SPIDER_MODULES=crawler.spiders,bench.ceiling"]
+    command += ["-a", f"base_url={base_url}"]
+    for setting in (*CRAWL_SETTINGS, *args):
+        command += ["-s", setting]
+    return command
+
+
+def crawl(spider: str, base_url: str, db: str, *args: str, start: str = SEED) -> Measured:
+    measured = measure(crawl_command(spider, base_url, *args, start=start), {"ARCHIVE_DB": db})
+    if measured.returncode != 0:
+        tail = "\n".join(measured.output.splitlines()[-30:])
+        raise RuntimeError(f"crawl {spider} exited {measured.returncode}:\n{tail}")
+    return measured
+
+
+def crawl_figures(measured: Measured) -> dict[str, Any]:
+    """What one crawl did and cost: pages a second over the crawl itself, memory, CPU."""
+    pages = measured.stat("response_received_count")
+    elapsed = measured.stat("elapsed_time_seconds")
+    cpu = sum(measured.cpu.values())
+    return {
+        "pages": int(pages),
+        "items": int(measured.stat("item_scraped_count")),
+        "elapsed_s": round(elapsed, 2),
+        "wall_s": round(measured.wall, 2),
+        "pages_per_s": round(pages / elapsed, 1) if elapsed else 0.0,
+        "cpu_ms_per_page": round(1000 * cpu / pages, 2) if pages else 0.0,
+        "cpu_s_by_role": {role: round(seconds, 2) for role, seconds in measured.cpu.items()},
+        "peak_rss_mb": mb(measured.peak_rss),
+        "peak_rss_mb_by_role": {role: mb(size) for role, size in measured.peak_rss_by_role.items()},
+    }
+
+
+def mb(size: int) -> float:
+    return round(size / 2**20, 1)
+
+
+@contextmanager
+def postgresql_database(admin_url: str) -> Iterator[str]:
+    """A fresh database on the running PostgreSQL, dropped afterwards."""
+    import psycopg
+
+    name = f"archive_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- the measurements --------------------------------------------------------------
+
+
+def bench_crawls(pages: int, work: Path, pg_admin: str | None) -> tuple[dict[str, Any], str]:
+    """(1)-(2) the ceiling and the full crawl into SQLite and PostgreSQL; (4) the re-run."""
+    results: dict[str, Any] = {}
+    copy = LocalCopy(pages, admin=True)
+    try:
+        ceiling = crawl("ceiling", copy.base_url, f"sqlite:///{work}/ceiling.sqlite3")
+        results["ceiling"] = crawl_figures(ceiling)
+        sqlite_db = f"sqlite:///{work}/archive-{pages}.sqlite3"
+        full = crawl_figures(crawl("related", copy.base_url, sqlite_db))
+        full["ratio_to_ceiling"] = ratio(full, results["ceiling"])
+        results["full_sqlite"] = full
+        if pg_admin:
+            with postgresql_database(pg_admin) as pg_db:
+                on_pg = crawl_figures(crawl("related", copy.base_url, pg_db))
+            on_pg["ratio_to_ceiling"] = ratio(on_pg, results["ceiling"])
+            results["full_postgresql"] = on_pg
+        results["rerun"] = bench_rerun(copy, sqlite_db, full)
+    finally:
+        copy.stop()
+    return results, sqlite_db
+
+
+def ratio(crawl: dict[str, Any], ceiling: dict[str, Any]) -> float:
+    return round(crawl["pages_per_s"] / ceiling["pages_per_s"], 3)
+
+
+def bench_rerun(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, Any]:
+    """(4) The site publishes 1% new pages; the scheduled run (start=latest) catches up."""
+    new = max(1, first["items"] // 100)
+    copy.publish(new)
+    measured = crawl("related", copy.base_url, db, start="latest")
+    figures = crawl_figures(measured)
+    due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
+    listed = measured.stat("listing/links")
+    figures.update(
+        new_pages=new,
+        listing_links=int(listed),
+        revisits_due=int(due),
+        resumed=int(resumed),
+        # robots.txt, the listing page, what it lists, the new pages, revisits, leftovers
+        fetched_bound=int(2 + listed + new + due + resumed),
+        wall_ratio_to_first=round(measured.wall / first["wall_s"], 3),
+        pages_ratio_to_first=round(figures["pages"] / first["pages"], 4),
+    )
+    return figures
+
+
+def bench_reparse(db: str) -> dict[str, Any]:
+    """(5) Every stored page parsed again, start-up included."""
+    measured = measure([PYTHON, "-m", "crawler", "reparse", "--db", db])
+    if measured.returncode != 0:
+        raise RuntimeError(f"reparse exited {measured.returncode}: {measured.output[-2000:]}")
+    pages = int(measured.output.split()[0])
+    return {
+        "pages": pages,
+        "wall_s": round(measured.wall, 2),
+        "pages_per_s": round(pages / measured.wall, 1),
+        "peak_rss_mb": mb(measured.peak_rss),
+    }
+
+
+def bench_big_crawl(pages: int, work: Path) -> tuple[dict[str, Any], str]:
+    """(3) The full crawl at the large size, for its memory; its archive serves (6)."""
+    copy = LocalCopy(pages)
+    try:
+        db = f"sqlite:///{work}/archive-{pages}.sqlite3"
+        measured = crawl("related", copy.base_url, db)
+    finally:
+        copy.stop()
+    figures = crawl_figures(measured)
+    figures["main_rss_mb_timeline"] = [
+        [round(second), mb(size)]
+        for second, size in measured.timeline[:: max(1, len(measured.timeline) // 20)]
+    ]
+    return figures, db
+
+
+def bench_search(db: str) -> dict[str, Any]:
+    """(6) Twenty queries through the storage API the CLI uses; latency of each."""
+    from crawler.archive.database import create_archive_engine
+    from crawler.archive.search import SearchFilters
+    from crawler.archive.search_query import parse_query
+    from crawler.archive.store import ArchiveStore
+
+    engine = create_archive_engine(db)
+    store = ArchiveStore(engine)
+    latencies, hits = [], []
+    for text in QUERIES:
+        started = time.perf_counter()
+        found = store.search(parse_query(text), SearchFilters(limit=20))
+        latencies.append(1000 * (time.perf_counter() - started))
+        hits.append(len(found))
+    engine.dispose()
+    return {
+        "queries": len(QUERIES),
+        "median_ms": round(statistics.median(latencies), 1),
+        "max_ms": round(max(latencies), 1),
+        "queries_with_hits": sum(1 for count in hits if count),
+    }
+
+
+def bench_export(db: str, work: Path) -> dict[str, Any]:
+    """(6) `export --format jsonl` of the whole archive: time and peak memory."""
+    target = work / "export.jsonl"
+    measured = measure(
+        [PYTHON, "-m", "crawler", "export", "--format", "jsonl", "-o", str(target), "--db", db]
+    )
+    if measured.returncode != 0:
+        raise RuntimeError(f"export exited {measured.returncode}: {measured.output[-2000:]}")
+    with target.open("rb") as exported:
+        records = sum(1 for _ in exported)
+    size = target.stat().st_size
+    target.unlink()
+    return {
+        "records": records,
+        "wall_s": round(measured.wall, 2),
+        "records_per_s": round(records / measured.wall, 1),
+        "peak_rss_mb": mb(measured.peak_rss),
+        "output_mb": mb(size),
+    }
+
+
+# -- running it all ------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import sqlite3
+
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "scrapy": version("scrapy"),
+        "sqlalchemy": version("sqlalchemy"),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    pg_admin = None if args.no_postgresql else args.postgresql
+    results: dict[str, Any] = {
+        "command": "make bench",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "pages": args.pages,
+        "big_pages": args.big_pages,
+        "crawl_settings": list(CRAWL_SETTINGS),
+    }
+    work = Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    try:
+        step("crawls of %d pages: ceiling, SQLite, PostgreSQL, re-run", args.pages)
+        crawls, small_db = bench_crawls(args.pages, work, pg_admin)
+        results.update(crawls)
+        step("reparse of the %d-page archive", args.pages)
+        results["reparse"] = bench_reparse(small_db)
+        results["export_small"] = bench_export(small_db, work)
+        step("full crawl of %d pages", args.big_pages)
+        results["full_big"], big_db = bench_big_crawl(args.big_pages, work)
+        full = results["full_sqlite"]
+        results["full_big"]["peak_rss_ratio_to_small"] = round(
+            results["full_big"]["peak_rss_mb"] / full["peak_rss_mb"], 3
+        )
+        step("search and export over the %d-page archive", args.big_pages)
+        results["search"] = bench_search(big_db)
+        results["export_big"] = bench_export(big_db, work)
+        results["export_big"]["peak_rss_ratio_to_small"] = round(
+            results["export_big"]["peak_rss_mb"] / results["export_small"]["peak_rss_mb"], 3
+        )
+        if pg_admin and not args.no_cluster:
+            results["cluster"] = bench_cluster(args, pg_admin, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return results
+
+
+def bench_cluster(args: argparse.Namespace, pg_admin: str, work: Path) -> dict[str, Any]:
+    """Issue 7's figures: two distributed workers against one (bench.cluster)."""
+    from bench.cluster import measure_cluster
+
+    step("cluster: one worker, then two, over %d pages", args.pages)
+    copy = LocalCopy(args.pages)
+    try:
+        return measure_cluster(copy.base_url, pg_admin, args.redis, args.pages)
+    finally:
+        copy.stop()
+
+
+def step(message: str, *values: object) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] " + message % values, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=10_000, help="the local copy's size")
+    parser.add_argument("--big-pages", type=int, default=100_000, help="the large crawl's size")
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"),
+        help="an existing database to create the benchmark's own database from",
+    )
+    parser.add_argument("--no-postgresql", action="store_true", help="SQLite only")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--no-cluster", action="store_true", help="skip the cluster figures")
+    parser.add_argument(
+        "--output", type=Path, help="JSON file (default: bench/results/<time>.json)"
+    )
+    args = parser.parse_args()
+
+    results = run(args)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output = args.output or RESULTS / f"{results['started_at'][:19].replace(':', '')}.json"
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    latest = RESULTS / "latest.json"
+    latest.write_text(output.read_text())
+    from bench.report import table
+
+    print()
+    print(table(results))
+    print(f"\nfigures: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    return 0
