@@ -290,23 +290,30 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         step("reparse of the %d-page archive", args.pages)
         results["reparse"] = bench_reparse(small_db)
         results["export_small"] = bench_export(small_db, work)
-        step("full crawl of %d pages", args.big_pages)
-        results["full_big"], big_db = bench_big_crawl(args.big_pages, work)
-        full = results["full_sqlite"]
-        results["full_big"]["peak_rss_ratio_to_small"] = round(
-            results["full_big"]["peak_rss_mb"] / full["peak_rss_mb"], 3
-        )
-        step("search and export over the %d-page archive", args.big_pages)
-        results["search"] = bench_search(big_db)
-        results["export_big"] = bench_export(big_db, work)
-        results["export_big"]["peak_rss_ratio_to_small"] = round(
-            results["export_big"]["peak_rss_mb"] / results["export_small"]["peak_rss_mb"], 3
-        )
+        if args.big_pages:
+            results.update(bench_big(args.big_pages, work, results))
         if pg_admin and not args.no_cluster:
             results["cluster"] = bench_cluster(args, pg_admin, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return results
+
+
+def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
+    """(3) and (6): the large crawl, then search and export over its archive."""
+    step("full crawl of %d pages", pages)
+    results: dict[str, Any] = {}
+    results["full_big"], db = bench_big_crawl(pages, work)
+    results["full_big"]["peak_rss_ratio_to_small"] = round(
+        results["full_big"]["peak_rss_mb"] / small["full_sqlite"]["peak_rss_mb"], 3
+    )
+    step("search and export over the %d-page archive", pages)
+    results["search"] = bench_search(db)
+    results["export_big"] = bench_export(db, work)
+    results["export_big"]["peak_rss_ratio_to_small"] = round(
+        results["export_big"]["peak_rss_mb"] / small["export_small"]["peak_rss_mb"], 3
+    )
     return results
 
 
@@ -329,7 +336,9 @@ def step(message: str, *values: object) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=10_000, help="the local copy's size")
-    parser.add_argument("--big-pages", type=int, default=100_000, help="the large crawl's size")
+    parser.add_argument(
+        "--big-pages", type=int, default=100_000, help="the large crawl's size (0: skip it)"
+    )
     parser.add_argument(
         "--postgresql",
         default=os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"),
