@@ -57,16 +57,24 @@ class ArchiveDupeFilter(RFPDupeFilter):
             return False
         article_id = request.cb_kwargs.get("article_id")
         if not isinstance(article_id, str) or not is_article_id(article_id):
-            return super().request_seen(request)
+            return self.other_seen(request)
         skip = getattr(self.crawler.spider, "skip_article_ids", None)
         if skip and not request.meta.get("archive_refetch") and article_id in skip:
             self.crawler.stats.inc_value("archive/skipped_known")
             return True
+        return self.article_seen(article_id)
+
+    def article_seen(self, article_id: str) -> bool:
+        """Whether this crawl has seen the article id before; records it if not."""
         if not self.articles.add(article_id):
             return True
         if self.articles_file is not None:
             self.articles_file.write(f"{article_id}\n")
         return False
+
+    def other_seen(self, request: Request) -> bool:
+        """Whether a request for anything but an article was seen: Scrapy's fingerprints."""
+        return super().request_seen(request)
 
     def close(self, reason: str) -> None:
         if self.articles_file is not None:

@@ -138,3 +138,18 @@ def request_as_dict(request: Request, spider: Spider) -> dict[str, Any]:
     if type(request) is not ScrapyRequest:
         data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
     return data
+
+
+def queued_requests(crawler: Crawler) -> int:
+    """Requests waiting to be fetched: this process's queue, or a shared frontier's.
+
+    Counted from the scheduler's stats when the queue is this process's own
+    (no call into the queue); a shared frontier's scheduler is asked, since
+    other workers add to it and take from it.
+    """
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    if scheduler is not None and getattr(scheduler, "shared", False):
+        return len(scheduler)  # type: ignore[arg-type]
+    stats = crawler.stats
+    assert stats is not None
+    return stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)

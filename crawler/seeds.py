@@ -46,11 +46,18 @@ class Seeds:
 
 
 def parse_seeds(
-    start: str | None, profile: SiteProfile, base_url: str, ids: str | None = None
+    start: str | None,
+    profile: SiteProfile,
+    base_url: str,
+    ids: str | None = None,
+    *,
+    required: bool = True,
 ) -> Seeds:
     """The seeds of ``-a start=`` and ``-a ids=``.
 
     A URL must be on the host being crawled: a seed never widens the crawl.
+    Seeds are `required` unless the run joins a shared frontier, whose other
+    workers (or `scrapy seed`) give them.
     """
     seeds = Seeds(ranges=parse_id_ranges(ids) if ids else [])
     host = urlsplit(base_url).netloc
@@ -66,7 +73,7 @@ def parse_seeds(
         article_id = canonical_id(seed) or _id_from_url(seed, profile, host)
         if article_id not in seeds.article_ids:
             seeds.article_ids.append(article_id)
-    if not seeds:
+    if required and not seeds:
         raise SeedError(
             "no seeds: pass -a start=ID|URL|latest (comma-separated) or -a ids=FIRST-LAST"
         )

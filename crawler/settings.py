@@ -88,6 +88,25 @@ ARCHIVE_RETRY_NOT_FOUND_DAYS = 7
 # Long seed lists (id ranges, revisits) are fed in as the queue drains below this.
 ARCHIVE_START_QUEUE = 1000
 
+# -- several workers, one frontier (crawler.cluster) ---------------------------------
+# A Redis URL makes this run one worker of a frontier shared through Redis: the
+# queue and the seen-set live there, every worker takes from and adds to them.
+# Unset, the run is one process with its frontier on its own disk.
+ARCHIVE_FRONTIER = None
+ADDONS = {"crawler.cluster.addon.ClusterAddon": 0}
+# The workers of a site share the Redis keys under this prefix; another archive
+# database in the same Redis needs a prefix of its own.
+ARCHIVE_FRONTIER_KEY = "newsarchive:%(site)s"
+# A worker says it is alive every ARCHIVE_FRONTIER_HEARTBEAT seconds (and, when
+# idle, looks for work queued by others); one silent for
+# ARCHIVE_FRONTIER_WORKER_TIMEOUT (killed, machine lost) counts as gone.
+ARCHIVE_FRONTIER_HEARTBEAT = 1.0
+ARCHIVE_FRONTIER_WORKER_TIMEOUT = 30.0
+# scrapy-redis's name: a worker stops once the shared queue has been empty, and no
+# other worker has had work in hand, for this many seconds (0 in scrapy-redis
+# means never, which leaves workers idle forever).
+MAX_IDLE_TIME_BEFORE_CLOSE = 10
+
 # -- runs, health and progress -----------------------------------------------------
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,

@@ -4,6 +4,10 @@ The lock is one the operating system or the database drops by itself when
 its holder dies: an flock on a file beside a SQLite archive, a session
 advisory lock on PostgreSQL. A run killed with SIGKILL therefore never leaves
 a stale lock behind, and the next run takes over at once.
+
+The workers of a shared frontier (crawler.cluster) run side by side by
+design: they hold the lock `shared`, so that they exclude a single-process
+run of the site, and it them, but not one another.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class LockedError(RuntimeError):
 
 
 class SiteLock:
-    def __init__(self, engine: Engine, site: str) -> None:
+    def __init__(self, engine: Engine, site: str, *, shared: bool = False) -> None:
         self.site = site
         self._file: int | None = None
         self._connection: Connection | None = None
@@ -40,15 +44,17 @@ class SiteLock:
             path = Path(f"{database}.{site}.lock")
             self._file = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+                fcntl.flock(self._file, mode | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(self._file)
                 self._file = None
                 raise LockedError(site) from None
         else:
             self._connection = engine.connect()
+            function = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
             got = self._connection.execute(
-                text("SELECT pg_try_advisory_lock(:namespace, :key)"),
+                text(f"SELECT {function}(:namespace, :key)"),
                 {"namespace": _PG_NAMESPACE, "key": _site_key(site)},
             ).scalar()
             self._connection.commit()

@@ -3,8 +3,10 @@
 Before anything starts, the spider's arguments and the database are checked
 (one clear line, not a traceback, when they are wrong) and the archive's lock
 for the site is taken: a second run against the same database and site exits
-at once. After the crawl, the run's one-line summary is printed on stdout and
-its status becomes the exit code.
+at once. Workers of a shared frontier (ARCHIVE_FRONTIER) take the lock
+shared: they run side by side, but not beside a single-process run. After
+the crawl, the run's one-line summary is printed on stdout and its status
+becomes the exit code.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunLog
+from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.seeds import SeedError
 from crawler.sites import UnknownSiteError
 
@@ -56,14 +59,20 @@ class Command(ScrapyCrawl):
             return
         try:
             site = self._preflight(args[0], opts.spargs)
-        except (SeedError, UnknownSiteError, ArchiveSchemaError, ValueError) as error:
+        except (
+            SeedError,
+            UnknownSiteError,
+            ArchiveSchemaError,
+            FrontierError,
+            ValueError,
+        ) as error:
             print(f"Error: {error}", file=sys.stderr)
             self.exitcode = EXIT_CANNOT_START
             return
         lock = None
-        if site is not None and self._archiving() and not self._shared_frontier():
+        if site is not None and self._archiving():
             try:
-                lock = self._lock(site)
+                lock = self._lock(site, args[0])
             except LockedError as error:
                 print(f"Error: {error}", file=sys.stderr)
                 self.exitcode = EXIT_LOCKED
@@ -85,18 +94,21 @@ class Command(ScrapyCrawl):
         site = None
         check = getattr(spider_class, "check_arguments", None)
         if check is not None:
-            profile, _, _ = check(**arguments)
+            profile, _, _ = check(**arguments, shared_frontier=self._shared_frontier())
             site = profile.name
+        if self._shared_frontier():
+            connect(self._frontier_url()).close()
         if self._archiving():
             ensure_current(self._database_url())
         return site
 
-    def _lock(self, site: str) -> SiteLock:
+    def _lock(self, site: str, spider_name: str) -> SiteLock:
         url = self._database_url()
         engine = create_archive_engine(url)
         runs = RunLog(engine)
+        shared = self._shared_frontier()
         try:
-            lock = SiteLock(engine, site)
+            lock = SiteLock(engine, site, shared=shared)
         except LockedError:
             holder = runs.running(site)
             who = ""
@@ -108,8 +120,12 @@ class Command(ScrapyCrawl):
                 f"another crawl of {site} is archiving into {redact(url)}{who}; this one stops"
             ) from None
         # Holding the lock, no other run of this site can be alive: rows still
-        # 'running' belong to runs that were killed.
-        runs.mark_interrupted([run.id for run in runs.running(site)])
+        # 'running' belong to runs that were killed. Holding it shared, the live
+        # workers of the frontier are alive; the others were killed.
+        alive = self._live_workers(site, spider_name) if shared else set()
+        runs.mark_interrupted(
+            [run.id for run in runs.running(site) if f"{run.host}:{run.pid}" not in alive]
+        )
         return lock
 
     def _archiving(self) -> bool:
@@ -120,6 +136,19 @@ class Command(ScrapyCrawl):
         """Workers of one shared frontier run side by side by design: no lock for them."""
         assert self.settings is not None
         return bool(self.settings.get("ARCHIVE_FRONTIER"))
+
+    def _frontier_url(self) -> str:
+        assert self.settings is not None
+        return str(self.settings.get("ARCHIVE_FRONTIER"))
+
+    def _live_workers(self, site: str, spider_name: str) -> set[str]:
+        assert self.settings is not None
+        server = connect(self._frontier_url())
+        try:
+            prefix = frontier_prefix(self.settings["ARCHIVE_FRONTIER_KEY"], site, spider_name)
+            return SharedFrontier(server, prefix, "", 0).live_workers()
+        finally:
+            server.close()
 
     def _database_url(self) -> str:
         assert self.settings is not None

@@ -13,6 +13,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.frontier import queued_requests
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -24,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 class Progress:
     def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.interval = interval
         self._last = (time.monotonic(), 0)
@@ -54,7 +57,7 @@ class Progress:
         then, pages_then = self._last
         self._last = (now, pages)
         rate = (pages - pages_then) / max(now - then, 1e-9)
-        queued = get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0)
+        queued = queued_requests(self.crawler)
         logger.info(
             "Progress: %d pages archived (%.1f/s), %d new articles, %d new versions, "
             "%d failed fetches, %d queued, %d waiting to be stored",

@@ -129,13 +129,19 @@ class RunRecorder:
             for name in settings
             if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
         }
-        return redact_urls(
-            {
-                "spider": dict(getattr(spider, "arguments", {})),
-                "settings": {name: str(value) for name, value in sorted(given.items())},
-                "database": redact(self.database_url),
+        arguments: dict[str, Any] = {
+            "spider": dict(getattr(spider, "arguments", {})),
+            "settings": {name: str(value) for name, value in sorted(given.items())},
+            "database": redact(self.database_url),
+        }
+        run = self.crawler.stats.get_value("frontier/run")
+        if run is not None:
+            # A worker of a shared frontier: the rows of one distributed run share this.
+            arguments["frontier"] = {
+                "run": run,
+                "worker": self.crawler.stats.get_value("frontier/worker"),
             }
-        )
+        return redact_urls(arguments)
 
 
 def counts_from_stats(stats: StatsCollector) -> RunCounts:

@@ -15,6 +15,7 @@ from crawler.archive.database import create_archive_engine, database_url
 from crawler.archive.revisits import RevisitPolicy
 from crawler.archive.schedule import RunPlan, plan_run
 from crawler.archive.store import ArchiveStore
+from crawler.frontier import queued_requests
 from crawler.idset import IdSet
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.listing import listed_article_ids
@@ -24,7 +25,9 @@ from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
+    from typing import Self
 
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -54,11 +57,12 @@ class RelatedSpider(scrapy.Spider):
         ids: str | None = None,
         site: str = "alalam_en",
         base_url: str | None = None,
+        shared_frontier: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.profile, self.base_url, self.seeds = self.check_arguments(
-            start=start, ids=ids, site=site, base_url=base_url
+            start=start, ids=ids, site=site, base_url=base_url, shared_frontier=shared_frontier
         )
         given = {"start": start, "ids": ids, "site": site, "base_url": base_url}
         self.arguments = {name: value for name, value in given.items() if value is not None}
@@ -67,18 +71,27 @@ class RelatedSpider(scrapy.Spider):
         self.skip_article_ids: IdSet = IdSet()
         """Ids the archive says not to fetch; ArchiveDupeFilter drops their requests."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        # A worker of a shared frontier (ARCHIVE_FRONTIER) may start with no seeds:
+        # it takes the requests the other workers queue.
+        kwargs["shared_frontier"] = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
     @staticmethod
     def check_arguments(
         start: str | None = None,
         ids: str | None = None,
         site: str = "alalam_en",
         base_url: str | None = None,
+        shared_frontier: bool = False,
         **_: Any,
     ) -> tuple[SiteProfile, str, Seeds]:
         """The profile, base URL and seeds the arguments name; raises on bad ones."""
         profile = get_profile(site)
         base = check_base_url(base_url or profile.base_url)
-        return profile, base, parse_seeds(start, profile, base, ids)
+        seeds = parse_seeds(start, profile, base, ids, required=not shared_frontier)
+        return profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.archive_plan()
@@ -120,11 +133,8 @@ class RelatedSpider(scrapy.Spider):
     async def _paced(self, article_ids: Iterable[str]) -> AsyncIterator[str]:
         """Feed long seed lists as the crawl takes them, not all into memory at once."""
         limit = self.settings.getint("ARCHIVE_START_QUEUE")
-        stats = self.crawler.stats
         for article_id in article_ids:
-            while (
-                stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
-            ) > limit:
+            while queued_requests(self.crawler) > limit:
                 await asyncio.sleep(0.05)
             yield article_id
 
