@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -24,12 +26,11 @@ from crawler.cluster.frontier import SharedFrontier
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import crawl, start_crawl
+from tests.conftest import ROOT, crawl, start_crawl
 from tests.test_crawl import archived, raw_page_ids
 from tests.test_kills import assert_consistent
 
 if TYPE_CHECKING:
-    import subprocess
     from collections.abc import Iterator
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -275,3 +276,25 @@ def test_a_silent_worker_counts_as_gone_and_a_heartbeat_never_begins_a_run(redis
     assert not newcomer.seen_article("7")  # a new run: the killed run's seen-set is gone
     assert not server.exists(f"{redis_prefix}:seen:1:ids")
     server.close()
+
+
+def test_seeds_queued_by_scrapy_seed_are_crawled_by_workers_started_later(
+    postgresql_url, cluster, local_site, site_url
+):
+    command = [sys.executable, "-m", "scrapy", "seed", "related", "-a", f"start={SEED_ID}"]
+    command += ["-a", f"base_url={site_url}", *(f"-s{setting}" for setting in cluster)]
+    seed = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert seed.returncode == 0, seed.stdout + seed.stderr
+    assert "Queued 1 requests" in seed.stdout
+
+    run = crawl(postgresql_url, base_url=site_url, settings=cluster)  # no seeds of its own
+
+    assert run.returncode == 0, run.log
+    assert archive_db.archived_ids(postgresql_url) == local_site.reachable()

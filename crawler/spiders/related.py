@@ -96,6 +96,17 @@ class RelatedSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.archive_plan()
         self.skip_article_ids = plan.skip
+        for request in self.seed_requests():
+            yield request
+        async for article_id in self._paced(plan.due):
+            yield self.article_request(article_id, refetch=True)
+        async for article_id in self._paced(plan.pending):
+            yield self.article_request(article_id)
+        async for article_id in self._paced(self.seeds.range_ids()):
+            yield self.article_request(article_id)
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        """The articles named with `start` (fetched whatever the archive holds), the listings."""
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
         if self.seeds.latest:
@@ -103,12 +114,6 @@ class RelatedSpider(scrapy.Spider):
                 yield scrapy.Request(
                     urljoin(self.base_url, path), callback=self.parse_listing, dont_filter=True
                 )
-        async for article_id in self._paced(plan.due):
-            yield self.article_request(article_id, refetch=True)
-        async for article_id in self._paced(plan.pending):
-            yield self.article_request(article_id)
-        async for article_id in self._paced(self.seeds.range_ids()):
-            yield self.article_request(article_id)
 
     def archive_plan(self) -> RunPlan:
         """What the archive says to revisit, to resume and to skip."""
