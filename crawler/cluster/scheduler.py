@@ -220,18 +220,18 @@ class ClusterScheduler(Scheduler):
         except Exception as error:  # Redis away a moment: the next heartbeat tries again
             logger.warning("Frontier heartbeat failed: %s", error)
             return
-        if not busy:
-            self._wake(engine)
+        self._wake(engine)
 
     @staticmethod
     def _wake(engine: Any) -> None:
-        """Have an idle engine look at the queue (and at whether to stop) now.
+        """Have the engine look at the queue (and, idle, at whether to stop) now.
 
         Scrapy's engine asks its scheduler for requests when one of its own
         downloads ends, else every 5 seconds; a shared queue also fills from
         other workers, and a worker waiting 5 s for them is a worker lost at
-        the start of every run. There is no public call for this: the engine's
-        own next-call is used, and nothing happens if it has gone.
+        the start of every run. An engine with no room left returns at once.
+        There is no public call for this: the engine's own next-call is used,
+        and nothing happens if it has gone.
         """
         nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
         if nextcall is not None:
