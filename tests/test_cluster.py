@@ -279,7 +279,7 @@ def test_a_silent_worker_counts_as_gone_and_a_heartbeat_never_begins_a_run(redis
 
 
 def test_seeds_queued_by_scrapy_seed_are_crawled_by_workers_started_later(
-    postgresql_url, cluster, local_site, site_url
+    postgresql_url, cluster, redis_prefix, local_site, site_url
 ):
     command = [sys.executable, "-m", "scrapy", "seed", "related", "-a", f"start={SEED_ID}"]
     command += ["-a", f"base_url={site_url}", *(f"-s{setting}" for setting in cluster)]
@@ -293,8 +293,13 @@ def test_seeds_queued_by_scrapy_seed_are_crawled_by_workers_started_later(
     )
     assert seed.returncode == 0, seed.stdout + seed.stderr
     assert "Queued 1 requests" in seed.stdout
+    # Something no worker wrote (a pickle, say) is dropped, never run.
+    server = Redis.from_url(REDIS_URL)
+    server.zadd(f"{redis_prefix}:alalam_en:requests", {b"\x80\x04K\x01.": 0})
+    server.close()
 
     run = crawl(postgresql_url, base_url=site_url, settings=cluster)  # no seeds of its own
 
     assert run.returncode == 0, run.log
     assert archive_db.archived_ids(postgresql_url) == local_site.reachable()
+    assert "Dropped an unreadable entry of the frontier" in run.log

@@ -181,8 +181,8 @@ class ClusterScheduler(Scheduler):
         while True:
             try:
                 request = self.queue.pop()
-            except ValueError as error:
-                logger.error("Dropped a request from the frontier: %s", error)
+            except (ValueError, EOFError, TypeError) as error:  # not what a worker writes
+                logger.error("Dropped an unreadable entry of the frontier: %s", error)
                 continue
             if request is None:
                 return None
