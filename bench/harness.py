@@ -116,12 +116,14 @@ def measure(
     reader = threading.Thread(target=lambda: chunks.append(process.stdout.read()), daemon=True)  # type: ignore[union-attr]
     reader.start()
     peak, cpu, peaks, timeline = 0, {}, {}, []
+    roles: dict[int, str] = {process.pid: "main"}
     while process.poll() is None:
         tree = _tree(process.pid)
         sizes = {pid: _rss(pid) for pid in tree}
         peak = max(peak, sum(sizes.values()))
         for pid in tree:
-            role = "main" if pid == process.pid else _role(pid)
+            # A role is read once: an exited child (a zombie) has no command line left.
+            role = roles.setdefault(pid, _role(pid))
             cpu[f"{role}:{pid}"] = _cpu(pid) or cpu.get(f"{role}:{pid}", 0.0)
             peaks[role] = max(peaks.get(role, 0), sizes[pid])
         elapsed = time.monotonic() - started

@@ -98,14 +98,32 @@ def _filters(filters: SearchFilters, alias: str) -> tuple[str, dict[str, Any]]:
 
 def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     where, params = _filters(filters, "a")
+    # Rank first, then make snippets for the best few only: a snippet in the ranked
+    # query is made for every match before the LIMIT applies (seconds on a large
+    # archive when a common word matches most articles).
+    # Without filters the ranking needs no row of `articles`: joining every match
+    # costs more than ranking it.
+    source = (
+        "articles_fts JOIN articles AS a ON a.id = articles_fts.rowid" if where else "articles_fts"
+    )
     statement = f"""
+        WITH best AS (
+            SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0) AS rank
+            FROM {source}
+            WHERE articles_fts MATCH :match{where}
+            ORDER BY rank, articles_fts.rowid
+            LIMIT :limit
+        )
         SELECT a.site, a.article_id, a.title, a.kind, a.published_at, a.published_local,
                snippet(articles_fts, -1, :mark_start, :mark_end, '…', 24) AS snippet,
-               -bm25(articles_fts, 4.0, 1.0) AS score
-        FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH :match{where}
-        ORDER BY bm25(articles_fts, 4.0, 1.0), a.id
-        LIMIT :limit
+               -best.rank AS score
+        FROM best
+        -- CROSS JOIN keeps this order: a snippet for each of the best, not a second
+        -- pass over every match.
+        CROSS JOIN articles_fts ON articles_fts.rowid = best.id
+        JOIN articles AS a ON a.id = best.id
+        WHERE articles_fts MATCH :match
+        ORDER BY best.rank, a.id
     """
     params.update(
         match=fts5_expression(query), mark_start=MARK_START, mark_end=MARK_END, limit=filters.limit
