@@ -62,7 +62,7 @@ def test_repeated_kills_leave_a_consistent_archive_that_a_rerun_completes(databa
             time.sleep(chance.uniform(0.2, 2.0))
             process.send_signal(signal.SIGKILL)
             process.wait(30)
-            time.sleep(0.5)  # the archive worker notices its parent is gone
+            _wait_for_workers_to_exit()  # a worker may still commit the batch in hand
             assert_consistent(database_url, site)
 
         site.delay = 0
@@ -85,11 +85,18 @@ def _wait_until_fetching(site: LocalSite, served: int, timeout: float = 60.0) ->
         time.sleep(0.05)
 
 
-def _orphans() -> list[str]:
+def _wait_for_workers_to_exit(timeout: float = 15.0) -> None:
+    """Until the killed crawl's archive worker has noticed and left (it checks every 0.5 s)."""
+    deadline = time.monotonic() + timeout
+    while _orphans(settle=0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _orphans(settle: float = 2.0) -> list[str]:
     """Archive workers left behind by a killed crawl."""
     import subprocess
 
-    time.sleep(2)
+    time.sleep(settle)
     listed = subprocess.run(
         ["ps", "-eo", "ppid,cmd"], capture_output=True, text=True, check=True
     ).stdout
