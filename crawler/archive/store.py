@@ -31,6 +31,7 @@ from crawler.items import FETCH_WARNINGS
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    from sqlalchemy import Alias, Join, Select
     from sqlalchemy.engine import Connection, Engine, Row
 
     from crawler.archive.search_query import Query
@@ -384,21 +385,7 @@ class ArchiveStore:
         These are what an interrupted run left unfetched, so every run starts
         with them; `schedule.plan_run` leaves out those not due for a retry.
         """
-        source = _ARTICLES.alias("source")
-        target = _ARTICLES.alias("target")
-        query = (
-            select(_LINKS.c.target_id)
-            .select_from(_LINKS)
-            .join(source, source.c.id == _LINKS.c.source_pk)
-            .outerjoin(
-                target,
-                and_(target.c.site == source.c.site, target.c.article_id == _LINKS.c.target_id),
-            )
-            .where(source.c.site == site, target.c.id.is_(None))
-            .distinct()
-        )
-        with self.engine.connect() as conn:
-            return sorted(conn.execute(query).scalars())
+        return sorted(article_id for _, article_id in self.missing_ids(site))
 
     # -- reading -------------------------------------------------------------------------
 
@@ -478,8 +465,7 @@ class ArchiveStore:
                 archived.order_by(_ARTICLES.c.id)
             ):
                 yield GraphNode(row.site, row.article_id, row.title, row.kind, archived=True)
-            source = _ARTICLES.alias("source")
-            target = _ARTICLES.alias("target")
+            source, target, links = _links_with_ends()
             missing = (
                 select(
                     source.c.site,
@@ -487,12 +473,7 @@ class ArchiveStore:
                     func.min(_LINKS.c.title),
                     func.min(_LINKS.c.kind),
                 )
-                .select_from(_LINKS)
-                .join(source, source.c.id == _LINKS.c.source_pk)
-                .outerjoin(
-                    target,
-                    and_(target.c.site == source.c.site, target.c.article_id == _LINKS.c.target_id),
-                )
+                .select_from(links)
                 .where(target.c.id.is_(None))
                 .group_by(source.c.site, _LINKS.c.target_id)
                 .order_by(source.c.site, _LINKS.c.target_id)
@@ -506,8 +487,7 @@ class ArchiveStore:
 
     def graph_edges(self, site: str | None = None) -> Iterator[GraphEdge]:
         """Every related link, with both ends' titles (the target's own if archived)."""
-        source = _ARTICLES.alias("source")
-        target = _ARTICLES.alias("target")
+        source, target, links = _links_with_ends()
         query = (
             select(
                 source.c.site,
@@ -518,12 +498,7 @@ class ArchiveStore:
                 _LINKS.c.position,
                 target.c.id.is_not(None),
             )
-            .select_from(_LINKS)
-            .join(source, source.c.id == _LINKS.c.source_pk)
-            .outerjoin(
-                target,
-                and_(target.c.site == source.c.site, target.c.article_id == _LINKS.c.target_id),
-            )
+            .select_from(links)
             .order_by(_LINKS.c.source_pk, _LINKS.c.position)
         )
         if site is not None:
@@ -603,12 +578,15 @@ class ArchiveStore:
             span = conn.execute(
                 select(func.min(_ARTICLES.c.published_at), func.max(_ARTICLES.c.published_at))
             ).one()
+            missing = conn.execute(
+                select(func.count()).select_from(self._missing(None).subquery())
+            ).scalar_one()
         return ArchiveStats(
             articles={(site, kind): count for site, kind, count in by_kind},
             by_month={key or "undated": count for key, count in by_month},
             versions=versions,
             related_links=links,
-            missing=len(self.missing_ids()),
+            missing=missing,
             dropped={reason: count for reason, count in dropped},
             failed={
                 str(status) if status is not None else "no response": count
@@ -620,24 +598,31 @@ class ArchiveStore:
 
     def missing_ids(self, site: str | None = None) -> list[tuple[str, str]]:
         """(site, id) of every article some page links to that the archive lacks."""
-        source = _ARTICLES.alias("source")
-        target = _ARTICLES.alias("target")
-        query = (
-            select(source.c.site, _LINKS.c.target_id)
-            .select_from(_LINKS)
-            .join(source, source.c.id == _LINKS.c.source_pk)
-            .outerjoin(
-                target,
-                and_(target.c.site == source.c.site, target.c.article_id == _LINKS.c.target_id),
-            )
-            .where(target.c.id.is_(None))
-            .distinct()
-            .order_by(source.c.site, _LINKS.c.target_id)
-        )
-        if site is not None:
-            query = query.where(source.c.site == site)
+        query = self._missing(site)
+        query = query.order_by(*query.selected_columns)
         with self.engine.connect() as conn:
             return [(row.site, row.target_id) for row in conn.execute(query)]
+
+    def _missing(self, site: str | None) -> Select[Any]:
+        """Distinct (site, target_id) of links whose target is not archived."""
+        source, target, links = _links_with_ends()
+        query = (
+            select(source.c.site, _LINKS.c.target_id)
+            .select_from(links)
+            .where(target.c.id.is_(None))
+            .distinct()
+        )
+        return query if site is None else query.where(source.c.site == site)
+
+
+def _links_with_ends() -> tuple[Alias, Alias, Join]:
+    """Related links joined to the article that lists them and, when archived, their target."""
+    source = _ARTICLES.alias("source")
+    target = _ARTICLES.alias("target")
+    links = _LINKS.join(source, source.c.id == _LINKS.c.source_pk).outerjoin(
+        target, and_(target.c.site == source.c.site, target.c.article_id == _LINKS.c.target_id)
+    )
+    return source, target, links
 
 
 def _article_filters(
