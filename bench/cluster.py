@@ -20,24 +20,11 @@ import argparse
 import json
 import threading
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bench.harness import PYTHON, LocalCopy, Measured, measure
+from bench.harness import LocalCopy, Measured, crawl_command, measure, postgresql_database
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-SEED = "1851093"
-# As the main benchmark's full crawl: the local copy answers at once.
-CRAWL_SETTINGS = (
-    "AUTOTHROTTLE_ENABLED=False",
-    "DOWNLOAD_DELAY=0",
-    "ROBOTSTXT_OBEY=False",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "LOG_LEVEL=INFO",
-)
 # A worker notices the end of the crawl within a second (the defaults, meant for
 # machines that may pause, wait ten): the wall time stays close to the crawl's.
 CLUSTER_SETTINGS = ("MAX_IDLE_TIME_BEFORE_CLOSE=1", "ARCHIVE_FRONTIER_HEARTBEAT=0.25")
@@ -77,18 +64,15 @@ def measure_cluster(copy_base_url: str, pg_url: str, redis_url: str, pages: int)
 def _crawl(base_url: str, pg_url: str, redis_url: str | None, *, workers: int) -> dict[str, Any]:
     """`workers` crawls started together; without `redis_url`, one single-process crawl."""
     prefix = f"bench-{uuid.uuid4().hex[:10]}"
-    settings = CRAWL_SETTINGS
+    settings: tuple[str, ...] = ()
     if redis_url is not None:
-        settings += (
+        settings = (
             *CLUSTER_SETTINGS,
             f"ARCHIVE_FRONTIER={redis_url}",
             f"ARCHIVE_FRONTIER_KEY={prefix}:%(site)s",
         )
-    command = [PYTHON, "-m", "scrapy", "crawl", "related", "-a", f"start={SEED}"]
-    command += ["-a", f"base_url={base_url}"]
-    for setting in settings:
-        command += ["-s", setting]
-    with _database(pg_url) as db:
+    command = crawl_command("related", base_url, *settings)
+    with postgresql_database(pg_url) as db:
         measured: list[Measured] = []
 
         def run() -> None:
@@ -152,22 +136,6 @@ def _archive_figures(db: str) -> dict[str, Any]:
     engine.dispose()
     span = (last - first).total_seconds() if stored else 0.0
     return {"articles": articles, "pages_stored": stored, "crawl_s": round(span, 2)}
-
-
-@contextmanager
-def _database(pg_url: str) -> Iterator[str]:
-    import psycopg
-
-    admin_url = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    name = f"archive_bench_cluster_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _redis_cpu(redis_url: str) -> float:

@@ -18,28 +18,24 @@ import shutil
 import statistics
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bench.harness import PYTHON, ROOT, LocalCopy, Measured, measure
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from bench.harness import (
+    CRAWL_SETTINGS,
+    PYTHON,
+    ROOT,
+    SEED,
+    LocalCopy,
+    Measured,
+    crawl_command,
+    measure,
+    postgresql_database,
+)
 
 RESULTS = ROOT / "bench" / "results"
-SEED = "1851093"
-# The same settings for every crawl: the local copy answers at once, so the
-# politeness that the live site gets would only measure the delays.
-CRAWL_SETTINGS = (
-    "AUTOTHROTTLE_ENABLED=False",
-    "DOWNLOAD_DELAY=0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "LOG_LEVEL=INFO",
-)
 # Queries as users write them (see `python -m crawler search --help`), over the
 # words the local copy's pages are made of.
 QUERIES = (
@@ -66,18 +62,8 @@ QUERIES = (
 )
 
 
-def crawl_command(spider: str, base_url: str, *args: str, start: str = SEED) -> list[str]:
-    # The ceiling spider lives beside the benchmark, not among the project's spiders.
-    command = [PYTHON, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
-    command += ["-s", "SPIDER_MODULES=crawler.spiders,bench.ceiling"]
-    command += ["-a", f"base_url={base_url}"]
-    for setting in (*CRAWL_SETTINGS, *args):
-        command += ["-s", setting]
-    return command
-
-
-def crawl(spider: str, base_url: str, db: str, *args: str, start: str = SEED) -> Measured:
-    measured = measure(crawl_command(spider, base_url, *args, start=start), {"ARCHIVE_DB": db})
+def crawl(spider: str, base_url: str, db: str, *settings: str, start: str = SEED) -> Measured:
+    measured = measure(crawl_command(spider, base_url, *settings, start=start), {"ARCHIVE_DB": db})
     if measured.returncode != 0:
         tail = "\n".join(measured.output.splitlines()[-30:])
         raise RuntimeError(f"crawl {spider} exited {measured.returncode}:\n{tail}")
@@ -104,22 +90,6 @@ def crawl_figures(measured: Measured) -> dict[str, Any]:
 
 def mb(size: int) -> float:
     return round(size / 2**20, 1)
-
-
-@contextmanager
-def postgresql_database(admin_url: str) -> Iterator[str]:
-    """A fresh database on the running PostgreSQL, dropped afterwards."""
-    import psycopg
-
-    name = f"archive_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- the measurements --------------------------------------------------------------
