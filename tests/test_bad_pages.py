@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, FailedFetch, RawPage, RelatedLinkRecord
 from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import LocalSite, Reply
+from crawler.localcopy.site import LocalSite, Reply, var_dump
 from tests.conftest import crawl, crawled_ids, fresh_postgresql_database
 
 HUB = "1900000"
@@ -75,8 +75,7 @@ def html(status: int, text: str | bytes, content_type: str = "text/html; charset
 
 
 def dump(entries: list[dict]) -> str:
-    payload = json.dumps(entries, separators=(",", ":"))
-    return f'string({len(payload.encode())}) "{payload}"'
+    return var_dump(json.dumps(entries, separators=(",", ":")))
 
 
 @dataclass

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from crawler.localcopy.site import var_dump
 from crawler.parsing.related import extract_related, related_ids
 from tests.conftest import FIXTURES, seed_html
 
@@ -64,14 +65,14 @@ def test_entries_are_normalised_to_the_schema(profile):
 
 def test_a_video_file_as_media_makes_a_video_whatever_the_title(profile):
     payload = '[{"id":"1","pic":"/clip.mp4","title":"Plain title here"}]'
-    text = f'string({len(payload)}) "{payload}"'
+    text = var_dump(payload)
 
     assert extract_related(text, profile).links[0].kind == "video"
 
 
 def test_media_urls_other_than_http_are_dropped_with_a_warning(profile):
     payload = '[{"id":"1","pic":"javascript:alert(1)","title":"x"}]'
-    text = f'string({len(payload)}) "{payload}"'
+    text = var_dump(payload)
 
     related = extract_related(text, profile)
 
@@ -81,21 +82,21 @@ def test_media_urls_other_than_http_are_dropped_with_a_warning(profile):
 
 def test_media_url_is_built_from_the_profile_not_the_page_host(profile):
     payload = '[{"id":"1","pic":"/2016/a.jpg","title":"x"}]'
-    text = f'string({len(payload)}) "{payload}"'
+    text = var_dump(payload)
 
     assert extract_related(text, profile).links[0].media_url == "https://en.alalam.ir/2016/a.jpg"
 
 
 def test_html_entities_in_listed_titles_are_decoded(profile):
     payload = '[{"id":"1","title":"Tom &amp; Jerry&#39;s  \\u00a0 show"}]'
-    text = f'string({len(payload)}) "{payload}"'
+    text = var_dump(payload)
 
     assert extract_related(text, profile).links[0].title == "Tom & Jerry's show"
 
 
 def test_a_number_that_is_not_a_number_becomes_null_with_a_warning(profile):
     payload = '[{"id":"1","sort":"soon","title":"x"}]'
-    text = f'string({len(payload)}) "{payload}"'
+    text = var_dump(payload)
 
     related = extract_related(text, profile)
 
@@ -106,7 +107,7 @@ def test_a_number_that_is_not_a_number_becomes_null_with_a_warning(profile):
 def test_an_id_with_leading_zeros_is_read_as_its_canonical_id_with_a_warning(profile):
     payload = '[{"id":"0001808639","title":"x"} ,{"id":"1808639","title":"again"}]'
 
-    related = extract_related(f'string({len(payload)}) "{payload}"', profile)
+    related = extract_related(var_dump(payload), profile)
 
     assert related.article_ids == ["1808639"]
     assert [w.split(":")[0] for w in related.warnings] == ["related_id_leading_zeros"]

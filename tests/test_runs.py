@@ -202,21 +202,11 @@ def test_a_database_at_an_older_revision_stops_the_crawl_naming_the_command(data
 
 
 def test_the_cron_wrapper_logs_the_run_and_passes_its_status_on(sqlite_url, site_url, tmp_path):
-    env = {
-        **os.environ,
-        "ARCHIVE_HOME": str(ROOT),
-        "ARCHIVE_DB": sqlite_url,
-        "ARCHIVE_LOG_DIR": str(tmp_path / "logs"),
-        "CRAWL_ARGS": f"-a base_url={site_url} -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0",
-    }
-
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "cron" / "archive-crawl")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = _cron_wrapper(
+        ARCHIVE_HOME=str(ROOT),
+        ARCHIVE_DB=sqlite_url,
+        ARCHIVE_LOG_DIR=str(tmp_path / "logs"),
+        CRAWL_ARGS=f"-a base_url={site_url} -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0",
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
@@ -231,25 +221,27 @@ def test_the_cron_wrapper_speaks_up_when_the_run_is_not_finished(
     sqlite_url, local_site, site_url, tmp_path
 ):
     local_site.listing_size = 0
-    env = {
-        **os.environ,
-        "ARCHIVE_DB": sqlite_url,
-        "ARCHIVE_LOG_DIR": str(tmp_path / "logs"),
-        "CRAWL_ARGS": f"-a base_url={site_url} -s AUTOTHROTTLE_ENABLED=False",
-    }
-
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "cron" / "archive-crawl")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = _cron_wrapper(
+        ARCHIVE_DB=sqlite_url,
+        ARCHIVE_LOG_DIR=str(tmp_path / "logs"),
+        CRAWL_ARGS=f"-a base_url={site_url} -s AUTOTHROTTLE_ENABLED=False",
     )
 
     assert done.returncode == 3
     assert "exit 3" in done.stdout
     assert "the listing pages list no articles" in done.stdout
+
+
+def _cron_wrapper(**environment: str) -> subprocess.CompletedProcess[str]:
+    """One run of scripts/cron/archive-crawl, as cron starts it, with `environment` added."""
+    return subprocess.run(
+        [str(ROOT / "scripts" / "cron" / "archive-crawl")],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _archived(url: str) -> set[str]:

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from crawler.localcopy.site import SEED_ID, Reply
+from crawler.localcopy.site import SEED_ID, Reply, var_dump
 from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import extract_related
 from tests import archive_db
@@ -18,7 +18,7 @@ def test_related_entries_never_choose_a_host(profile):
         '[{"id":"https://evil.example/news/1","title":"a URL as id"} ,'
         '{"id":"1808639","pic":"https://evil.example/x.jpg","title":"media elsewhere"}]'
     )
-    related = extract_related(f'string({len(payload)}) "{payload}"', profile)
+    related = extract_related(var_dump(payload), profile)
 
     assert related.article_ids == ["1808639"]
     assert profile.article_url("1808639") == "https://en.alalam.ir/news/1808639"

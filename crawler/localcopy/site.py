@@ -76,6 +76,11 @@ _WORDS = (
 )
 
 
+def var_dump(text: str) -> str:
+    """`text` as PHP's var_dump prints a string, which the site leaves in its pages."""
+    return f'string({len(text.encode())}) "{text}"'
+
+
 @dataclass
 class Reply:
     status: int
@@ -282,7 +287,7 @@ class LocalSite:
             }
             entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
         payload = "[" + " ,".join(entries) + " ]"
-        return f'string({len(payload.encode())}) "{payload}"'
+        return var_dump(payload)
 
     def title(self, article_id: str) -> str:
         if article_id in self._titles:
