@@ -5,13 +5,13 @@ polite to the live site; crawling a local copy, turn the throttling off
 (see the README).
 """
 
-BOT_NAME = "newsarchive"
+BOT_NAME = "news-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # -- politeness (the live site) ------------------------------------------------
-USER_AGENT = "news-archive-crawler/0.1 (research archive of public news pages; obeys robots.txt)"
+USER_AGENT = "news-archive/0.1 (research archive of public news pages; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0

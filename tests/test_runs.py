@@ -198,7 +198,7 @@ def test_a_database_at_an_older_revision_stops_the_crawl_naming_the_command(data
     run = crawl(database_url, start=SEED_ID, base_url=site_url)
 
     assert run.returncode == 2
-    assert "run `python -m crawler db upgrade" in run.log
+    assert "run `news-archive db upgrade" in run.log
 
 
 def test_the_cron_wrapper_logs_the_run_and_passes_its_status_on(sqlite_url, site_url, tmp_path):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
+import shutil
+import tempfile
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +24,15 @@ from crawler.archive.models import Base
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from importlib.resources.abc import Traversable
 
     from sqlalchemy.engine import Connection
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-UPGRADE_COMMAND = "python -m crawler db upgrade"
+MIGRATIONS_PACKAGE = "crawler.migrations"
+"""migrations/ in a checkout, shipped inside the package when installed (see setup.py)."""
+UPGRADE_COMMAND = "news-archive db upgrade"
 _PG_MIGRATION_LOCK = 0x6E657773  # any constant: crawls starting together migrate one at a time
 
 
@@ -33,13 +40,42 @@ class ArchiveSchemaError(RuntimeError):
     """The database is not at the schema this code expects, and will not be changed silently."""
 
 
-def alembic_config(url: str) -> Config:
-    if not (MIGRATIONS / "env.py").exists():
+@functools.cache
+def migrations_directory() -> Path:
+    """The alembic scripts as a directory on disk, where alembic reads them.
+
+    Installed from a wheel or a checkout they are files already. scrapyd runs a
+    project from its egg, a zip file: there they are copied out to a temporary
+    directory, once a process.
+    """
+    try:
+        scripts = resources.files(MIGRATIONS_PACKAGE)
+    except ModuleNotFoundError:
         raise ArchiveSchemaError(
-            f"migrations not found at {MIGRATIONS}; install from a checkout (pip install -e .)"
-        )
+            f"the migrations ({MIGRATIONS_PACKAGE}) are not installed: install news-archive "
+            "with pip (pip install . in a checkout)"
+        ) from None
+    if isinstance(scripts, Path):
+        return scripts
+    directory = Path(tempfile.mkdtemp(prefix="news-archive-migrations-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    _copy_tree(scripts, directory)
+    return directory
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                (target / entry.name).mkdir()
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
+def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_directory()))
     config.attributes["database_url"] = url
     return config
 

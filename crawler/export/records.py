@@ -51,7 +51,7 @@ def write_parquet(articles: Iterable[items.Article], out: IO[bytes]) -> int:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - depends on the install
         raise RuntimeError(
-            "parquet export needs pyarrow: pip install 'news-archive-crawler[parquet]'"
+            "parquet export needs pyarrow: pip install 'news-archive[parquet]'"
         ) from None
     schema = _parquet_schema(pa)
     count = 0

@@ -1,0 +1,1 @@
+"""The archive's alembic migrations, shipped inside the package as `crawler.migrations`."""
