@@ -11,7 +11,7 @@ DEMO_DB ?= sqlite:///archive.sqlite3
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml setup.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet,localcopy,deploy]'
 	touch $(STAMP)

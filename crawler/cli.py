@@ -1,8 +1,9 @@
-"""python -m crawler COMMAND: query and maintain the archive without crawling.
+"""news-archive COMMAND (or python -m crawler COMMAND): crawl, query and maintain the archive.
 
-Every command takes --db URL; without it the ARCHIVE_DB environment variable,
-else sqlite:///archive.sqlite3, as a crawl does. Commands that print print
-tables on a terminal and JSON otherwise (--json / --human to choose).
+`crawl` is the spider (crawler.cli_crawl). Every other command takes --db URL;
+without it the ARCHIVE_DB environment variable, else sqlite:///archive.sqlite3,
+as a crawl does. Commands that print print tables on a terminal and JSON
+otherwise (--json / --human to choose).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from crawler.archive.runs import RunLog
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import QueryError, parse_query
 from crawler.atomic import atomic_writer
+from crawler.cli_crawl import crawl
 from crawler.export import graph as graph_export
 from crawler.export import records as record_export
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
+DISTRIBUTION = "news-archive"
 KINDS = ["article", "photos", "video"]
 
 db_option = click.option(
@@ -82,9 +85,13 @@ since_option = click.option("--since", type=DateBound(), help="Published on or a
 until_option = click.option("--until", type=DateBound(upper=True), help="Published up to (UTC).")
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name=DISTRIBUTION, message="%(package)s %(version)s")
 def cli() -> None:
-    """The news archive: search, read, count, export and maintain it."""
+    """The news archive: crawl, search, read, count, export and maintain it."""
+
+
+cli.add_command(crawl)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -454,4 +461,4 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
 
 
 def main() -> None:
-    cli(prog_name="python -m crawler")
+    cli()  # click names the program: news-archive, or python -m crawler

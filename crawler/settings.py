@@ -123,4 +123,6 @@ ARCHIVE_HEALTH_TOLERANCE = 0.2
 ARCHIVE_HEALTH_MIN_PAGES = 10
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -o out.csv: the record's list fields as JSON, as `news-archive export --format csv` writes them.
+FEED_EXPORTERS = {"csv": "crawler.export.feed.ArticleCsvItemExporter"}
 LOG_LEVEL = "INFO"

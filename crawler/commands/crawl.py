@@ -11,6 +11,7 @@ becomes the exit code.
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunLog
+from crawler.archiving import archiving
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.seeds import SeedError
 from crawler.sites import UnknownSiteError
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
 
-ARCHIVE_PIPELINE = "crawler.pipelines.ArchivePipeline"
+logger = logging.getLogger(__name__)
 
 EXIT_FINISHED = 0
 EXIT_FAILED = 1
@@ -66,16 +68,14 @@ class Command(ScrapyCrawl):
             FrontierError,
             ValueError,
         ) as error:
-            print(f"Error: {error}", file=sys.stderr)
-            self.exitcode = EXIT_CANNOT_START
+            self._refuse(error, EXIT_CANNOT_START)
             return
         lock = None
         if site is not None and self._archiving():
             try:
                 lock = self._lock(site, args[0])
             except LockedError as error:
-                print(f"Error: {error}", file=sys.stderr)
-                self.exitcode = EXIT_LOCKED
+                self._refuse(error, EXIT_LOCKED)
                 return
         try:
             assert self.crawler_process is not None
@@ -86,6 +86,14 @@ class Command(ScrapyCrawl):
             if lock is not None:
                 lock.release()
         self.exitcode = self._exit_code(crawler)
+
+    def _refuse(self, error: Exception, exitcode: int) -> None:
+        """One line on stderr, and in the log file if there is one (scrapyd's job log)."""
+        assert self.settings is not None
+        print(f"Error: {error}", file=sys.stderr)
+        if self.settings.get("LOG_FILE"):
+            logger.error("The crawl did not start: %s", error)
+        self.exitcode = exitcode
 
     def _preflight(self, spider_name: str, arguments: dict[str, str]) -> str | None:
         """Check the arguments and the schema; return the site the crawl archives."""
@@ -130,7 +138,7 @@ class Command(ScrapyCrawl):
 
     def _archiving(self) -> bool:
         assert self.settings is not None
-        return self.settings.getdict("ITEM_PIPELINES").get(ARCHIVE_PIPELINE) is not None
+        return archiving(self.settings)
 
     def _shared_frontier(self) -> bool:
         """Workers of one shared frontier run side by side by design: no lock for them."""

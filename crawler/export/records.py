@@ -36,12 +36,17 @@ def write_csv(articles: Iterable[items.Article], out: IO[str]) -> int:
     writer.writeheader()
     count = 0
     for article in articles:
-        row = dataclasses.asdict(article)
-        for name in _NESTED:
-            row[name] = json.dumps(row[name], ensure_ascii=False)
-        writer.writerow(row)
+        writer.writerow(csv_row(article))
         count += 1
     return count
+
+
+def csv_row(article: items.Article) -> dict[str, Any]:
+    """An article as a CSV row: its fields in order, the list fields as JSON text."""
+    row = dataclasses.asdict(article)
+    for name in _NESTED:
+        row[name] = json.dumps(row[name], ensure_ascii=False)
+    return row
 
 
 def write_parquet(articles: Iterable[items.Article], out: IO[bytes]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -15,13 +16,16 @@ from crawler.archive.database import create_archive_engine, database_url
 from crawler.archive.revisits import RevisitPolicy
 from crawler.archive.schedule import RunPlan, plan_run
 from crawler.archive.store import ArchiveStore
+from crawler.archiving import archiving
 from crawler.frontier import queued_requests
 from crawler.idset import IdSet
 from crawler.items import FetchedPage, FetchFailure
+from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import related_ids
 from crawler.seeds import Seeds, check_base_url, parse_seeds
 from crawler.sites import get_profile
+from crawler.spiders.arguments import refuse_unknown
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -47,6 +51,9 @@ class RelatedSpider(scrapy.Spider):
     With ARCHIVE_INCREMENTAL on (the default), what the archive already holds
     decides what is fetched: archived articles only when due for a revisit,
     and every id an earlier run discovered but did not fetch.
+
+    Any other argument stops the crawl (a typo must not crawl the live site);
+    scrapyd's own (``_job``) pass.
     """
 
     name = "related"
@@ -57,12 +64,20 @@ class RelatedSpider(scrapy.Spider):
         ids: str | None = None,
         site: str = "alalam_en",
         base_url: str | None = None,
+        *,
         shared_frontier: bool = False,
+        seeds_required: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.profile, self.base_url, self.seeds = self.check_arguments(
-            start=start, ids=ids, site=site, base_url=base_url, shared_frontier=shared_frontier
+            start=start,
+            ids=ids,
+            site=site,
+            base_url=base_url,
+            shared_frontier=shared_frontier,
+            seeds_required=seeds_required,
+            **kwargs,
         )
         given = {"start": start, "ids": ids, "site": site, "base_url": base_url}
         self.arguments = {name: value for name, value in given.items() if value is not None}
@@ -74,8 +89,10 @@ class RelatedSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         # A worker of a shared frontier (ARCHIVE_FRONTIER) may start with no seeds:
-        # it takes the requests the other workers queue.
+        # it takes the requests the other workers queue. Scrapy's tools that only
+        # look (scrapy parse, shell, fetch) bring their own URL, and archive nothing.
         kwargs["shared_frontier"] = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
+        kwargs["seeds_required"] = archiving(crawler.settings)
         return super().from_crawler(crawler, *args, **kwargs)
 
     @staticmethod
@@ -84,13 +101,21 @@ class RelatedSpider(scrapy.Spider):
         ids: str | None = None,
         site: str = "alalam_en",
         base_url: str | None = None,
+        *,
         shared_frontier: bool = False,
-        **_: Any,
+        seeds_required: bool = True,
+        **others: Any,
     ) -> tuple[SiteProfile, str, Seeds]:
-        """The profile, base URL and seeds the arguments name; raises on bad ones."""
+        """The profile, base URL and seeds the arguments name; raises on bad ones.
+
+        The user's arguments are the parameters before the `*`; the others are
+        set by the crawl itself.
+        """
+        refuse_unknown(RelatedSpider.name, others, _USER_ARGUMENTS)
         profile = get_profile(site)
         base = check_base_url(base_url or profile.base_url)
-        seeds = parse_seeds(start, profile, base, ids, required=not shared_frontier)
+        required = seeds_required and not shared_frontier
+        seeds = parse_seeds(start, profile, base, ids, required=required)
         return profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -117,7 +142,7 @@ class RelatedSpider(scrapy.Spider):
 
     def archive_plan(self) -> RunPlan:
         """What the archive says to revisit, to resume and to skip."""
-        if not self.settings.getbool("ARCHIVE_INCREMENTAL"):
+        if not self.settings.getbool("ARCHIVE_INCREMENTAL") or not archiving(self.settings):
             return RunPlan()
         engine = create_archive_engine(database_url(self.settings.get("ARCHIVE_DB")))
         try:
@@ -185,6 +210,34 @@ class RelatedSpider(scrapy.Spider):
             warnings=list(response.meta.get("fetch_warnings", [])),
         )
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """An article page to the record the archive would store, parsed here (`scrapy parse`).
+
+        A crawl hands the raw page to the archive's worker process instead
+        (parse_article); this runs the same parsing functions in-process, so
+        the record shown is the one the archive stores, with the requests for
+        the related articles.
+        """
+        url = response.meta.get("redirect_urls", [response.url])[0]
+        article_id = self.profile.article_id_from_url(url)
+        if article_id is None:
+            path = self.profile.article_path.format(id="ID")
+            self.logger.error("%s is not an article page of %s (%s)", url, self.profile.name, path)
+            return
+        for output in self.parse_article(response, article_id):
+            if not isinstance(output, FetchedPage):
+                yield output
+                continue
+            result = parse_fetched(output)
+            for warning in result.warnings:
+                self.logger.warning("%s/%s: %s", output.site, article_id, warning)
+            if result.article is None:
+                self.logger.warning(
+                    "%s/%s dropped: %s", output.site, article_id, result.drop_reason
+                )
+            else:
+                yield result.article
+
     def fetch_failed(self, failure: Failure) -> None:
         """Report an article page that could not be fetched, so the archive records it."""
         request = failure.request  # type: ignore[attr-defined]
@@ -206,6 +259,13 @@ class RelatedSpider(scrapy.Spider):
             error=message[:500],
             failed_at=datetime.now(UTC).isoformat(),
         )
+
+
+_USER_ARGUMENTS = [
+    name
+    for name, parameter in inspect.signature(RelatedSpider.check_arguments).parameters.items()
+    if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+]
 
 
 def _is_html(response: Response) -> bool:

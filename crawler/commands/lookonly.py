@@ -1,0 +1,32 @@
+"""Scrapy's tools that only look at pages, kept from the archive.
+
+The project's settings archive every crawl: the ArchivePipeline creates or
+migrates the database, the run record opens a row. `scrapy shell`, `parse`,
+`fetch` and `view` run a crawler too, to look at one page; under those
+settings each would create a database and leave a run `running` (a shell
+never closes its spider). These commands turn the archive off first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crawler.archiving import ARCHIVE_PIPELINE
+
+if TYPE_CHECKING:
+    import argparse
+
+    from scrapy.settings import Settings
+
+
+class LookOnly:
+    """Mixed into a Scrapy command: its crawler never opens the archive."""
+
+    settings: Settings | None
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)  # type: ignore[misc]
+        assert self.settings is not None
+        pipelines = self.settings.getdict("ITEM_PIPELINES")
+        pipelines[ARCHIVE_PIPELINE] = None
+        self.settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
