@@ -28,7 +28,7 @@ demo: setup
 	    -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 \
 	    -s CONCURRENT_REQUESTS_PER_DOMAIN=16 -s LOG_LEVEL=WARNING; \
 	echo; echo "Archived into $(DEMO_DB):"; \
-	$(BIN)/python -m crawler stats --human --runs 3 --db $(DEMO_DB)
+	$(BIN)/news-archive stats --human --runs 3 --db $(DEMO_DB)
 
 test: setup lint
 	$(BIN)/python -m pytest
