@@ -179,6 +179,10 @@ def test_news_archive_crawls_then_queries_from_an_empty_directory(
     again = tool.run(*crawl, *settings, cwd=where, env=env)  # an existing archive
     stats = tool.run("news-archive", "stats", "--json", cwd=where, env=env)
     search = tool.run("news-archive", "search", "Hamedan", "--json", cwd=where, env=env)
+    others = [
+        tool.run("news-archive", *command, cwd=where, env=env)
+        for command in (("export", "--format", "csv", "-o", "archive.csv"), ("db", "upgrade"))
+    ]
 
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("Run 1 finished"), first.stdout
@@ -188,6 +192,8 @@ def test_news_archive_crawls_then_queries_from_an_empty_directory(
     assert archived_ids(url) == local_site.reachable()
     assert json.loads(stats.stdout)["articles"] == local_site.pages
     assert SEED_ID in [json.loads(line)["article_id"] for line in search.stdout.splitlines()]
+    assert [done.returncode for done in others] == [0] * len(others), [d.stderr for d in others]
+    assert "is up to date" in others[-1].stdout
     assert (where / "archive.sqlite3").exists() == url.startswith("sqlite")
 
 
