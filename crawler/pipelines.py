@@ -61,6 +61,8 @@ class ArchivePipeline:
         ensure_current(self.database_url)
         logger.info("Archiving into %s", redact(self.database_url))
         threshold = [int(n) for n in self.crawler.settings.getlist("ARCHIVE_GC_THRESHOLD")]
+        # The worker parses with the crawl's own profile (which may come from -a profile=FILE).
+        profile = getattr(self.crawler.spider, "profile", None)
         self.writer = ArchiveWriter(
             self.database_url,
             self.batch_size,
@@ -68,6 +70,7 @@ class ArchivePipeline:
             self.retry_budget,
             threshold,
             self.max_waiting,
+            profiles=[profile] if profile is not None else [],
         )
         await self.writer.start()
 

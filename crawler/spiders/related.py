@@ -21,7 +21,7 @@ from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import related_ids
 from crawler.seeds import Seeds, check_base_url, parse_seeds
-from crawler.sites import get_profile
+from crawler.sites import resolve_profile
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -40,7 +40,9 @@ class RelatedSpider(scrapy.Spider):
     Arguments (``-a``):
       start     article ids, article URLs or ``latest`` (the listing pages), comma-separated
       ids       ids and id ranges to back-fill, e.g. ``1808000-1809000``
-      site      the site profile (default ``alalam_en``)
+      site      the site profile, by name (default ``alalam_en``); looked for in
+                ARCHIVE_SITES_DIR, then among the built-in profiles
+      profile   a site profile file (site.toml) instead
       base_url  fetch from this scheme://host[:port] instead of the live site,
                 e.g. a local copy
 
@@ -55,16 +57,30 @@ class RelatedSpider(scrapy.Spider):
         self,
         start: str | None = None,
         ids: str | None = None,
-        site: str = "alalam_en",
+        site: str | None = None,
         base_url: str | None = None,
+        profile: str | None = None,
         shared_frontier: bool = False,
+        sites_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.profile, self.base_url, self.seeds = self.check_arguments(
-            start=start, ids=ids, site=site, base_url=base_url, shared_frontier=shared_frontier
+            start=start,
+            ids=ids,
+            site=site,
+            base_url=base_url,
+            profile=profile,
+            shared_frontier=shared_frontier,
+            sites_dir=sites_dir,
         )
-        given = {"start": start, "ids": ids, "site": site, "base_url": base_url}
+        given = {
+            "start": start,
+            "ids": ids,
+            "site": site,
+            "base_url": base_url,
+            "profile": profile,
+        }
         self.arguments = {name: value for name, value in given.items() if value is not None}
         # Related ids only ever become URLs on this host (OffsiteMiddleware enforces it).
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
@@ -76,22 +92,25 @@ class RelatedSpider(scrapy.Spider):
         # A worker of a shared frontier (ARCHIVE_FRONTIER) may start with no seeds:
         # it takes the requests the other workers queue.
         kwargs["shared_frontier"] = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
+        kwargs["sites_dir"] = crawler.settings.get("ARCHIVE_SITES_DIR")
         return super().from_crawler(crawler, *args, **kwargs)
 
     @staticmethod
     def check_arguments(
         start: str | None = None,
         ids: str | None = None,
-        site: str = "alalam_en",
+        site: str | None = None,
         base_url: str | None = None,
+        profile: str | None = None,
         shared_frontier: bool = False,
+        sites_dir: str | None = None,
         **_: Any,
     ) -> tuple[SiteProfile, str, Seeds]:
         """The profile, base URL and seeds the arguments name; raises on bad ones."""
-        profile = get_profile(site)
-        base = check_base_url(base_url or profile.base_url)
-        seeds = parse_seeds(start, profile, base, ids, required=not shared_frontier)
-        return profile, base, seeds
+        site_profile = resolve_profile(site, profile, sites_dir)
+        base = check_base_url(base_url or site_profile.base_url)
+        seeds = parse_seeds(start, site_profile, base, ids, required=not shared_frontier)
+        return site_profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.archive_plan()
@@ -110,7 +129,7 @@ class RelatedSpider(scrapy.Spider):
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
         if self.seeds.latest:
-            for path in self.profile.listing_paths:
+            for path in self.profile.discovery.listings:
                 yield scrapy.Request(
                     urljoin(self.base_url, path), callback=self.parse_listing, dont_filter=True
                 )
