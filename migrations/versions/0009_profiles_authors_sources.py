@@ -32,9 +32,7 @@ ID_COLUMNS = (
 
 
 def upgrade() -> None:
-    op.add_column(
-        "articles", sa.Column("authors", sa.JSON(), server_default="[]", nullable=False)
-    )
+    op.add_column("articles", sa.Column("authors", sa.JSON(), server_default="[]", nullable=False))
     op.add_column(
         "articles", sa.Column("field_sources", sa.JSON(), server_default="{}", nullable=False)
     )
