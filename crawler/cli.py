@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crawler import cli_output as out
+from crawler import cli_profiles
 from crawler.archive import migrate
 from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.runs import RunLog
@@ -451,6 +452,9 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
         "message": run.message,
         **dataclasses.asdict(run.counts),
     }
+
+
+cli_profiles.register(cli)  # parse, profile check
 
 
 def main() -> None:
