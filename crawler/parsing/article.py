@@ -135,7 +135,7 @@ def parse_article(
     published = _published(page, profile, fallback, sources, warnings)
 
     desk_code = _first_text(page, rules.desk_code)
-    paragraphs, images = _body(page, url, profile, fallback, sources, warnings)
+    paragraphs, images = _body(page, url, title, profile, fallback, sources, warnings)
     if not desk_code and paragraphs and profile.is_desk_code(paragraphs[-1].text):
         desk_code = paragraphs.pop().text
     if not images:
@@ -226,7 +226,7 @@ def _title(
     candidates = [*metadata.titles]
     tag_title = normalise_text(page.xpath("//title/text()").get() or "")
     if tag_title:
-        candidates.append(Found(_without_site_name(tag_title, metadata.site_name), TITLE_TAG))
+        candidates.append(Found(_headline_of(tag_title, page, metadata.site_name), TITLE_TAG))
     for found in candidates:
         if found.value:
             sources["title"] = found.source
@@ -235,13 +235,27 @@ def _title(
     return ""
 
 
-def _without_site_name(title: str, site_name: str | None) -> str:
-    """``Headline | Site`` as ``Headline``, when the page names its site."""
-    if site_name:
-        for separator in (" | ", " - ", " \u2013 ", " \u2014 ", " :: "):
-            head, found, tail = title.rpartition(separator)
-            if found and head and tail.strip().lower() == site_name.lower():
-                return head.strip()
+_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ", " / ")
+
+
+def _headline_of(title: str, page: Selector, site_name: str | None) -> str:
+    """The headline in a ``<title>`` that also names the site (``Headline | Site``).
+
+    A heading the title begins with is the headline; else the site's name
+    (og:site_name) is cut off; else, of the parts between separators, the
+    longest (the site's name and sections are short).
+    """
+    for heading in page.xpath("//h1").xpath("normalize-space()").getall():
+        if len(heading) > 10 and title.startswith(heading):
+            return heading
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head and site_name and tail.strip().lower() == site_name.lower():
+            return head.strip()
+    for separator in _TITLE_SEPARATORS:
+        parts = [part.strip() for part in title.split(separator) if part.strip()]
+        if len(parts) > 1:
+            return max(parts, key=len)
     return title
 
 
@@ -286,6 +300,7 @@ def _published(
 def _body(
     page: Selector,
     url: str,
+    title: str,
     profile: SiteProfile,
     fallback: _Fallbacks,
     sources: dict[str, str],
@@ -304,7 +319,7 @@ def _body(
                 sources["body"] = CSS
                 return paragraphs, images
             break
-    paragraphs, source = _fallback_body(fallback, profile)
+    paragraphs, source = _fallback_body(fallback, profile, title)
     if paragraphs:
         sources["body"] = source
         _missed("body", rules.body, source, warnings)
@@ -315,13 +330,17 @@ def _body(
     return paragraphs, images
 
 
-def _fallback_body(fallback: _Fallbacks, profile: SiteProfile) -> tuple[list[_Paragraph], str]:
+def _fallback_body(
+    fallback: _Fallbacks, profile: SiteProfile, title: str
+) -> tuple[list[_Paragraph], str]:
     """trafilatura's reading of the main text; JSON-LD's articleBody when it finds none."""
     extracted = [
         _Paragraph(text, heading)
         for raw, heading in extraction.body_paragraphs(fallback.html, fallback.url)
         if (text := _clean_paragraph(raw, profile))
     ]
+    if extracted and extracted[0].text == title:
+        extracted.pop(0)  # the headline, repeated above the text
     if extracted:
         return extracted, extraction.TRAFILATURA
     found = fallback.metadata.body

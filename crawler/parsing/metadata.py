@@ -34,6 +34,19 @@ JSON_LD = "json-ld"
 OPENGRAPH = "opengraph"
 META = "meta"
 
+# Publication dates in plain meta tags, as common CMSs write them (itemprop included).
+_DATE_META = (
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -68,6 +81,10 @@ def read_metadata(page: Selector) -> PageMetadata:
         found.titles.append(Found(title, OPENGRAPH))
     if published := meta.get("article:published_time", "").strip():
         found.published.append(Found(published, OPENGRAPH))
+    for key in _DATE_META:
+        if published := meta.get(key, "").strip():
+            found.published.append(Found(published, META))
+            break
     if found.authors is None:
         names = [
             name
@@ -166,7 +183,12 @@ def _meta(page: Selector) -> dict[str, str]:
     """``<meta property|name=… content=…>``, the first of each name, names lower-cased."""
     values: dict[str, str] = {}
     for node in page.xpath("//meta[@content]"):
-        key = (node.attrib.get("property") or node.attrib.get("name") or "").strip().lower()
+        attributes = node.attrib
+        key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
+        key = (key or "").strip().lower()
         if key and key not in values:
-            values[key] = node.attrib["content"]
+            values[key] = attributes["content"]
+        itemprop = (attributes.get("itemprop") or "").strip().lower()
+        if itemprop and itemprop not in values:
+            values[itemprop] = attributes["content"]
     return values
