@@ -176,6 +176,10 @@ def check_profile(site_profile: SiteProfile) -> list[PageCheck]:
     """
     checks = []
     for test in site_profile.tests:
+        missing = [str(path) for path in (test.file, test.expect) if not path.is_file()]
+        if missing:
+            checks.append(PageCheck(test, [FieldCheck("files", False, missing, "(missing)")]))
+            continue
         expected = json.loads(test.expect.read_text(encoding="utf-8"))
         got = record_json(parse_saved(test.file, test.url, site_profile))
         got.setdefault("drop_reason", None)

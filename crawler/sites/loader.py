@@ -220,10 +220,7 @@ def _tests(top: _Table, source: Path) -> tuple[ProfileTest, ...]:
         file = source.parent / entry.text("file", required=True)
         expect = source.parent / entry.text("expect", required=True)
         url = entry.text("url")
-        for key, path in (("file", file), ("expect", expect)):
-            if not path.is_file():
-                entry.fail(key, f"no such file: {path}")
-        entry.done()
+        entry.done()  # the files are looked for by `profile check`, not by a crawl
         tests.append(ProfileTest(file=file, expect=expect, url=url))
     return tuple(tests)
 
