@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler.sites.loader import profile_from_data
-from crawler.sites.profile import SiteProfile
+
+if TYPE_CHECKING:
+    from crawler.sites.profile import SiteProfile
 
 HEAD = """
 name = "test_site"
