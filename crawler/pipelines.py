@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem
 
 from crawler import signals
+from crawler.archive import health
 from crawler.archive.database import database_url, redact
 from crawler.archive.migrate import ensure_current
 from crawler.archive.writer import ArchiveWriter
@@ -125,6 +126,8 @@ class ArchivePipeline:
                 counts["coverage/date"] += article.published_at is not None
                 counts["coverage/body"] += bool(article.body)
                 counts["coverage/related"] += bool(article.related)
+                for key in health.rule_counts(article.field_sources):
+                    counts[f"coverage/{key}"] += 1
             for warning in outcome.warnings:
                 counts[f"archive/warnings/{warning.split(':', 1)[0]}"] += 1
                 logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)
