@@ -174,8 +174,13 @@ def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> No
     published = datetime.fromisoformat(article.published_at) if article.published_at else None
     click.echo(click.style(article.title, bold=True))
     when = f"published {out.local_time(published, site)} ({zone}), {out.utc(published)}"
-    click.echo(f"{site}/{article_id} · {article.kind} · {when if published else 'undated'}")
+    if not published:
+        # A date without a time is kept as the date alone (see The schema).
+        when = f"published {article.published_local}" if article.published_local else "undated"
+    click.echo(f"{site}/{article_id} · {article.kind} · {when}")
     click.echo(article.url)
+    if article.authors:
+        click.echo(f"by {', '.join(article.authors)}")
     fetched = datetime.fromisoformat(article.fetched_at) if article.fetched_at else None
     desk = f" · desk {article.desk_code}" if article.desk_code else ""
     click.echo(
@@ -189,6 +194,9 @@ def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> No
             click.echo(click.style(paragraph, bold=True))
         else:
             click.echo(click.wrap_text(paragraph, width=width))
+    if article.field_sources:
+        sources = ", ".join(f"{name} {source}" for name, source in article.field_sources.items())
+        click.echo(f"\nField sources: {sources}")
     if article.images:
         click.echo("\nImages")
         for image in article.images:

@@ -26,23 +26,23 @@ PROFILE = FIXTURES / "profiles" / "harbour_courier.toml"
 
 
 @pytest.fixture(scope="module")
-def story_site():
+def crawled(tmp_path_factory):
+    """The whole site, crawled from its first story with its profile file."""
     site = StorySite(pages=30)
+    url = f"sqlite:///{tmp_path_factory.mktemp('courier') / 'archive.sqlite3'}"
     with ServerThread(site) as base_url:
-        yield site, base_url
-
-
-def test_the_second_site_is_archived_completely_and_correctly_from_its_profile(
-    story_site, sqlite_url
-):
-    site, base_url = story_site
-
-    run = crawl(sqlite_url, "-a", f"profile={PROFILE}", start=site.first, base_url=base_url)
-
+        run = crawl(url, "-a", f"profile={PROFILE}", start=site.first, base_url=base_url)
     assert run.returncode == 0, run.log
-    engine = create_archive_engine(sqlite_url)
+    return site, base_url, url
+
+
+def test_the_second_site_is_archived_completely_and_correctly_from_its_profile(crawled):
+    site, base_url, url = crawled
+
+    engine = create_archive_engine(url)
     archived = {a.article_id: a for a in ArchiveStore(engine).iter_articles()}
     engine.dispose()
+
     assert set(archived) == set(site.stories)
     for slug, story in site.stories.items():
         article = archived[slug]
@@ -56,6 +56,19 @@ def test_the_second_site_is_archived_completely_and_correctly_from_its_profile(
         assert [link.article_id for link in article.related] == story.related
         assert article.field_sources["published"] == "json-ld"
         assert article.field_sources["title"] == article.field_sources["body"] == "css"
+
+
+def test_show_names_the_authors_and_where_each_field_came_from(crawled):
+    site, _, url = crawled
+    story = site.stories[site.first]
+
+    done = CliRunner().invoke(
+        cli, ["show", story.slug, "--site", "harbour_courier", "--db", url, "--human"]
+    )
+
+    assert done.exit_code == 0, done.output
+    assert f"by {', '.join(story.authors)}" in done.output
+    assert "Field sources: title css, published json-ld, body css" in done.output
 
 
 def test_the_second_sites_profile_passes_its_own_tests():
