@@ -392,9 +392,14 @@ def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> Non
 def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     """Run the current parser over the stored raw pages, without any network."""
     from crawler.archive.reparse import reparse as run_reparse
+    from crawler.sites import ProfileError, UnknownSiteError
 
     store = _open_store(db, writer=True)
-    counts = run_reparse(store, site=site, since=since)
+    try:
+        counts = run_reparse(store, site=site, since=since)
+    except (UnknownSiteError, ProfileError) as error:
+        hint = "a user's profile is found through ARCHIVE_SITES_DIR"
+        raise click.ClickException(f"{error} ({hint})") from error
     total = sum(counts.values())
     details = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     click.echo(f"{total} stored pages parsed again: {details or 'none'}")
