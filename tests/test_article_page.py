@@ -38,7 +38,7 @@ def test_a_page_without_a_title_gives_no_record_and_says_why(profile):
 def test_a_title_rule_that_misses_falls_back_to_the_title_tag_and_says_so(profile):
     result = parse(page(title="", head="<title>Headline | Alalam</title>"), profile)
 
-    assert result.article.title == "Headline | Alalam"
+    assert result.article.title == "Headline"  # the headline, without the site's name
     assert result.article.field_sources["title"] == "title-tag"
     assert any(w.startswith("title_rule_missed") for w in result.warnings)
 
