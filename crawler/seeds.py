@@ -108,10 +108,10 @@ def parse_id_ranges(value: str) -> list[tuple[int, int]]:
 
 
 def _not_an_id(seed: str, profile: SiteProfile) -> str:
-    kind = "decimal digits" if profile.article.id_kind == NUMBER else "a slug (letters, digits, -)"
+    kind = "decimal digits" if profile.article.id_kind == NUMBER else "slugs (letters, digits, -)"
     raise SeedError(
-        f"seed {seed!r} is neither an article id of {profile.name} ({kind}), "
-        "an http(s) URL nor 'latest'"
+        f"seed {seed!r} is neither an article id, an http(s) URL nor 'latest' "
+        f"(ids of {profile.name} are {kind})"
     )
 
 

@@ -77,7 +77,7 @@ class RelatedSpider(scrapy.Spider):
         given = {
             "start": start,
             "ids": ids,
-            "site": site,
+            "site": self.profile.name,  # as resolved: the default, or the profile file's
             "base_url": base_url,
             "profile": profile,
         }
