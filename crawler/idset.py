@@ -8,10 +8,11 @@ Slug ids (``iran-russia-talks-2016``, ``2024/05/12/a-headline``) are kept as
 64-bit hashes in a sorted array, 8 bytes an id instead of the hundred or so
 a Python string in a set costs: a million slugs take 8 MB, not 100. New
 hashes wait in a small set and are merged into the array in batches that
-grow with it, so adding stays cheap. Two different slugs collide with a
-chance of about n²/2⁶⁵ (3 in 100 million for a million slugs of one site);
-a collision can only make a crawl skip a page once, since what a run
-fetches is decided again from the archive by the next one.
+grow with it, so adding stays cheap. Two different slugs of a set collide
+with a chance of about n²/2⁶⁵: 3 in 100 million for a million slugs of one
+site. A collision would make a crawl take one page for another already seen
+(or archived and not due); at these odds, a price worth the memory. Number
+ids, in the bitmap, are exact.
 
 A crawl's seen-set and the archive's skip-set are kept this way.
 """
