@@ -141,3 +141,24 @@ def test_slug_ids_are_followed_and_unsafe_ones_are_not():
         profile.article_url("2024/05/12/a-headline")
         == "https://news.test/news/2024/05/12/a-headline"
     )
+
+
+def test_an_entry_may_name_its_article_by_link_and_keys_may_reach_into_objects():
+    profile = profile_from_toml(
+        "[related]\nscript_json = [{ selector = 'script#data', path = 'items', "
+        "url = 'link.href', title = 'link.text' }]"
+    )
+    items = [
+        {"link": {"href": "/news/local-story", "text": "Local"}},
+        {"link": {"href": "https://news.test/news/absolute-story", "text": "Absolute"}},
+        {"link": {"href": "https://other.test/news/elsewhere", "text": "Another site's"}},
+    ]
+    text = page(script(json.dumps({"items": items}), ' id="data"'))
+
+    related = extract_related(text, profile)
+
+    assert [(link.article_id, link.title) for link in related.links] == [
+        ("local-story", "Local"),
+        ("absolute-story", "Absolute"),
+    ]
+    assert related_ids(text, profile) == (["local-story", "absolute-story"], 1)

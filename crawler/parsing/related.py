@@ -100,10 +100,10 @@ def related_ids(text: str, profile: SiteProfile) -> tuple[list[str], int]:
     invalid = 0
     ignored: list[str] = []
     for _, source in sorted(_sources(text, profile), key=lambda found: found[0]):
-        key = source.keys.id
+        keys = source.keys
         for entry in source.entries:
             article_id = (
-                _article_id(entry.get(key), profile, ignored) if isinstance(entry, dict) else None
+                _entry_id(entry, keys, profile, ignored) if isinstance(entry, dict) else None
             )
             if article_id is None:
                 invalid += 1
@@ -155,7 +155,10 @@ def _keyed(source: _Source, keys: EntryKeys) -> _Source:
 def _has_shape(entries: list[Any], keys: EntryKeys) -> bool:
     """A list of related articles: objects, each with an id and a title."""
     return bool(entries) and all(
-        isinstance(entry, dict) and keys.id in entry and keys.title in entry for entry in entries
+        isinstance(entry, dict)
+        and (_value(entry, keys.id) is not None or (keys.url and _value(entry, keys.url)))
+        and _value(entry, keys.title) is not None
+        for entry in entries
     )
 
 
@@ -344,15 +347,18 @@ def _normalise(
         if not isinstance(entry, dict):
             warnings.append(f"related_bad_entry: {_short(entry)}")
             continue
-        article_id = _article_id(entry.get(keys.id), profile, warnings)
+        article_id = _entry_id(entry, keys, profile, warnings)
         if article_id is None:
-            warnings.append(f"related_invalid_id: {_short(entry.get(keys.id))} (not followed)")
+            given = _value(entry, keys.id)
+            if given is None and keys.url:
+                given = _value(entry, keys.url)
+            warnings.append(f"related_invalid_id: {_short(given)} (not followed)")
             continue
         if article_id in seen:
             continue
         seen.add(article_id)
-        title = _title(entry.get(keys.title))
-        media_url = _media_url(entry.get(keys.media), profile, warnings) if keys.media else None
+        title = _title(_value(entry, keys.title))
+        media_url = _media_url(_value(entry, keys.media), profile, warnings) if keys.media else None
         links.append(
             RelatedLink(
                 article_id=article_id,
@@ -365,6 +371,39 @@ def _normalise(
             )
         )
     return links
+
+
+def _value(entry: dict[str, Any], key: str | None) -> Any:
+    """An entry's value under `key`; ``a.b`` reaches into nested objects."""
+    if key is None:
+        return None
+    if key in entry or "." not in key:
+        return entry.get(key)
+    value: Any = entry
+    for step in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _entry_id(
+    entry: dict[str, Any], keys: EntryKeys, profile: SiteProfile, warnings: list[str]
+) -> str | None:
+    """The id an entry names: its id key, else the id of the article URL under its url key."""
+    value = _value(entry, keys.id)
+    if value is None and keys.url:
+        url = _value(entry, keys.url)
+        return _id_from_link(url, profile) if isinstance(url, str) else None
+    return _article_id(value, profile, warnings)
+
+
+def _id_from_link(link: str, profile: SiteProfile) -> str | None:
+    """An article link's id, if it is a path or on the site's own host (never another site's)."""
+    url = urljoin(profile.base_url + "/", link.strip())
+    if urlsplit(url).hostname != profile.host:
+        return None
+    return profile.article_id_from_url(url)
 
 
 def _article_id(value: Any, profile: SiteProfile, warnings: list[str]) -> str | None:
@@ -388,7 +427,7 @@ def _title(value: Any) -> str | None:
 def _integer(entry: dict[str, Any], key: str | None, warnings: list[str]) -> int | None:
     if key is None:
         return None
-    value = entry.get(key)
+    value = _value(entry, key)
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):

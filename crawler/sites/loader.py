@@ -182,6 +182,7 @@ def _entry_keys(table: _Table, *, done: bool = False) -> EntryKeys:
     keys = EntryKeys(
         id=table.text("id") or "id",
         title=table.text("title") or "title",
+        url=table.text("url"),
         sort=table.text("sort"),
         content_type_id=table.text("content_type_id"),
         media=table.text("media"),

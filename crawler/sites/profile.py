@@ -72,6 +72,8 @@ class EntryKeys:
 
     id: str = "id"
     title: str = "title"
+    url: str | None = None
+    """A key holding the article's link, read for its id when the entry has no id."""
     sort: str | None = None
     content_type_id: str | None = None
     media: str | None = None
