@@ -264,6 +264,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results.update(bench_big(args.big_pages, work, results))
         if pg_admin and not args.no_cluster:
             results["cluster"] = bench_cluster(args, pg_admin, work)
+        step("parse cost of the fallbacks, body quality on real pages")
+        results["fallbacks"] = bench_fallbacks()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -285,6 +287,23 @@ def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
         results["export_big"]["peak_rss_mb"] / small["export_small"]["peak_rss_mb"], 3
     )
     return results
+
+
+def bench_fallbacks() -> dict[str, Any]:
+    """(8) What the fallbacks cost a page, against the rules; their body F1 on real pages."""
+    from bench.extraction import cost, quality
+
+    rows = quality()
+    return {
+        "cost": cost(),
+        "quality": {
+            "pages": len(rows),
+            "f1_mean": round(statistics.mean(row["f1"] for row in rows), 3),
+            "f1_trafilatura_mean": round(statistics.mean(row["f1_trafilatura"] for row in rows), 3),
+            "titles_found": sum(row["title_found"] for row in rows),
+            "pages_detail": rows,
+        },
+    }
 
 
 def bench_cluster(args: argparse.Namespace, pg_admin: str, work: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crawler import cli_output as out
+from crawler import cli_profiles
 from crawler.archive import migrate
 from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.runs import RunLog
@@ -180,8 +181,13 @@ def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> No
     published = datetime.fromisoformat(article.published_at) if article.published_at else None
     click.echo(click.style(article.title, bold=True))
     when = f"published {out.local_time(published, site)} ({zone}), {out.utc(published)}"
-    click.echo(f"{site}/{article_id} · {article.kind} · {when if published else 'undated'}")
+    if not published:
+        # A date without a time is kept as the date alone (see The schema).
+        when = f"published {article.published_local}" if article.published_local else "undated"
+    click.echo(f"{site}/{article_id} · {article.kind} · {when}")
     click.echo(article.url)
+    if article.authors:
+        click.echo(f"by {', '.join(article.authors)}")
     fetched = datetime.fromisoformat(article.fetched_at) if article.fetched_at else None
     desk = f" · desk {article.desk_code}" if article.desk_code else ""
     click.echo(
@@ -195,6 +201,9 @@ def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> No
             click.echo(click.style(paragraph, bold=True))
         else:
             click.echo(click.wrap_text(paragraph, width=width))
+    if article.field_sources:
+        sources = ", ".join(f"{name} {source}" for name, source in article.field_sources.items())
+        click.echo(f"\nField sources: {sources}")
     if article.images:
         click.echo("\nImages")
         for image in article.images:
@@ -390,9 +399,14 @@ def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> Non
 def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     """Run the current parser over the stored raw pages, without any network."""
     from crawler.archive.reparse import reparse as run_reparse
+    from crawler.sites import ProfileError, UnknownSiteError
 
     store = _open_store(db, writer=True)
-    counts = run_reparse(store, site=site, since=since)
+    try:
+        counts = run_reparse(store, site=site, since=since)
+    except (UnknownSiteError, ProfileError) as error:
+        hint = "a user's profile is found through ARCHIVE_SITES_DIR"
+        raise click.ClickException(f"{error} ({hint})") from error
     total = sum(counts.values())
     details = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     click.echo(f"{total} stored pages parsed again: {details or 'none'}")
@@ -458,6 +472,9 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
         "message": run.message,
         **dataclasses.asdict(run.counts),
     }
+
+
+cli_profiles.register(cli)  # parse, profile check
 
 
 def main() -> None:

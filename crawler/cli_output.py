@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from crawler.archive.search import MARK_END, MARK_START
-from crawler.sites import PROFILES
+from crawler.sites import ProfileError, UnknownSiteError, get_profile
 
 
 def wants_json(choice: bool | None) -> bool:
@@ -57,8 +57,11 @@ def _cell(value: Any) -> str:
 
 
 def site_zone(site: str) -> ZoneInfo:
-    profile = PROFILES.get(site)
-    return ZoneInfo(profile.time_zone) if profile else ZoneInfo("UTC")
+    try:
+        zone = get_profile(site).zone
+    except (UnknownSiteError, ProfileError):
+        zone = None
+    return zone or ZoneInfo("UTC")
 
 
 def local_time(moment: datetime | None, site: str) -> str:

@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ARTICLE_ID_MAX_LENGTH = 255
+"""Longest article id the archive holds (the id columns are this wide).
+
+Number ids need a dozen digits; slug ids are what bounds it: WordPress caps a
+slug at 200 characters, and a profile may take a date or section path in
+front of it (``2024/05/12/<slug>``). 255 keeps those whole while staying a
+short key in every index that holds ids (and a row in the seen-set small).
+"""
+
 FETCH_WARNINGS = ("charset_detected", "charset_mislabelled")
 """Warnings the fetch puts on a page (crawler.middlewares.charset); kept across re-parses."""
 
@@ -84,6 +93,10 @@ class Article:
     related_complete: bool = True
     word_count: int = 0
     content_hash: str = ""
+    authors: list[str] = field(default_factory=list)
+    field_sources: dict[str, str] = field(default_factory=dict)
+    """Where each field was found: ``css`` (the profile's rules), ``json-ld``, ``opengraph``,
+    ``meta``, ``title-tag``, ``html``, ``profile``, ``trafilatura`` or ``htmldate``."""
     # Bookkeeping, filled in by the archive when the record is stored.
     version: int | None = None
     first_seen_at: str | None = None

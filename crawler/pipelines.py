@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem
 
 from crawler import signals
+from crawler.archive import health
 from crawler.archive.database import database_url, redact
 from crawler.archive.migrate import ensure_current
 from crawler.archive.writer import ArchiveWriter
@@ -61,6 +62,8 @@ class ArchivePipeline:
         ensure_current(self.database_url)
         logger.info("Archiving into %s", redact(self.database_url))
         threshold = [int(n) for n in self.crawler.settings.getlist("ARCHIVE_GC_THRESHOLD")]
+        # The worker parses with the crawl's own profile (which may come from -a profile=FILE).
+        profile = getattr(self.crawler.spider, "profile", None)
         self.writer = ArchiveWriter(
             self.database_url,
             self.batch_size,
@@ -68,6 +71,7 @@ class ArchivePipeline:
             self.retry_budget,
             threshold,
             self.max_waiting,
+            profiles=[profile] if profile is not None else [],
         )
         await self.writer.start()
 
@@ -122,6 +126,8 @@ class ArchivePipeline:
                 counts["coverage/date"] += article.published_at is not None
                 counts["coverage/body"] += bool(article.body)
                 counts["coverage/related"] += bool(article.related)
+                for key in health.rule_counts(article.field_sources):
+                    counts[f"coverage/{key}"] += 1
             for warning in outcome.warnings:
                 counts[f"archive/warnings/{warning.split(':', 1)[0]}"] += 1
                 logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)

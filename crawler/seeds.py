@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.sites.profile import canonical_id, is_article_id
+from crawler.sites.profile import NUMBER, is_number_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,6 +59,10 @@ def parse_seeds(
     Seeds are `required` unless the run joins a shared frontier, whose other
     workers (or `scrapy seed`) give them.
     """
+    if ids and profile.article.id_kind != NUMBER:
+        raise SeedError(
+            f"ids: site {profile.name} has slug ids, which make no ranges; name them with start="
+        )
     seeds = Seeds(ranges=parse_id_ranges(ids) if ids else [])
     host = urlsplit(base_url).netloc
     for raw in (start or "").split(","):
@@ -66,11 +70,14 @@ def parse_seeds(
         if not seed:
             continue
         if seed == LATEST:
-            if not profile.listing_paths:
+            if not profile.discovery.listings:
                 raise SeedError(f"site {profile.name} has no listing pages for start=latest")
             seeds.latest = True
             continue
-        article_id = canonical_id(seed) or _id_from_url(seed, profile, host)
+        if "://" in seed:
+            article_id = _id_from_url(seed, profile, host)
+        else:
+            article_id = profile.canonical_id(seed) or _not_an_id(seed, profile)
         if article_id not in seeds.article_ids:
             seeds.article_ids.append(article_id)
     if required and not seeds:
@@ -87,7 +94,7 @@ def parse_id_ranges(value: str) -> list[tuple[int, int]]:
         part = raw.strip()
         if not part:
             continue
-        if is_article_id(part):
+        if is_number_id(part.lstrip("0") or "0"):
             ranges.append((int(part), int(part)))
             continue
         match = _RANGE.match(part)
@@ -98,6 +105,14 @@ def parse_id_ranges(value: str) -> list[tuple[int, int]]:
             raise SeedError(f"ids: range {part!r} runs backwards")
         ranges.append((low, high))
     return ranges
+
+
+def _not_an_id(seed: str, profile: SiteProfile) -> str:
+    kind = "decimal digits" if profile.article.id_kind == NUMBER else "slugs (letters, digits, -)"
+    raise SeedError(
+        f"seed {seed!r} is neither an article id, an http(s) URL nor 'latest' "
+        f"(ids of {profile.name} are {kind})"
+    )
 
 
 def _id_from_url(seed: str, profile: SiteProfile, host: str) -> str:
@@ -113,7 +128,7 @@ def _id_from_url(seed: str, profile: SiteProfile, host: str) -> str:
     if article_id is None:
         raise SeedError(
             f"seed {seed!r} is not an article URL of {profile.name} "
-            f"({profile.article_path.format(id='ID')})"
+            f"({profile.article.url.format(id='ID')})"
         )
     return article_id
 

@@ -59,6 +59,11 @@ SCHEDULER_MEMORY_QUEUE = "crawler.frontier.DiskFrontierQueue"
 ARCHIVE_GC_FREEZE = True
 ARCHIVE_GC_THRESHOLD: list[int] = []
 
+# -- sites -----------------------------------------------------------------------
+# A directory of site profiles (NAME.toml), looked in before the built-in ones
+# (unset: the ARCHIVE_SITES_DIR environment variable, else none). See the README.
+ARCHIVE_SITES_DIR = None
+
 # -- the archive -----------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Database URL; unset means the ARCHIVE_DB environment variable, else

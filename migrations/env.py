@@ -10,6 +10,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from alembic import context
 
 from crawler.archive.database import create_archive_engine, database_url
@@ -33,6 +34,26 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
     if type_ == "table" and name and name.startswith("articles_fts"):
         return False
     return name not in SEARCH_OBJECTS
+
+
+def compare_type(
+    context: object,
+    inspected: object,
+    metadata: object,
+    inspected_type: object,
+    metadata_type: object,
+) -> bool | None:
+    """SQLite enforces no VARCHAR length: a wider column in the models is no drift there."""
+    dialect = getattr(getattr(context, "dialect", None), "name", None)
+    if (
+        dialect == "sqlite"
+        and isinstance(inspected_type, sa.String)
+        and isinstance(metadata_type, sa.String)
+        and not isinstance(inspected_type, sa.Text)
+        and not isinstance(metadata_type, sa.Text)
+    ):
+        return False
+    return None  # alembic's own comparison
 
 
 def _url() -> str:
@@ -70,6 +91,7 @@ def _migrate(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         include_name=include_name,
+        compare_type=compare_type,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -15,9 +15,10 @@ def page(
     date: str = '<div class="news-date">Tue Aug 16, 2016 17:52:15</div>',
     html_attrs: str = ' lang="en"',
     after: str = "",
+    head: str = "<title>x</title>",
 ) -> str:
     return (
-        f"<!DOCTYPE html><html{html_attrs}><head><title>x</title></head><body>"
+        f"<!DOCTYPE html><html{html_attrs}><head>{head}</head><body>"
         f'<div class="news-detail">{title}{date}<div class="news-text">{body}</div></div>'
         f"{after}</body></html>"
     )
@@ -28,10 +29,18 @@ def parse(html: str, profile, url: str = URL):
 
 
 def test_a_page_without_a_title_gives_no_record_and_says_why(profile):
-    result = parse(page(title=""), profile)
+    result = parse(page(title="", head=""), profile)
 
     assert result.article is None
     assert result.drop_reason == "no_title"
+
+
+def test_a_title_rule_that_misses_falls_back_to_the_title_tag_and_says_so(profile):
+    result = parse(page(title="", head="<title>Headline | Alalam</title>"), profile)
+
+    assert result.article.title == "Headline"  # the headline, without the site's name
+    assert result.article.field_sources["title"] == "title-tag"
+    assert any(w.startswith("title_rule_missed") for w in result.warnings)
 
 
 def test_an_empty_page_gives_no_record(profile):

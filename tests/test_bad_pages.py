@@ -90,7 +90,8 @@ def bad_site() -> tuple[LocalSite, dict[str, Case]]:
     cases = {
         "malformed": html(200, page(body="<p>One <b>bold <i>unclosed</p></div></span><p>Two.")),
         "empty": html(200, b""),
-        "no_title": html(200, page(title="")),
+        # Not in the rule's <h1>, nor in metadata, nor in <title>: no fallback has one.
+        "no_title": html(200, page(title="").replace("<title>t</title>", "")),
         "no_date": html(200, page(date="")),
         "bad_date": html(200, page(date="sometime in August")),
         "future_date": html(200, page(date="Tue Aug 16, 2061 17:52:15")),

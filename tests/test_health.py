@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.archive.health import assess, coverage
+from crawler.archive.health import FIELDS, assess, coverage
 from crawler.archive.runs import RunCounts
 
 FULL = {"title": 1.0, "date": 1.0, "body": 1.0, "related": 0.95}
@@ -60,9 +60,41 @@ def test_nothing_new_to_fetch_is_healthy():
 
 
 def test_coverage_is_a_share_of_fetched_pages():
-    assert coverage(4, {"title": 4, "date": 3, "body": 4}) == {
+    shares = coverage(4, {"title": 4, "date": 3, "body": 4})
+
+    assert {name: shares[name] for name in FIELDS} == {
         "title": 1.0,
         "date": 0.75,
         "body": 1.0,
         "related": 0.0,
     }
+
+
+RULED = {"rules/title": 1.0, "rules/date": 1.0, "rules/body": 1.0}
+
+
+def test_titles_suddenly_from_the_fallbacks_are_layout_drift_though_every_page_is_archived():
+    drifted = run(**{**RULED, "rules/title": 0.05})
+
+    message = judge(drifted, [run(**RULED), run(**RULED), run(**RULED)])
+
+    assert message == (
+        "layout drift, fields no longer found by the profile's rules: title 5% against 100%"
+        " (pages still archived, from the fallbacks)"
+    )
+
+
+def test_a_site_read_by_fallbacks_all_along_is_not_drifting():
+    by_fallbacks = {"rules/title": 0.0, "rules/date": 0.0, "rules/body": 0.0}
+
+    assert judge(run(**by_fallbacks), [run(**by_fallbacks), run(**by_fallbacks)]) is None
+
+
+def test_runs_from_before_sources_were_counted_are_no_baseline_for_drift():
+    assert judge(run(**{**RULED, "rules/title": 0.0}), [run(), run()]) is None
+
+
+def test_coverage_counts_the_fields_the_rules_found():
+    shares = coverage(4, {"title": 4, "rules/title": 1, "rules/body": 4})
+
+    assert (shares["rules/title"], shares["rules/body"], shares["rules/date"]) == (0.25, 1.0, 0.0)

@@ -29,3 +29,22 @@ def test_what_is_not_an_id_is_never_in_the_set():
     ids = IdSet(["1"])
 
     assert "abc" not in ids and 1 not in ids
+
+
+def test_slug_ids_are_kept_as_hashes_and_found_again():
+    ids = IdSet()
+    slugs = [f"story-{n}-{'x' * (n % 50)}" for n in range(20_000)]
+
+    assert all(ids.add(slug) for slug in slugs)
+    assert not any(ids.add(slug) for slug in slugs[::7])
+    assert all(slug in ids for slug in slugs)
+    assert "story-unknown" not in ids
+    assert len(ids) == 20_000
+
+
+def test_a_number_with_leading_zeros_is_not_the_number_itself():
+    ids = IdSet(["42"])
+
+    assert "042" not in ids
+    assert ids.add("042")
+    assert "42" in ids

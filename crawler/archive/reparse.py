@@ -12,21 +12,37 @@ from typing import TYPE_CHECKING, TypeVar
 
 from crawler.archive.store import ParsedPage
 from crawler.parsing.fetched import parse_fetched
+from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from datetime import datetime
 
     from crawler.archive.store import ArchiveStore
+    from crawler.sites.profile import SiteProfile
 
 
 def reparse(
-    store: ArchiveStore, *, site: str | None = None, since: datetime | None = None, batch: int = 200
+    store: ArchiveStore,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    batch: int = 200,
+    profile: SiteProfile | None = None,
 ) -> Counter[str]:
-    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them."""
+    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
+
+    Each site's profile is found by name (ARCHIVE_SITES_DIR, then the built-in
+    ones), unless `profile` is given for the one site being re-parsed.
+    """
     counts: Counter[str] = Counter()
+    profiles: dict[str, SiteProfile] = {}
     for pages in _batched(store.raw_pages(site=site, since=since), batch):
-        parsed = [ParsedPage(page, parse_fetched(page)) for page in pages]
+        parsed = []
+        for page in pages:
+            if page.site not in profiles:
+                profiles[page.site] = profile or get_profile(page.site)
+            parsed.append(ParsedPage(page, parse_fetched(page, profiles[page.site])))
         for outcome in store.save(parsed, reparse=True):
             counts[outcome.status] += 1
     return counts

@@ -21,18 +21,30 @@ from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.gc_policy import tune_gc
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
+from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from crawler.archive.store import SaveOutcome
+    from crawler.sites.profile import SiteProfile
 
 _store: ArchiveStore | None = None
 _retry_budget = 0.0
+_profiles: dict[str, SiteProfile] = {}
 
 
-def start(database_url: str, retry_budget: float, gc_threshold: Sequence[int] = ()) -> None:
-    """Process initialiser: open the worker's engine; log to stderr beside the crawl's log."""
+def start(
+    database_url: str,
+    retry_budget: float,
+    gc_threshold: Sequence[int] = (),
+    profiles: Sequence[SiteProfile] = (),
+) -> None:
+    """Process initialiser: open the worker's engine; log to stderr beside the crawl's log.
+
+    `profiles` are the crawl's own: a profile named with ``-a profile=FILE`` is
+    parsed with exactly as the crawl read it.
+    """
     global _store, _retry_budget
     _exit_with_parent()
     logging.basicConfig(
@@ -42,6 +54,7 @@ def start(database_url: str, retry_budget: float, gc_threshold: Sequence[int] = 
     # which logs them and gives up when the budget is spent.
     _store = ArchiveStore(create_archive_engine(database_url, writer=True, busy_timeout=5.0))
     _retry_budget = retry_budget
+    _profiles.update((profile.name, profile) for profile in profiles)
     tune_gc(freeze=True, threshold=gc_threshold)
 
 
@@ -66,12 +79,20 @@ def ready() -> bool:
     return _store is not None
 
 
+def _profile(site: str) -> SiteProfile:
+    if site not in _profiles:
+        _profiles[site] = get_profile(site)
+    return _profiles[site]
+
+
 def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
     """Parse the pages of a batch and store them, and its failures, in one transaction."""
     if _store is None:
         raise RuntimeError("archive worker used before start()")
     pages = [
-        ParsedPage(item, parse_fetched(item)) for item in batch if isinstance(item, FetchedPage)
+        ParsedPage(item, parse_fetched(item, _profile(item.site)))
+        for item in batch
+        if isinstance(item, FetchedPage)
     ]
     failures = [item for item in batch if isinstance(item, FetchFailure)]
     store = _store

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 from crawler.archive import worker
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from crawler.archive.store import SaveOutcome
     from crawler.items import FetchedPage, FetchFailure
+    from crawler.sites.profile import SiteProfile
 
 
 class ArchiveWriter:
@@ -28,6 +31,7 @@ class ArchiveWriter:
         retry_budget: float,
         gc_threshold: list[int],
         max_waiting: int = 1000,
+        profiles: Sequence[SiteProfile] = (),
     ) -> None:
         self.batch_size = batch_size
         self.max_waiting = max_waiting
@@ -37,7 +41,7 @@ class ArchiveWriter:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.start,
-            initargs=(database_url, retry_budget, gc_threshold),
+            initargs=(database_url, retry_budget, gc_threshold, tuple(profiles)),
         )
         self._pending: list[tuple[FetchedPage | FetchFailure, asyncio.Future[SaveOutcome]]] = []
         self._timer: asyncio.TimerHandle | None = None

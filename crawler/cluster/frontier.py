@@ -8,6 +8,7 @@ Workers of one site share these keys, under a prefix (ARCHIVE_FRONTIER_KEY):
 ``<prefix>:run``           the number of the current run (a counter, never reset)
 ``<prefix>:seen:<run>:ids``    bitmap of the article ids the run has seen
 ``<prefix>:seen:<run>:large``  set of article ids too large for the bitmap
+``<prefix>:seen:<run>:slugs``  set of slug article ids (ids that are not numbers)
 ``<prefix>:seen:<run>:other``  set of Scrapy fingerprints of other requests (listing pages)
 
 A *run* lasts as long as at least one worker is alive: the first worker to
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 from crawler.archive.database import redact_urls
 from crawler.idset import BITMAP_LIMIT
+from crawler.sites.profile import is_number_id
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -47,7 +49,7 @@ local began = 0
 if ARGV[5] == '1' and (run == 0 or redis.call('ZCARD', workers) == 0) then
   if run > 0 then
     local old = prefix .. ':seen:' .. run
-    redis.call('DEL', old .. ':ids', old .. ':large', old .. ':other')
+    redis.call('DEL', old .. ':ids', old .. ':large', old .. ':slugs', old .. ':other')
   end
   run = redis.call('INCR', run_key)
   began = 1
@@ -74,7 +76,7 @@ redis.call('ZREM', prefix .. ':busy', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', workers, '-inf', now)
 if redis.call('ZCARD', workers) == 0 and redis.call('ZCARD', prefix .. ':requests') == 0 then
   local seen = prefix .. ':seen:' .. ARGV[3]
-  redis.call('DEL', seen .. ':ids', seen .. ':large', seen .. ':other')
+  redis.call('DEL', seen .. ':ids', seen .. ':large', seen .. ':slugs', seen .. ':other')
   return 1
 end
 return 0
@@ -136,8 +138,10 @@ class SharedFrontier:
 
     def seen_article(self, article_id: str) -> bool:
         """Whether the run has seen this article id; marks it seen (atomically) if not."""
-        number = int(article_id)
         base = f"{self.prefix}:seen:{self.run}"
+        if not is_number_id(article_id):
+            return not self.server.sadd(f"{base}:slugs", article_id)  # slug ids, as they are
+        number = int(article_id)
         if number < BITMAP_LIMIT:
             return bool(self.server.setbit(f"{base}:ids", number, 1))
         return not self.server.sadd(f"{base}:large", number)

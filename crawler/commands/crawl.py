@@ -24,7 +24,7 @@ from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunLog
 from crawler.archiving import archiving
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.seeds import SeedError
-from crawler.sites import UnknownSiteError
+from crawler.sites import ProfileError, UnknownSiteError
 
 if TYPE_CHECKING:
     import argparse
@@ -64,6 +64,7 @@ class Command(ScrapyCrawl):
         except (
             SeedError,
             UnknownSiteError,
+            ProfileError,
             ArchiveSchemaError,
             FrontierError,
             ValueError,
@@ -102,7 +103,12 @@ class Command(ScrapyCrawl):
         site = None
         check = getattr(spider_class, "check_arguments", None)
         if check is not None:
-            profile, _, _ = check(**arguments, shared_frontier=self._shared_frontier())
+            assert self.settings is not None
+            profile, _, _ = check(
+                **arguments,
+                shared_frontier=self._shared_frontier(),
+                sites_dir=self.settings.get("ARCHIVE_SITES_DIR"),
+            )
             site = profile.name
         if self._shared_frontier():
             connect(self._frontier_url()).close()

@@ -72,7 +72,9 @@ class Command(ScrapyCommand):
         try:
             if not url:
                 raise FrontierError("scrapy seed needs -s ARCHIVE_FRONTIER=redis://host:port/db")
-            spider = get_spider_loader(self.settings).load(args[0])(**opts.spargs)
+            spider = get_spider_loader(self.settings).load(args[0])(
+                **opts.spargs, sites_dir=self.settings.get("ARCHIVE_SITES_DIR")
+            )
             prefix = frontier_prefix(
                 self.settings["ARCHIVE_FRONTIER_KEY"], spider.profile.name, spider.name
             )

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 FIELDS = [f.name for f in dataclasses.fields(items.Article)]
-_NESTED = {"subheadings", "images", "related"}
+_NESTED = {"subheadings", "images", "related", "authors", "field_sources"}
 PARQUET_ROW_GROUP = 5000
 
 
@@ -31,7 +31,7 @@ def write_jsonl(articles: Iterable[items.Article], out: IO[str]) -> int:
 
 
 def write_csv(articles: Iterable[items.Article], out: IO[str]) -> int:
-    """One row an article; the list fields (subheadings, images, related) as JSON."""
+    """One row an article; the list and mapping fields (subheadings, images, …) as JSON."""
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     count = 0
@@ -78,6 +78,7 @@ def _parquet_row(article: items.Article) -> dict[str, Any]:
     row = dataclasses.asdict(article)
     for name in ("published_at", "first_seen_at", "fetched_at", "changed_at"):
         row[name] = datetime.fromisoformat(row[name]) if row[name] else None
+    row["field_sources"] = list(row["field_sources"].items())
     return row
 
 
@@ -117,6 +118,8 @@ def _parquet_schema(pa: Any) -> Any:
             ("related_complete", pa.bool_()),
             ("word_count", pa.int32()),
             ("content_hash", pa.string()),
+            ("authors", pa.list_(pa.string())),
+            ("field_sources", pa.map_(pa.string(), pa.string())),
             ("version", pa.int32()),
             ("first_seen_at", timestamp),
             ("fetched_at", timestamp),

@@ -173,7 +173,9 @@ def summary_line(
         parts.append(f"{counts.reverted} reverted")
     parts.append(f"{sum(counts.dropped.values())} dropped")
     parts.append(f"{sum(counts.http_errors.values())} failed fetches")
-    coverage = " ".join(f"{name} {share:.0%}" for name, share in counts.coverage.items())
+    coverage = " ".join(
+        f"{name} {share:.0%}" for name, share in counts.coverage.items() if name in health.FIELDS
+    )
     line = f"Run {run_id} {status} in {seconds // 60}m{seconds % 60:02d}s: {', '.join(parts)}"
     if coverage:
         line += f"; coverage {coverage}"

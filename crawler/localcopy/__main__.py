@@ -1,4 +1,7 @@
-"""python -m crawler.localcopy [--port 8765] [--pages 250] [--admin] | --wait URL"""
+"""python -m crawler.localcopy [--port 8765] [--pages 250] [--admin] [--site courier]
+
+or: python -m crawler.localcopy --wait URL
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import urllib.request
 
 from crawler.localcopy.server import serve
 from crawler.localcopy.site import LocalSite
+from crawler.localcopy.storysite import StorySite
 
 
 def main() -> int:
@@ -22,9 +26,17 @@ def main() -> int:
         help="also answer POST /admin/publish?count=N: publish N new articles (benchmarks)",
     )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
+    parser.add_argument(
+        "--site",
+        choices=["alalam", "courier"],
+        default="alalam",
+        help="courier: the second site, stories by slug as application JSON (StorySite)",
+    )
     args = parser.parse_args()
     if args.wait:
         return _wait(args.wait)
+    if args.site == "courier":
+        return asyncio.run(_serve_courier(args.port, args.pages))
     site = LocalSite(pages=args.pages)
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
@@ -35,6 +47,15 @@ async def _serve_forever(site: LocalSite, port: int, *, admin: bool) -> int:
         f"local copy: {len(site.related)} pages at http://127.0.0.1:{bound}/news/1851093",
         flush=True,
     )
+    await asyncio.Event().wait()
+    return 0
+
+
+async def _serve_courier(port: int, pages: int) -> int:
+    site = StorySite(pages=pages)
+    _, bound = await serve(site, "127.0.0.1", port)
+    first = f"http://127.0.0.1:{bound}/stories/{site.first}"
+    print(f"local copy: {pages} stories of the Harbour Courier, the first at {first}", flush=True)
     await asyncio.Event().wait()
     return 0
 

@@ -9,16 +9,20 @@ import time
 from aiohttp import web
 
 from crawler.localcopy.site import SEED_ID, LocalSite
+from crawler.localcopy.storysite import StorySite
 
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 
 
-def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
+def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Application:
     """The site's routes; with `admin`, also ``POST /admin/publish?count=N``.
 
     Publishing over HTTP lets a benchmark or a demo change a copy served by
     another process, as time changes the live site between two runs.
     """
+
+    if isinstance(site, StorySite):
+        return _story_app(site)
 
     async def article(request: web.Request) -> web.StreamResponse:
         site.requests.append((time.monotonic(), request.match_info["id"]))
@@ -66,8 +70,29 @@ def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
     return app
 
 
+def _story_app(site: StorySite) -> web.Application:
+    """The second site's routes: stories by slug, the latest stories, robots.txt."""
+
+    async def story(request: web.Request) -> web.Response:
+        reply = site.reply(request.match_info["slug"])
+        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+    async def latest(_request: web.Request) -> web.Response:
+        reply = site.latest()
+        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+    async def robots(_request: web.Request) -> web.Response:
+        return web.Response(body=ROBOTS_TXT, content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/stories/{slug}", story)
+    app.router.add_get("/latest", latest)
+    app.router.add_get("/robots.txt", robots)
+    return app
+
+
 async def serve(
-    site: LocalSite, host: str, port: int, *, admin: bool = False
+    site: LocalSite | StorySite, host: str, port: int, *, admin: bool = False
 ) -> tuple[web.AppRunner, int]:
     runner = web.AppRunner(make_app(site, admin=admin), access_log=None)
     await runner.setup()
@@ -80,7 +105,7 @@ async def serve(
 class ServerThread:
     """The local copy in a background thread, for tests: `with ServerThread(site) as url:`."""
 
-    def __init__(self, site: LocalSite, port: int = 0) -> None:
+    def __init__(self, site: LocalSite | StorySite, port: int = 0) -> None:
         self.site = site
         self.port = port
         self.base_url = ""

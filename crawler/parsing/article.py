@@ -15,8 +15,10 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from crawler.items import Article, Image
-from crawler.parsing.dates import read_local_date
+from crawler.parsing import extraction
+from crawler.parsing.dates import PublishedTime, read_local_date
 from crawler.parsing.kind import classify
+from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.text import normalise_text, strip_quote_artefact
 
@@ -98,10 +100,23 @@ class _Paragraph:
     is_subheading: bool
 
 
+CSS = "css"
+TITLE_TAG = "title-tag"
+HTML = "html"
+PROFILE = "profile"
+
+
 def parse_article(
     html: str, url: str, profile: SiteProfile, *, fetched_at: datetime | None = None
 ) -> ParseResult:
-    """The record of an article page; `fetched_at`, when known, rules out dates after it."""
+    """The record of an article page; `fetched_at`, when known, rules out dates after it.
+
+    Each field comes from the profile's rules first; a field with no rule, or
+    whose rules find nothing, from the page's metadata (JSON-LD, then
+    OpenGraph and ``article:*`` meta, then ``<title>``), and at last from
+    trafilatura (the body) or htmldate (the date). ``field_sources`` says
+    where each field was found.
+    """
     warnings: list[str] = []
     article_id = profile.article_id_from_url(url)
     if article_id is None:
@@ -110,36 +125,28 @@ def parse_article(
         return ParseResult(None, "empty_page", warnings)
 
     page = Selector(text=html, type="html")
-    title = normalise_text(page.css(profile.title_selector).xpath("string()").get() or "")
+    fallback = _Fallbacks(page, html, url, fetched_at)
+    rules = profile.fields
+    sources: dict[str, str] = {}
+
+    title = _title(page, rules.title, fallback, sources, warnings)
     if not title:
         return ParseResult(None, "no_title", warnings)
+    published = _published(page, profile, fallback, sources, warnings)
 
-    date_text = normalise_text(page.css(profile.date_selector).xpath("string()").get() or "")
-    date = read_local_date(date_text, profile.date_formats, profile.zone, fetched_at=fetched_at)
-    if date.warning:
-        warnings.append(date.warning)
-
-    desk_code = ""
-    if profile.desk_code_selector:
-        desk_code = normalise_text(
-            page.css(profile.desk_code_selector).xpath("string()").get() or ""
-        )
-    containers = page.css(profile.body_selector)
-    if containers:
-        paragraphs = _body_paragraphs(containers[0], profile)
-        images = _images(containers[0], url, profile, warnings)
-    else:
-        warnings.append(f"no_body: nothing matches {profile.body_selector!r}")
-        paragraphs, images = [], []
+    desk_code = _first_text(page, rules.desk_code)
+    paragraphs, images = _body(page, url, title, profile, fallback, sources, warnings)
     if not desk_code and paragraphs and profile.is_desk_code(paragraphs[-1].text):
         desk_code = paragraphs.pop().text
+    if not images:
+        images = _fallback_images(url, fallback, sources, warnings)
+    authors = _authors(page, rules.authors, fallback, sources)
+    language = _language(page, profile, fallback, sources)
 
     related = extract_related(html, profile)
     warnings.extend(related.warnings)
 
     body = "\n\n".join(paragraph.text for paragraph in paragraphs)
-    language = normalise_text(page.xpath("/html/@lang").get() or "") or profile.language
-    published = date.value
     article = Article(
         site=profile.name,
         article_id=article_id,
@@ -147,8 +154,8 @@ def parse_article(
         language=language,
         title=title,
         kind=classify(title, None, profile),
-        published_at=published.utc.isoformat() if published else None,
-        published_local=published.local.isoformat() if published else None,
+        published_at=published.published_at if published else None,
+        published_local=published.published_local if published else None,
         lead=paragraphs[0].text if paragraphs else None,
         body=body,
         subheadings=[p.text for p in paragraphs if p.is_subheading],
@@ -158,6 +165,8 @@ def parse_article(
         related_complete=related.complete,
         word_count=len(body.split()),
         content_hash=content_hash(title, body),
+        authors=authors,
+        field_sources=sources,
     )
     return ParseResult(article, None, warnings)
 
@@ -166,14 +175,257 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
+class _Fallbacks:
+    """The page's metadata and the extraction libraries, each consulted at most once."""
+
+    def __init__(self, page: Selector, html: str, url: str, fetched_at: datetime | None) -> None:
+        self.page, self.html, self.url, self.fetched_at = page, html, url, fetched_at
+        self._metadata: PageMetadata | None = None
+
+    @property
+    def metadata(self) -> PageMetadata:
+        if self._metadata is None:
+            self._metadata = read_metadata(self.page)
+        return self._metadata
+
+
+def _first_text(page: Selector, selectors: tuple[str, ...]) -> str:
+    """The text of the first rule that finds any: its element's whole text, or an attribute."""
+    for css in selectors:
+        text = normalise_text(_rule_value(page, css))
+        if text:
+            return text
+    return ""
+
+
+def _rule_value(page: Selector, css: str) -> str:
+    if "::attr(" in css:
+        return page.css(css).get() or ""
+    nodes = page.css(css.removesuffix("::text"))
+    return nodes[0].xpath("string()").get() or "" if nodes else ""
+
+
+def _missed(what: str, rules: tuple[str, ...], source: str, warnings: list[str]) -> None:
+    """A field the profile has rules for came from a fallback: the layout may have changed."""
+    if rules:
+        warnings.append(f"{what}_rule_missed: nothing matches {rules[0]!r}; read from {source}")
+
+
+def _title(
+    page: Selector,
+    rules: tuple[str, ...],
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    warnings: list[str],
+) -> str:
+    title = _first_text(page, rules)
+    if title:
+        sources["title"] = CSS
+        return title
+    metadata = fallback.metadata
+    candidates = [*metadata.titles]
+    tag_title = normalise_text(page.xpath("//title/text()").get() or "")
+    if tag_title:
+        candidates.append(Found(_headline_of(tag_title, page, metadata.site_name), TITLE_TAG))
+    for found in candidates:
+        if found.value:
+            sources["title"] = found.source
+            _missed("title", rules, found.source, warnings)
+            return str(found.value)
+    return ""
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ", " / ")
+
+
+def _headline_of(title: str, page: Selector, site_name: str | None) -> str:
+    """The headline in a ``<title>`` that also names the site (``Headline | Site``).
+
+    A heading the title begins with is the headline; else the site's name
+    (og:site_name) is cut off; else, of the parts between separators, the
+    longest (the site's name and sections are short).
+    """
+    for heading in page.xpath("//h1").xpath("normalize-space()").getall():
+        if len(heading) > 10 and title.startswith(heading):
+            return heading
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head and site_name and tail.strip().lower() == site_name.lower():
+            return head.strip()
+    for separator in _TITLE_SEPARATORS:
+        parts = [part.strip() for part in title.split(separator) if part.strip()]
+        if len(parts) > 1:
+            return max(parts, key=len)
+    return title
+
+
+def _published(
+    page: Selector,
+    profile: SiteProfile,
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    warnings: list[str],
+) -> PublishedTime | None:
+    rules = profile.fields
+    fetched_at = fallback.fetched_at
+    text = _first_text(page, rules.published)
+    first_warning = None
+    if text or rules.published:
+        date = read_local_date(
+            text, rules.date_formats, profile.zone, fetched_at=fetched_at, iso=True
+        )
+        if date.value is not None:
+            sources["published"] = CSS
+            if date.warning:
+                warnings.append(date.warning)
+            return date.value
+        first_warning = date.warning
+    for found in fallback.metadata.published:
+        date = read_local_date(found.value, (), profile.zone, fetched_at=fetched_at)
+        if date.value is not None:
+            sources["published"] = found.source
+            warnings.extend(w for w in (first_warning, date.warning) if w)
+            return date.value
+        first_warning = first_warning or date.warning
+    day = extraction.publication_date(fallback.html, fallback.url, fetched_at)
+    if day is not None and (fetched_at is None or day <= fetched_at.date()):
+        sources["published"] = extraction.HTMLDATE
+        if first_warning and first_warning != "no_date":
+            warnings.append(first_warning)
+        return PublishedTime(utc=None, local=day)
+    warnings.append(first_warning or "no_date")
+    return None
+
+
+def _body(
+    page: Selector,
+    url: str,
+    title: str,
+    profile: SiteProfile,
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    warnings: list[str],
+) -> tuple[list[_Paragraph], list[Image]]:
+    rules = profile.fields
+    images: list[Image] = []
+    for css in rules.body:
+        containers = page.css(css)
+        if containers:
+            paragraphs = _body_paragraphs(containers[0], profile)
+            images = _images(containers[0], url, profile, warnings)
+            if images:
+                sources["images"] = CSS
+            if paragraphs:
+                sources["body"] = CSS
+                return paragraphs, images
+            break
+    paragraphs, source = _fallback_body(fallback, profile, title)
+    if paragraphs:
+        sources["body"] = source
+        _missed("body", rules.body, source, warnings)
+    elif rules.body:
+        warnings.append(f"no_body: nothing matches {rules.body[0]!r}")
+    else:
+        warnings.append("no_body: no text found")
+    return paragraphs, images
+
+
+def _fallback_body(
+    fallback: _Fallbacks, profile: SiteProfile, title: str
+) -> tuple[list[_Paragraph], str]:
+    """trafilatura's reading of the main text; JSON-LD's articleBody when it finds none."""
+    extracted = [
+        _Paragraph(text, heading)
+        for raw, heading in extraction.body_paragraphs(fallback.html, fallback.url)
+        if (text := _clean_paragraph(raw, profile))
+    ]
+    if extracted and extracted[0].text == title:
+        extracted.pop(0)  # the headline, repeated above the text
+    if extracted:
+        return extracted, extraction.TRAFILATURA
+    found = fallback.metadata.body
+    if found is not None:
+        lines = [_clean_paragraph(line, profile) for line in str(found.value).splitlines()]
+        return [_Paragraph(line, False) for line in lines if line], found.source
+    return [], ""
+
+
+def _clean_paragraph(raw: str, profile: SiteProfile) -> str:
+    text = normalise_text(raw)
+    if profile.fields.quote_artefact:
+        text = strip_quote_artefact(text)
+    if profile.related.var_dump and DUMP_PREFIX.match(text):
+        return ""
+    return text
+
+
+def _fallback_images(
+    url: str, fallback: _Fallbacks, sources: dict[str, str], warnings: list[str]
+) -> list[Image]:
+    found = fallback.metadata.images
+    if found is None:
+        return []
+    images = []
+    for src in found.value:
+        absolute = urljoin(url, src)
+        if urlsplit(absolute).scheme in ("http", "https"):
+            images.append(Image(url=absolute))
+        else:
+            warnings.append(f"image_bad_url: {src[:80]!r}")
+    if images:
+        sources["images"] = found.source
+    return images
+
+
+def _authors(
+    page: Selector, rules: tuple[str, ...], fallback: _Fallbacks, sources: dict[str, str]
+) -> list[str]:
+    for css in rules:
+        names: list[str] = []
+        for node in page.css(css.removesuffix("::text")):
+            value = node.get() if "::attr(" in css else node.xpath("string()").get()
+            name = normalise_text(value or "")
+            if name and name not in names:
+                names.append(name)
+        if names:
+            sources["authors"] = CSS
+            return names
+    found = fallback.metadata.authors
+    if found is None:
+        return []
+    sources["authors"] = found.source
+    return list(found.value)
+
+
+def _language(
+    page: Selector, profile: SiteProfile, fallback: _Fallbacks, sources: dict[str, str]
+) -> str:
+    declared = normalise_text(page.xpath("/html/@lang").get() or "")
+    if declared:
+        sources["language"] = HTML
+        return declared
+    found = fallback.metadata.language
+    if found is not None:
+        sources["language"] = found.source
+        return str(found.value)
+    if profile.language:
+        sources["language"] = PROFILE
+        return profile.language
+    return "und"  # BCP 47: undetermined
+
+
+_EMPHASIS_TAGS = ("strong", "b")
+
+
 def _body_paragraphs(container: Selector, profile: SiteProfile) -> list[_Paragraph]:
-    excluded = {node.root for css in profile.excluded_selectors for node in container.css(css)}
+    rules = profile.fields
+    excluded = {node.root for css in rules.exclude for node in container.css(css)}
+    emphasis = _EMPHASIS_TAGS if rules.bold_subheadings else ()
     paragraphs = []
-    for raw, emphasised, tag in _blocks(container.root, excluded, profile.emphasis_tags):
-        text = strip_quote_artefact(normalise_text(raw))
-        if not text or DUMP_PREFIX.match(text):
-            continue
-        paragraphs.append(_Paragraph(text, tag in profile.subheading_tags or emphasised))
+    for raw, emphasised, tag in _blocks(container.root, excluded, emphasis):
+        text = _clean_paragraph(raw, profile)
+        if text:
+            paragraphs.append(_Paragraph(text, tag in rules.subheading_tags or emphasised))
     return paragraphs
 
 
@@ -224,7 +476,7 @@ def _inline_text(element: HtmlElement, excluded: set[HtmlElement]) -> str:
 def _images(
     container: Selector, url: str, profile: SiteProfile, warnings: list[str]
 ) -> list[Image]:
-    blocks = {node.root for node in container.css(profile.image_block_selector)}
+    blocks = {node.root for node in container.css(profile.fields.image_block)}
     images = []
     for img in container.css("img"):
         src = (img.attrib.get("src") or "").strip()
@@ -243,5 +495,5 @@ def _caption(img: HtmlElement, blocks: set[HtmlElement], profile: SiteProfile) -
     block = next((node for node in img.iterancestors() if node in blocks), None)
     if block is None:
         return None
-    text = Selector(root=block).css(profile.caption_selector).xpath("string()").get()
+    text = Selector(root=block).css(profile.fields.caption).xpath("string()").get()
     return normalise_text(text or "") or None

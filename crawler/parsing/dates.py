@@ -1,9 +1,20 @@
-"""Publication dates (ARTICLE-SCHEMA.md, rule 4)."""
+"""Publication dates (ARTICLE-SCHEMA.md, rule 4), strict about zones.
+
+- An explicit offset (``+02:00``, ``Z``, a format's ``%z``) wins: it names the instant.
+- A wall-clock time without one is read in the profile's zone, with that
+  zone's offset at the time (daylight saving gaps and overlaps with a warning).
+  A profile without a zone cannot place it: only its date is kept, with a warning.
+- A date without a time is kept as a date: the instant is unknown, and
+  midnight would be a guess. `published_at` (UTC) is then null and
+  `published_local` the date alone, ``2016-08-16``.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,8 +23,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PublishedTime:
-    utc: datetime
-    local: datetime
+    utc: datetime | None
+    """None for a date without a time."""
+    local: datetime | date
+    """The instant with the site's offset at the time; or the date alone."""
+
+    @property
+    def published_at(self) -> str | None:
+        return self.utc.isoformat() if self.utc else None
+
+    @property
+    def published_local(self) -> str:
+        return self.local.isoformat()
 
 
 @dataclass(frozen=True)
@@ -24,33 +45,82 @@ class DateReading:
 
 # No time zone puts a page's date more than a day after the moment it was fetched.
 FUTURE_TOLERANCE = timedelta(days=1)
+_TIME_DIRECTIVES = re.compile(r"%[HIMSXcTRrpfz]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def read_local_date(
-    text: str, formats: tuple[str, ...], zone: ZoneInfo, *, fetched_at: datetime | None = None
+    text: str,
+    formats: tuple[str, ...],
+    zone: ZoneInfo | None,
+    *,
+    fetched_at: datetime | None = None,
+    iso: bool = False,
 ) -> DateReading:
-    """Read a wall-clock date in the site's zone, with that zone's offset at the time.
+    """Read a date written on the page: with the profile's formats, then (with `iso`) ISO 8601.
 
     An unreadable date is no date plus a warning, never a guess; so is one
-    later than the page was fetched (a typo such as 2061 for 2016). A
-    wall-clock time that the zone's history makes ambiguous or non-existent is
-    kept with a warning naming the choice made.
+    later than the page was fetched (a typo such as 2061 for 2016).
     """
     if not text:
         return DateReading(None, "no_date")
     for fmt in formats:
         try:
-            naive = datetime.strptime(text, fmt)
+            parsed = datetime.strptime(text, fmt)
         except ValueError:
             continue
-        local = naive.replace(tzinfo=zone)
-        if fetched_at is not None and local > fetched_at + FUTURE_TOLERANCE:
-            return DateReading(None, f"implausible_date: {text!r} is after the page was fetched")
-        return DateReading(
-            PublishedTime(utc=local.astimezone(UTC), local=local),
-            _wall_clock_warning(naive, zone),
-        )
-    return DateReading(None, f"unparseable_date: {text!r}")
+        has_time = _TIME_DIRECTIVES.search(fmt) is not None
+        return _placed(parsed if has_time else parsed.date(), text, zone, fetched_at)
+    if iso or not formats:
+        moment = parse_iso_or_rfc(text)
+        if moment is not None:
+            return _placed(moment, text, zone, fetched_at)
+    return DateReading(None, f"unparseable_date: {text[:80]!r}")
+
+
+def parse_iso_or_rfc(text: str) -> datetime | date | None:
+    """ISO 8601 (``2016-08-16``, ``2016-08-16T17:52:15+04:30``, ``…Z``) or RFC 2822."""
+    text = text.strip()
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _placed(
+    moment: datetime | date, text: str, zone: ZoneInfo | None, fetched_at: datetime | None
+) -> DateReading:
+    warning = None
+    if not isinstance(moment, datetime):
+        value = PublishedTime(utc=None, local=moment)
+    elif moment.tzinfo is not None:
+        utc = moment.astimezone(UTC)
+        value = PublishedTime(utc=utc, local=utc.astimezone(zone) if zone else moment)
+    elif zone is None:
+        value = PublishedTime(utc=None, local=moment.date())
+        warning = f"time_without_zone: {text[:80]!r} (the profile has no time_zone; date kept)"
+    else:
+        local = moment.replace(tzinfo=zone)
+        value = PublishedTime(utc=local.astimezone(UTC), local=local)
+        warning = _wall_clock_warning(moment, zone)
+    if fetched_at is not None and _after(value, fetched_at + FUTURE_TOLERANCE):
+        return DateReading(None, f"implausible_date: {text[:80]!r} is after the page was fetched")
+    return DateReading(value, warning)
+
+
+def _after(value: PublishedTime, limit: datetime) -> bool:
+    if value.utc is not None:
+        return value.utc > limit
+    return value.local > limit.date()  # type: ignore[operator]
 
 
 def _wall_clock_warning(naive: datetime, zone: ZoneInfo) -> str | None:

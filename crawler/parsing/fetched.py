@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from crawler.parsing.article import ParseResult, parse_article
 from crawler.parsing.decode import page_text
-from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from crawler.items import FetchedPage
+    from crawler.sites.profile import SiteProfile
 
 
-def parse_fetched(page: FetchedPage) -> ParseResult:
+def parse_fetched(page: FetchedPage, profile: SiteProfile) -> ParseResult:
     """Decode with the charset recorded at fetch time, parse with the page's site profile."""
     result = parse_article(
         page_text(page.body, page.encoding),
         page.url,
-        get_profile(page.site),
+        profile,
         fetched_at=datetime.fromisoformat(page.fetched_at),
     )
     result.warnings[:0] = page.warnings  # what the fetch itself noticed comes first

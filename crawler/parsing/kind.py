@@ -13,9 +13,10 @@ ARTICLE = "article"
 def classify(title: str | None, media_url: str | None, profile: SiteProfile) -> str:
     """The title's prefix decides first; a video file as the media makes a video."""
     if title:
-        for prefix, kind in profile.kind_prefixes:
+        for prefix, kind in profile.kind.title_prefixes:
             if title.startswith(prefix):
                 return kind
-    if media_url and media_url.lower().split("?", 1)[0].endswith(profile.video_suffixes):
+    suffixes = profile.kind.video_media_suffixes
+    if suffixes and media_url and media_url.lower().split("?", 1)[0].endswith(suffixes):
         return "video"
     return ARTICLE

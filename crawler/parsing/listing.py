@@ -15,7 +15,7 @@ def listed_article_ids(html: str, url: str, profile: SiteProfile) -> list[str]:
     """Ids of the articles a listing links to, in page order, on the listing's own host."""
     host = urlsplit(url).netloc
     ids: list[str] = []
-    for href in Selector(text=html, type="html").css(profile.listing_link_selector).getall():
+    for href in Selector(text=html, type="html").css(profile.discovery.listing_links).getall():
         absolute = urljoin(url, href.strip())
         if urlsplit(absolute).netloc != host:
             continue

@@ -1,13 +1,17 @@
 """The related-article list that pages embed as JSON in their raw text.
 
-On the first site it is a PHP ``var_dump`` printed raw into the HTML:
-``string(2283) "[{...} ,{...} ]"``, where 2283 is the UTF-8 byte length of the
-JSON. Real pages drift, so the list is also looked for as a JavaScript array
-(``var related = [...]``) and HTML-escaped in an attribute, and every copy
-found is merged in page order, the first mention of an id winning.
+Where a site hides it is the profile's ``[related]`` table: a PHP
+``var_dump`` printed raw into the HTML (``string(2283) "[{...} ,{...} ]"``,
+2283 being the UTF-8 byte length of the JSON, as on alalam_en), JavaScript
+variables (``var related = [...]``), JSON in a script element (``script_json``,
+with a path to the list), HTML-escaped attributes; and, unless the profile
+turns it off, any JavaScript array literal of objects that carry an id and a
+title, whatever the variable's name (its *shape*). Every source is read and
+the copies are merged in page order, the first mention of an id winning.
 
 It is read from the response text, never from the DOM: the dump is not
-markup, and a parser would mangle the quotes inside it.
+markup, a parser would mangle the quotes inside it, and the crawl's core
+reads the ids of every page (`related_ids`) without the cost of a parse.
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+import chompjs
+from cssselect import parse as parse_css
+
 from crawler.items import RelatedLink
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text
-from crawler.sites.profile import canonical_id
+from crawler.sites.profile import NUMBER, EntryKeys
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from crawler.sites.profile import SiteProfile
+    from crawler.sites.profile import ScriptJson, SiteProfile
 
 DUMP_PREFIX = re.compile(r'string\((\d+)\) "')
 """How a var_dump begins; the parser also uses it to keep a dump out of the body."""
@@ -37,6 +44,13 @@ _DECODER = json.JSONDecoder()
 _RAW_JSON_START = re.compile(r'\s*\[\s*(?:\{\s*"|\])')
 _WS_AND_COMMAS = re.compile(r"[\s,]*")
 _DECLARATION_BEFORE = re.compile(r"(?:\b(?:var|let|const)\s+|\bwindow\.)$")
+# An assignment of an array of objects: `<name> = [{`. It begins with a literal so
+# that `re` skips through the page quickly; the name before it is checked by hand.
+_ARRAY_OF_OBJECTS = re.compile(r"=\s*(?=\[\s*\{)")
+_NAME_BEFORE = re.compile(r"[\w$\]\)'\"]\s*$")
+_SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 
 
 @dataclass
@@ -57,17 +71,18 @@ class _Source:
     entries: list[Any]
     complete: bool
     warnings: list[str]
+    keys: EntryKeys = field(default_factory=EntryKeys)
 
 
 def extract_related(text: str, profile: SiteProfile) -> RelatedExtraction:
     """Every related article the page lists, normalised, in page order."""
     result = RelatedExtraction()
-    entries: list[Any] = []
+    entries: list[tuple[Any, EntryKeys]] = []
     for _, source in sorted(_sources(text, profile), key=lambda found: found[0]):
         result.found = True
         result.complete &= source.complete
         result.warnings.extend(source.warnings)
-        entries.extend(source.entries)
+        entries.extend((entry, source.keys) for entry in source.entries)
     if not result.found:
         result.warnings.append("related_missing: no related list in the page")
     result.links = _normalise(entries, profile, result.warnings)
@@ -85,8 +100,11 @@ def related_ids(text: str, profile: SiteProfile) -> tuple[list[str], int]:
     invalid = 0
     ignored: list[str] = []
     for _, source in sorted(_sources(text, profile), key=lambda found: found[0]):
+        keys = source.keys
         for entry in source.entries:
-            article_id = _article_id(entry.get("id"), ignored) if isinstance(entry, dict) else None
+            article_id = (
+                _entry_id(entry, keys, profile, ignored) if isinstance(entry, dict) else None
+            )
             if article_id is None:
                 invalid += 1
             elif article_id not in seen:
@@ -101,16 +119,122 @@ def _sources(text: str, profile: SiteProfile) -> Iterator[tuple[int, _Source]]:
     Each pattern begins with a literal so that `re` can skip through the page
     quickly; the context a match needs is then checked by hand.
     """
-    for match in DUMP_PREFIX.finditer(text):
-        yield match.start(), _read_dump(text, match.end(), int(match.group(1)))
-    for pattern in _script_patterns(profile.related_script_vars):
+    rules = profile.related
+    keys = rules.keys
+    if rules.var_dump:
+        for match in DUMP_PREFIX.finditer(text):
+            yield match.start(), _keyed(_read_dump(text, match.end(), int(match.group(1))), keys)
+    named: set[int] = set()
+    for pattern in _script_patterns(rules.script_vars):
         for match in pattern.finditer(text):
             if _DECLARATION_BEFORE.search(text, max(0, match.start() - 16), match.start()):
-                yield match.start(), _read_array(text, match.end(), "script")
-    for pattern in _attribute_patterns(profile.related_attributes):
+                named.add(match.end())
+                yield match.start(), _keyed(_read_array(text, match.end(), "script"), keys)
+    for pattern in _attribute_patterns(rules.attributes):
         for match in pattern.finditer(text):
             if match.start() > 0 and text[match.start() - 1].isspace():
-                yield match.start(), _read_attribute(text, match.end(), match.group(1))
+                source = _read_attribute(text, match.end(), match.group(1))
+                yield match.start(), _keyed(source, keys)
+    if rules.script_json:
+        yield from _script_json_sources(text, rules.script_json)
+    if rules.shape:
+        for match in _ARRAY_OF_OBJECTS.finditer(text):
+            if match.end() in named or match.start() == 0 or text[match.start() - 1] in "=!<>":
+                continue
+            if _NAME_BEFORE.search(text, max(0, match.start() - 64), match.start()):
+                source = _read_array(text, match.end(), "script")
+                if _has_shape(source.entries, keys):
+                    yield match.start(), _keyed(source, keys)
+
+
+def _keyed(source: _Source, keys: EntryKeys) -> _Source:
+    source.keys = keys
+    return source
+
+
+def _has_shape(entries: list[Any], keys: EntryKeys) -> bool:
+    """A list of related articles: objects, each with an id and a title."""
+    return bool(entries) and all(
+        isinstance(entry, dict)
+        and (_value(entry, keys.id) is not None or (keys.url and _value(entry, keys.url)))
+        and _value(entry, keys.title) is not None
+        for entry in entries
+    )
+
+
+def _script_json_sources(
+    text: str, sources: tuple[ScriptJson, ...]
+) -> Iterator[tuple[int, _Source]]:
+    """Lists inside JSON in script elements, found by the elements' own attributes."""
+    for match in _SCRIPT.finditer(text):
+        attributes = _attributes(match.group(1))
+        wanted = [s for s in sources if _script_matches(_script_selector(s.selector), attributes)]
+        if not wanted:
+            continue
+        end = _SCRIPT_END.search(text, match.end())
+        content = text[match.end() : end.start() if end else len(text)]
+        try:
+            data = json.loads(content)
+        except ValueError:
+            yield match.start(), _Source([], False, ["related_unreadable: script JSON is broken"])
+            continue
+        for source in wanted:
+            value = _at_path(data, source.path)
+            if isinstance(value, list):
+                yield match.start(), _Source(value, True, [], source.keys)
+            elif value is not None:
+                warning = f"related_unreadable: {source.path!r} in the script is not a list"
+                yield match.start(), _Source([], False, [warning], source.keys)
+
+
+def _attributes(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(text):
+        name = match.group(1).lower()
+        value = next((v for v in match.groups()[1:] if v is not None), "")
+        found.setdefault(name, html.unescape(value))
+    return found
+
+
+@lru_cache(maxsize=32)
+def _script_selector(selector: str) -> list[tuple[str, str, str | None]]:
+    """A selector of the script element as (attribute, operator, value) tests (see the loader)."""
+    tests: list[tuple[str, str, str | None]] = []
+    tree: Any = parse_css(selector)[0].parsed_tree
+    while type(tree).__name__ != "Element":
+        kind = type(tree).__name__
+        if kind == "Hash":
+            tests.append(("id", "=", tree.id))
+        elif kind == "Class":
+            tests.append(("class", "~=", tree.class_name))
+        else:
+            value = tree.value.value if tree.value is not None else None
+            tests.append((tree.attrib.lower(), tree.operator, value))
+        tree = tree.selector
+    return tests
+
+
+def _script_matches(tests: list[tuple[str, str, str | None]], attributes: dict[str, str]) -> bool:
+    for name, operator, value in tests:
+        if name not in attributes:
+            return False
+        if operator == "=" and attributes[name] != value:
+            return False
+        if operator == "~=" and value not in attributes[name].split():
+            return False
+    return True
+
+
+def _at_path(data: Any, path: str) -> Any:
+    """``props.pageProps.story.related`` in parsed JSON; a number step indexes a list."""
+    for step in path.split(".") if path else ():
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+        else:
+            return None
+    return data
 
 
 @lru_cache(maxsize=16)
@@ -181,10 +305,9 @@ def _read_array(text: str, start: int, where: str) -> _Source:
     try:
         value, _ = _DECODER.raw_decode(text, position)
     except ValueError:
-        pass
-    else:
-        if isinstance(value, list):
-            return _Source(value, True, [])
+        value = _javascript_array(text, position) if where == "script" else None
+    if isinstance(value, list):
+        return _Source(value, True, [])
     entries: list[Any] = []
     position += 1
     while True:
@@ -200,34 +323,48 @@ def _read_array(text: str, start: int, where: str) -> _Source:
     return _Source(entries, False, [warning])
 
 
+def _javascript_array(text: str, position: int) -> list[Any] | None:
+    """A JavaScript array literal that is not JSON (bare keys, single quotes, trailing commas)."""
+    try:
+        value = chompjs.parse_js_object(text[position:])
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, list) else None
+
+
 def _skip_ws(text: str, position: int) -> int:
     while position < len(text) and text[position].isspace():
         position += 1
     return position
 
 
-def _normalise(entries: list[Any], profile: SiteProfile, warnings: list[str]) -> list[RelatedLink]:
+def _normalise(
+    entries: list[tuple[Any, EntryKeys]], profile: SiteProfile, warnings: list[str]
+) -> list[RelatedLink]:
     links: list[RelatedLink] = []
     seen: set[str] = set()
-    for entry in entries:
+    for entry, keys in entries:
         if not isinstance(entry, dict):
             warnings.append(f"related_bad_entry: {_short(entry)}")
             continue
-        article_id = _article_id(entry.get("id"), warnings)
+        article_id = _entry_id(entry, keys, profile, warnings)
         if article_id is None:
-            warnings.append(f"related_invalid_id: {_short(entry.get('id'))} (not followed)")
+            given = _value(entry, keys.id)
+            if given is None and keys.url:
+                given = _value(entry, keys.url)
+            warnings.append(f"related_invalid_id: {_short(given)} (not followed)")
             continue
         if article_id in seen:
             continue
         seen.add(article_id)
-        title = _title(entry.get("title"))
-        media_url = _media_url(entry.get("pic"), profile, warnings)
+        title = _title(_value(entry, keys.title))
+        media_url = _media_url(_value(entry, keys.media), profile, warnings) if keys.media else None
         links.append(
             RelatedLink(
                 article_id=article_id,
                 title=title,
-                sort=_integer(entry, "sort", warnings),
-                content_type_id=_integer(entry, "contenttypeid", warnings),
+                sort=_integer(entry, keys.sort, warnings),
+                content_type_id=_integer(entry, keys.content_type_id, warnings),
                 media_url=media_url,
                 kind=classify(title, media_url, profile),
                 position=len(links),
@@ -236,13 +373,47 @@ def _normalise(entries: list[Any], profile: SiteProfile, warnings: list[str]) ->
     return links
 
 
-def _article_id(value: Any, warnings: list[str]) -> str | None:
+def _value(entry: dict[str, Any], key: str | None) -> Any:
+    """An entry's value under `key`; ``a.b`` reaches into nested objects."""
+    if key is None:
+        return None
+    if key in entry or "." not in key:
+        return entry.get(key)
+    value: Any = entry
+    for step in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _entry_id(
+    entry: dict[str, Any], keys: EntryKeys, profile: SiteProfile, warnings: list[str]
+) -> str | None:
+    """The id an entry names: its id key, else the id of the article URL under its url key."""
+    value = _value(entry, keys.id)
+    if value is None and keys.url:
+        url = _value(entry, keys.url)
+        return _id_from_link(url, profile) if isinstance(url, str) else None
+    return _article_id(value, profile, warnings)
+
+
+def _id_from_link(link: str, profile: SiteProfile) -> str | None:
+    """An article link's id, if it is a path or on the site's own host (never another site's)."""
+    url = urljoin(profile.base_url + "/", link.strip())
+    if urlsplit(url).hostname != profile.host:
+        return None
+    return profile.article_id_from_url(url)
+
+
+def _article_id(value: Any, profile: SiteProfile, warnings: list[str]) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
+        value = str(value)
     if not isinstance(value, str):
         return None
-    article_id = canonical_id(value.strip())
-    if article_id is not None and article_id != value.strip():
+    given = value.strip()
+    article_id = profile.canonical_id(given)
+    if article_id is not None and article_id != given and profile.article.id_kind == NUMBER:
         warnings.append(f"related_id_leading_zeros: {_short(value)} read as {article_id}")
     return article_id
 
@@ -253,8 +424,10 @@ def _title(value: Any) -> str | None:
     return normalise_text(html.unescape(value)) or None
 
 
-def _integer(entry: dict[str, Any], key: str, warnings: list[str]) -> int | None:
-    value = entry.get(key)
+def _integer(entry: dict[str, Any], key: str | None, warnings: list[str]) -> int | None:
+    if key is None:
+        return None
+    value = _value(entry, key)
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):

@@ -1,30 +1,89 @@
-"""Site profiles, by name."""
+"""Site profiles, by name: the built-in files beside this module, and the user's own.
+
+A user adds or overrides sites with a directory of profile files
+(``ARCHIVE_SITES_DIR``, a setting and an environment variable, where
+``NAME.toml`` is the site ``NAME``) or names one file (``-a profile=FILE``).
+A site in the directory wins over a built-in one of the same name.
+"""
 
 from __future__ import annotations
 
-from crawler.sites import alalam_en
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from crawler.sites.loader import ProfileError, load_profile
 from crawler.sites.profile import SiteProfile, canonical_id, is_article_id
 
-PROFILES: dict[str, SiteProfile] = {profile.name: profile for profile in (alalam_en.PROFILE,)}
+BUILTIN_DIR = Path(__file__).resolve().parent
+SITES_DIR_VARIABLE = "ARCHIVE_SITES_DIR"
 
 
 class UnknownSiteError(LookupError):
     pass
 
 
-def get_profile(name: str) -> SiteProfile:
-    try:
-        return PROFILES[name]
-    except KeyError:
-        known = ", ".join(sorted(PROFILES))
-        raise UnknownSiteError(f"no site profile named {name!r} (known: {known})") from None
+def sites_dir(setting: str | None = None) -> Path | None:
+    """The user's profile directory: the setting, else the environment variable, else none."""
+    value = setting or os.environ.get(SITES_DIR_VARIABLE)
+    return Path(value) if value else None
+
+
+def builtin_names() -> list[str]:
+    return sorted(path.stem for path in BUILTIN_DIR.glob("*.toml"))
+
+
+def known_names(directory: str | Path | None = None) -> list[str]:
+    names = set(builtin_names())
+    folder = sites_dir(str(directory) if directory else None)
+    if folder is not None and folder.is_dir():
+        names.update(path.stem for path in folder.glob("*.toml"))
+    return sorted(names)
+
+
+def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
+    """The profile named `name`: from the user's directory first, then the built-in ones."""
+    folder = sites_dir(str(directory) if directory else None)
+    candidates = [folder / f"{name}.toml"] if folder is not None else []
+    candidates.append(BUILTIN_DIR / f"{name}.toml")
+    if folder is not None and not folder.is_dir():
+        raise ProfileError(str(folder), "", f"{SITES_DIR_VARIABLE} is not a directory")
+    for path in candidates:
+        if "/" not in name and path.is_file():
+            profile = _load(path.resolve(), path.stat().st_mtime_ns)
+            if profile.name != name:
+                raise ProfileError(
+                    str(path), "name", f"{profile.name!r} differs from the file's name {name!r}"
+                )
+            return profile
+    known = ", ".join(known_names(directory))
+    raise UnknownSiteError(f"no site profile named {name!r} (known: {known})")
+
+
+def resolve_profile(
+    site: str | None = None, profile: str | None = None, directory: str | Path | None = None
+) -> SiteProfile:
+    """What ``-a site=NAME`` and ``-a profile=FILE`` name together (default: alalam_en)."""
+    if profile is None:
+        return get_profile(site or "alalam_en", directory)
+    loaded = load_profile(profile)
+    if site is not None and site != loaded.name:
+        raise ProfileError(profile, "name", f"{loaded.name!r} but the crawl names site {site!r}")
+    return loaded
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, _mtime: int) -> SiteProfile:
+    return load_profile(path)
 
 
 __all__ = [
-    "PROFILES",
+    "ProfileError",
     "SiteProfile",
     "UnknownSiteError",
     "canonical_id",
     "get_profile",
     "is_article_id",
+    "load_profile",
+    "resolve_profile",
 ]

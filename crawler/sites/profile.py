@@ -1,17 +1,137 @@
-"""What the crawler knows of one site, in one declared record.
+"""What the crawler knows of one site, as one declared record read from a TOML file.
 
-Everything site-specific (URLs, selectors, date formats, time zone, where the
-related-article list hides) lives in a `SiteProfile`, so that correcting an
-assumption or adding a site never means editing the spider or the parser.
+Everything site-specific (URL template, selectors, date formats, time zone,
+where the related-article list hides, which quirks of the site's text to
+undo) lives in a `SiteProfile`, read and checked by `crawler.sites.loader`
+from the site's file, so that correcting an assumption or adding a site never
+means editing the spider or the parser. Each table of the file is one
+dataclass here, with the same names; every option a site does not set is off.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
+
+from crawler.items import ARTICLE_ID_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+NUMBER = "number"
+SLUG = "slug"
+ID_KINDS = (NUMBER, SLUG)
+KINDS = ("article", "photos", "video")
+"""The kinds a record may have (ARTICLE-SCHEMA.md, rule 5)."""
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """``[article]``: how an id becomes a URL and a URL gives back its id."""
+
+    url: str
+    """Path template of an article page, with ``{id}`` for the article id."""
+    id_pattern: str
+    """Regular expression over a URL path; its first group is the article id."""
+    id_kind: str = SLUG
+    """``number``: decimal digits, leading zeros dropped; ``slug``: a path-safe token, as is."""
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """``[fields]``: CSS rules for the record's fields, each list tried in order."""
+
+    title: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    """Containers of the body; the first that matches holds the paragraphs."""
+    exclude: tuple[str, ...] = ()
+    """Parts of the body that are not paragraphs (image blocks, desk code, adverts)."""
+    authors: tuple[str, ...] = ()
+    """Every match of the first rule that matches is one author."""
+    image_block: str = "figure"
+    caption: str = "figcaption"
+    subheading_tags: tuple[str, ...] = ("h2", "h3", "h4", "h5", "h6")
+    bold_subheadings: bool = False
+    """A paragraph wholly in <strong> or <b> is a subheading."""
+    quote_artefact: bool = False
+    """Rule 3: ``"“…”"`` loses its outer straight quotes."""
+    desk_code: tuple[str, ...] = ()
+    desk_code_pattern: str | None = None
+    """A last body paragraph matching this is the desk code, whatever its markup."""
+
+
+@dataclass(frozen=True)
+class EntryKeys:
+    """Which key of a related-list entry holds which field of a related link."""
+
+    id: str = "id"
+    title: str = "title"
+    url: str | None = None
+    """A key holding the article's link, read for its id when the entry has no id."""
+    sort: str | None = None
+    content_type_id: str | None = None
+    media: str | None = None
+
+
+@dataclass(frozen=True)
+class ScriptJson:
+    """A related list inside JSON in a script element: where, and what its entries hold."""
+
+    selector: str
+    """CSS of the script element itself (tag, #id, .class, [attribute], [attribute=value])."""
+    path: str = ""
+    """Dotted path from the script's JSON to the list, e.g. ``props.pageProps.story.related``."""
+    keys: EntryKeys = field(default_factory=EntryKeys)
+
+
+@dataclass(frozen=True)
+class RelatedRules:
+    """``[related]``: where the related-article list hides. Every source is read."""
+
+    var_dump: bool = False
+    """A PHP var_dump printed into the page: ``string(N) "[…]"``."""
+    script_vars: tuple[str, ...] = ()
+    script_json: tuple[ScriptJson, ...] = ()
+    attributes: tuple[str, ...] = ()
+    shape: bool = True
+    """Also any JavaScript array literal of objects that carry an id and a title."""
+    keys: EntryKeys = field(default_factory=EntryKeys)
+    """Entry keys for var_dump, script_vars, attributes and shape."""
+    media_base: str | None = None
+    """What a relative media path is resolved against (default: base_url)."""
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """``[kind]``: how a title or a media file marks photos or video (off by default)."""
+
+    title_prefixes: tuple[tuple[str, str], ...] = ()
+    video_media_suffixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """``[discovery]``: where a site lists its newest articles (``-a start=latest``)."""
+
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    listing_links: str = "a::attr(href)"
+
+
+@dataclass(frozen=True)
+class ProfileTest:
+    """A saved page and the record (or the fields of it) it must give."""
+
+    file: Path
+    expect: Path
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -19,87 +139,89 @@ class SiteProfile:
     name: str
     base_url: str
     """Scheme and host of the live site, e.g. ``https://en.alalam.ir``."""
-    article_path: str
-    """Path template of an article page, with ``{id}`` for the article id."""
-    article_path_pattern: str
-    """Regular expression over a URL path; its first group is the article id."""
-    media_base: str
-    """What a related item's ``pic`` path is resolved against."""
-    language: str
-    """BCP 47 code used when a page does not declare ``<html lang>``."""
-    time_zone: str
-    """IANA zone the page's dates are written in."""
-    date_formats: tuple[str, ...]
-
-    title_selector: str
-    date_selector: str
-    body_selector: str
-    excluded_selectors: tuple[str, ...] = ()
-    """Parts of the body that are not paragraphs (image blocks, desk code)."""
-    image_block_selector: str = "figure"
-    caption_selector: str = "figcaption"
-    desk_code_selector: str | None = None
-    desk_code_pattern: str = r"^[A-Z]{1,5}(?:/[A-Z]{1,5})* ?\d{1,4}$"
-    """A last body paragraph matching this is the desk code, whatever its markup."""
-    subheading_tags: tuple[str, ...] = ("h2", "h3", "h4", "h5", "h6")
-    emphasis_tags: tuple[str, ...] = ("strong", "b")
-    """A paragraph wholly inside one of these is a subheading."""
-
-    kind_prefixes: tuple[tuple[str, str], ...] = ()
-    """Title prefixes and the kind they mark, checked in order."""
-    video_suffixes: tuple[str, ...] = (".mp4",)
-    related_script_vars: tuple[str, ...] = ()
-    """JavaScript variables that may hold the related list as an array literal."""
-    related_attributes: tuple[str, ...] = ()
-    """HTML attributes that may hold the related list, HTML-escaped."""
-
-    listing_paths: tuple[str, ...] = ()
-    """Pages that list the newest articles (``-a start=latest``)."""
-    listing_link_selector: str = "a::attr(href)"
+    article: ArticleRules
+    language: str | None = None
+    """BCP 47 code used when a page does not declare its language."""
+    time_zone: str | None = None
+    """IANA zone the page's dates are written in; None: times without an offset keep their date."""
+    fields: FieldRules = field(default_factory=FieldRules)
+    related: RelatedRules = field(default_factory=RelatedRules)
+    kind: KindRules = field(default_factory=KindRules)
+    discovery: Discovery = field(default_factory=Discovery)
+    tests: tuple[ProfileTest, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+    """The file the profile was read from."""
 
     @cached_property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
+    def zone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.time_zone) if self.time_zone else None
 
     @cached_property
     def _path_re(self) -> re.Pattern[str]:
-        return re.compile(self.article_path_pattern)
+        return re.compile(self.article.id_pattern)
 
     @cached_property
-    def _desk_code_re(self) -> re.Pattern[str]:
-        return re.compile(self.desk_code_pattern)
+    def _desk_code_re(self) -> re.Pattern[str] | None:
+        pattern = self.fields.desk_code_pattern
+        return re.compile(pattern) if pattern else None
+
+    @property
+    def media_base(self) -> str:
+        return self.related.media_base or self.base_url.rstrip("/") + "/"
 
     def is_desk_code(self, text: str) -> bool:
-        return self._desk_code_re.fullmatch(text) is not None
+        return self._desk_code_re is not None and self._desk_code_re.fullmatch(text) is not None
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or ""
 
+    def canonical_id(self, value: str) -> str | None:
+        """An id as the archive keys it; None if `value` is not an id of this site."""
+        if self.article.id_kind == NUMBER:
+            return canonical_id(value)
+        return value if is_article_id(value) else None
+
     def article_url(self, article_id: str, base_url: str | None = None) -> str:
         """The URL of an article: always built from the template, never taken from a page."""
-        if not is_article_id(article_id):
-            raise ValueError(f"not an article id: {article_id!r}")
-        return urljoin(base_url or self.base_url, self.article_path.format(id=article_id))
+        if self.canonical_id(article_id) != article_id:
+            raise ValueError(f"not an article id of {self.name}: {article_id!r}")
+        return urljoin(base_url or self.base_url, self.article.url.format(id=article_id))
 
     def article_id_from_url(self, url: str) -> str | None:
         match = self._path_re.match(urlsplit(url).path)
-        return canonical_id(match.group(1)) if match else None
+        return self.canonical_id(match.group(1)) if match else None
 
 
+# An id is put into a URL path by the profile's template, so it may hold only
+# what a path segment may (RFC 3986 pchar) and "/" between non-empty segments
+# that are not "." or "..": it can never leave the path, nor the host.
+_SEGMENT = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+"
+_ID = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*/?")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 _DIGITS = re.compile(r"[0-9]+")
 
 
 def is_article_id(value: str) -> bool:
-    """Article ids are ASCII decimal digits (str.isdigit would admit other scripts)."""
-    return _DIGITS.fullmatch(value) is not None
+    """A well-formed article id of any site: bounded, and safe inside a URL path."""
+    return (
+        0 < len(value) <= ARTICLE_ID_MAX_LENGTH
+        and _ID.fullmatch(value) is not None
+        and _DOT_SEGMENT.search(value) is None
+    )
+
+
+def is_number_id(value: str) -> bool:
+    """Decimal digits in canonical form (no leading zero): ids a bitmap can hold."""
+    return _DIGITS.fullmatch(value) is not None and (value == "0" or value[0] != "0")
 
 
 def canonical_id(value: str) -> str | None:
-    """An id as the archive keys it: digits without leading zeros; None if not an id.
+    """A number id as the archive keys it: digits without leading zeros; None if not one.
 
     ``0001851093`` and ``1851093`` name one article, so they must be one row.
     """
-    if not is_article_id(value):
+    if _DIGITS.fullmatch(value) is None:
         return None
-    return value.lstrip("0") or "0"
+    canonical = value.lstrip("0") or "0"
+    return canonical if len(canonical) <= ARTICLE_ID_MAX_LENGTH else None

@@ -24,7 +24,7 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import related_ids
 from crawler.seeds import Seeds, check_base_url, parse_seeds
-from crawler.sites import get_profile
+from crawler.sites import resolve_profile
 from crawler.spiders.arguments import refuse_unknown
 
 if TYPE_CHECKING:
@@ -44,7 +44,9 @@ class RelatedSpider(scrapy.Spider):
     Arguments (``-a``):
       start     article ids, article URLs or ``latest`` (the listing pages), comma-separated
       ids       ids and id ranges to back-fill, e.g. ``1808000-1809000``
-      site      the site profile (default ``alalam_en``)
+      site      the site profile, by name (default ``alalam_en``); looked for in
+                ARCHIVE_SITES_DIR, then among the built-in profiles
+      profile   a site profile file (site.toml) instead
       base_url  fetch from this scheme://host[:port] instead of the live site,
                 e.g. a local copy
 
@@ -62,11 +64,13 @@ class RelatedSpider(scrapy.Spider):
         self,
         start: str | None = None,
         ids: str | None = None,
-        site: str = "alalam_en",
+        site: str | None = None,
         base_url: str | None = None,
+        profile: str | None = None,
         *,
         shared_frontier: bool = False,
         seeds_required: bool = True,
+        sites_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -75,11 +79,19 @@ class RelatedSpider(scrapy.Spider):
             ids=ids,
             site=site,
             base_url=base_url,
+            profile=profile,
             shared_frontier=shared_frontier,
             seeds_required=seeds_required,
+            sites_dir=sites_dir,
             **kwargs,
         )
-        given = {"start": start, "ids": ids, "site": site, "base_url": base_url}
+        given = {
+            "start": start,
+            "ids": ids,
+            "site": self.profile.name,  # as resolved: the default, or the profile file's
+            "base_url": base_url,
+            "profile": profile,
+        }
         self.arguments = {name: value for name, value in given.items() if value is not None}
         # Related ids only ever become URLs on this host (OffsiteMiddleware enforces it).
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
@@ -93,17 +105,20 @@ class RelatedSpider(scrapy.Spider):
         # look (scrapy parse, shell, fetch) bring their own URL, and archive nothing.
         kwargs["shared_frontier"] = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
         kwargs["seeds_required"] = archiving(crawler.settings)
+        kwargs["sites_dir"] = crawler.settings.get("ARCHIVE_SITES_DIR")
         return super().from_crawler(crawler, *args, **kwargs)
 
     @staticmethod
     def check_arguments(
         start: str | None = None,
         ids: str | None = None,
-        site: str = "alalam_en",
+        site: str | None = None,
         base_url: str | None = None,
+        profile: str | None = None,
         *,
         shared_frontier: bool = False,
         seeds_required: bool = True,
+        sites_dir: str | None = None,
         **others: Any,
     ) -> tuple[SiteProfile, str, Seeds]:
         """The profile, base URL and seeds the arguments name; raises on bad ones.
@@ -112,11 +127,11 @@ class RelatedSpider(scrapy.Spider):
         set by the crawl itself.
         """
         refuse_unknown(RelatedSpider.name, others, _USER_ARGUMENTS)
-        profile = get_profile(site)
-        base = check_base_url(base_url or profile.base_url)
+        site_profile = resolve_profile(site, profile, sites_dir)
+        base = check_base_url(base_url or site_profile.base_url)
         required = seeds_required and not shared_frontier
-        seeds = parse_seeds(start, profile, base, ids, required=required)
-        return profile, base, seeds
+        seeds = parse_seeds(start, site_profile, base, ids, required=required)
+        return site_profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.archive_plan()
@@ -135,7 +150,7 @@ class RelatedSpider(scrapy.Spider):
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
         if self.seeds.latest:
-            for path in self.profile.listing_paths:
+            for path in self.profile.discovery.listings:
                 yield scrapy.Request(
                     urljoin(self.base_url, path), callback=self.parse_listing, dont_filter=True
                 )
@@ -228,7 +243,7 @@ class RelatedSpider(scrapy.Spider):
             if not isinstance(output, FetchedPage):
                 yield output
                 continue
-            result = parse_fetched(output)
+            result = parse_fetched(output, self.profile)
             for warning in result.warnings:
                 self.logger.warning("%s/%s: %s", output.site, article_id, warning)
             if result.article is None:

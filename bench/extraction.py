@@ -1,0 +1,130 @@
+"""The fallbacks measured: body quality on real pages, and what each costs a page.
+
+    python -m bench.extraction            # both tables, on tests/fixtures/real_pages
+
+Quality is the F1 of word 4-grams between a body and the hand-checked text
+(characters stand for words in scripts written without spaces), for the
+`generic` profile (every field from the fallbacks) and for plain trafilatura
+(its defaults) on the same pages. Cost is CPU time a page, parsing the local
+copy's pages with their profile (rules only) and with `generic` (every
+fallback), in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_PAGES = ROOT / "tests" / "fixtures" / "real_pages"
+# Thai, kana and CJK ideographs are written without spaces: a character is a word.
+_TOKEN = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+")
+
+
+def word_ngrams(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = _TOKEN.findall(text.lower())
+    return Counter(tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1)))
+
+
+def ngram_f1(found: str, expected: str, n: int = 4) -> float:
+    got, want = word_ngrams(found, n), word_ngrams(expected, n)
+    common = sum((got & want).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass
+class RealPage:
+    name: str
+    html: str
+    expected_text: str
+    expected: dict[str, Any]
+
+
+def real_pages() -> list[RealPage]:
+    from crawler.cli_profiles import read_page
+
+    return [
+        RealPage(
+            folder.name,
+            read_page(folder / "page.html.gz"),
+            (folder / "expected.txt").read_text(encoding="utf-8"),
+            json.loads((folder / "expected.json").read_text(encoding="utf-8")),
+        )
+        for folder in sorted(p for p in REAL_PAGES.iterdir() if p.is_dir())
+    ]
+
+
+def quality() -> list[dict[str, Any]]:
+    """Per page: the generic profile's title and body F1, and plain trafilatura's body F1."""
+    import trafilatura
+
+    from crawler.parsing.article import parse_article
+    from crawler.sites import get_profile
+
+    generic = get_profile("generic")
+    rows = []
+    for page in real_pages():
+        url = page.expected["url"]
+        article = parse_article(page.html, url, generic).article
+        plain = trafilatura.extract(page.html, url=url) or ""
+        rows.append(
+            {
+                "page": page.name,
+                "title_found": bool(article and article.title),
+                "title_exact": bool(article and article.title == page.expected["title"]),
+                "f1": round(ngram_f1(article.body if article else "", page.expected_text), 3),
+                "f1_trafilatura": round(ngram_f1(plain, page.expected_text), 3),
+            }
+        )
+    return rows
+
+
+def cost(pages: int = 200) -> dict[str, float]:
+    """CPU milliseconds a page: the rules alone (alalam_en), every fallback (generic)."""
+    from crawler.localcopy.site import LocalSite
+    from crawler.parsing.article import parse_article
+    from crawler.sites import get_profile
+
+    site = LocalSite(pages=pages)
+    served = [i for i in site.related if site.serves(i)][:pages]
+    htmls = [(site.render(i).decode(), f"https://en.alalam.ir/news/{i}") for i in served]
+    real = [(page.html, page.expected["url"]) for page in real_pages()]
+    result = {"pages": len(htmls), "real_pages": len(real)}
+    for label, profile, corpus in (
+        ("rules_ms", get_profile("alalam_en"), htmls),
+        ("fallbacks_ms", get_profile("generic"), htmls),
+        ("fallbacks_real_pages_ms", get_profile("generic"), real),
+    ):
+        parse_article(*corpus[0], profile)  # imports and caches out of the timing
+        started = time.process_time()
+        for html, url in corpus:
+            parse_article(html, url, profile)
+        result[label] = round(1000 * (time.process_time() - started) / len(corpus), 2)
+    result["fallbacks_ratio"] = round(result["fallbacks_ms"] / result["rules_ms"], 1)
+    return result
+
+
+def main() -> int:
+    rows = quality()
+    print(f"{'page':26} {'title':6} {'F1 generic':>10} {'F1 trafilatura':>15}")
+    for row in rows:
+        title = "exact" if row["title_exact"] else "found" if row["title_found"] else "NONE"
+        print(f"{row['page']:26} {title:6} {row['f1']:>10.3f} {row['f1_trafilatura']:>15.3f}")
+    mean = statistics.mean(r["f1"] for r in rows)
+    plain = statistics.mean(r["f1_trafilatura"] for r in rows)
+    print(f"{'mean':26} {'':6} {mean:>10.3f} {plain:>15.3f}")
+    print(json.dumps(cost(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""The profile author's commands: parse a saved page, check a profile against its pages.
+
+Neither touches a database or the network:
+
+    news-archive parse page.html --url https://site/news/1 [--site NAME | --profile FILE] [--json]
+    news-archive profile check NAME|FILE
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+from crawler.parsing.article import parse_article
+from crawler.sites import ProfileError, UnknownSiteError, get_profile, load_profile
+
+if TYPE_CHECKING:
+    from crawler.parsing.article import ParseResult
+    from crawler.sites.profile import ProfileTest, SiteProfile
+
+EXIT_MISMATCH = 1
+EXIT_BAD_PROFILE = 2
+BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(parse)
+    group.add_command(profile)
+
+
+# -- reading a saved page ----------------------------------------------------------------
+
+
+def read_page(path: Path) -> str:
+    """A saved page as text: HTML, or gzip of it; decoded as its BOM or meta tag says."""
+    body = path.read_bytes()
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    return html_to_unicode(None, body)[1]
+
+
+def page_url(html: str) -> str | None:
+    """The URL a page names for itself: its canonical link, else og:url."""
+    page = Selector(text=html, type="html")
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        if url := (page.xpath(xpath).get() or "").strip():
+            return url
+    return None
+
+
+def parse_saved(path: Path, url: str | None, site_profile: SiteProfile) -> ParseResult:
+    html = read_page(path)
+    url = url or page_url(html)
+    if url is None:
+        raise click.UsageError(f"{path} names no canonical URL: give --url URL")
+    return parse_article(html, url, site_profile, fetched_at=datetime.now(UTC))
+
+
+def record_json(result: ParseResult) -> dict[str, Any]:
+    """The record as exported (bookkeeping aside, there is none yet), plus the warnings."""
+    if result.article is None:
+        return {"drop_reason": result.drop_reason, "warnings": result.warnings}
+    record = dataclasses.asdict(result.article)
+    for name in BOOKKEEPING:
+        record.pop(name, None)
+    return {**record, "warnings": result.warnings}
+
+
+def _profile(site: str | None, profile_file: str | None) -> SiteProfile:
+    try:
+        if profile_file:
+            return load_profile(profile_file)
+        return get_profile(site or "generic")
+    except (ProfileError, UnknownSiteError) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_PROFILE)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's URL (default: the canonical URL the page names).")
+@click.option("--site", help="Site profile by name (default: generic, every field by fallback).")
+@click.option(
+    "--profile",
+    "profile_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Site profile file instead of --site.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: record and warnings.")
+def parse(
+    file: Path, url: str | None, site: str | None, profile_file: str | None, as_json: bool
+) -> None:
+    """Parse a saved page (HTML, or gzip of it) into its record: no database, no network."""
+    if site and profile_file:
+        raise click.UsageError("--site and --profile name a profile each: give one")
+    site_profile = _profile(site, profile_file)
+    result = parse_saved(file, url, site_profile)
+    if as_json:
+        click.echo(json.dumps(record_json(result), ensure_ascii=False))
+    else:
+        _print_record(result, site_profile)
+    if result.article is None:
+        sys.exit(EXIT_MISMATCH)
+
+
+def _print_record(result: ParseResult, site_profile: SiteProfile) -> None:
+    article = result.article
+    if article is None:
+        click.echo(f"no record: {result.drop_reason}")
+    else:
+        sources = article.field_sources
+        click.echo(click.style(article.title, bold=True) + f"  [{sources.get('title')}]")
+        click.echo(f"{article.site}/{article.article_id} · {article.kind} · {article.language}")
+        click.echo(article.url)
+        when = article.published_local or "undated"
+        if article.published_at:
+            when += f" ({article.published_at} UTC)"
+        click.echo(f"published {when}  [{sources.get('published', '-')}]")
+        if article.authors:
+            click.echo(f"by {', '.join(article.authors)}  [{sources.get('authors')}]")
+        click.echo(
+            f"{article.word_count} words  [{sources.get('body', '-')}] · "
+            f"{len(article.images)} images · {len(article.related)} related"
+            + ("" if article.related_complete else " (incomplete)")
+        )
+        for paragraph in article.body.split("\n\n"):
+            click.echo()
+            if paragraph in article.subheadings:
+                click.echo(click.style(paragraph, bold=True))
+            else:
+                click.echo(click.wrap_text(paragraph, width=100))
+        click.echo()
+        click.echo("field sources: " + ", ".join(f"{k} {v}" for k, v in sources.items()))
+    click.echo(f"profile: {site_profile.name} ({site_profile.source})")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+
+
+# -- checking a profile against its saved pages -------------------------------------------
+
+
+@dataclass
+class FieldCheck:
+    name: str
+    ok: bool
+    expected: Any = None
+    got: Any = None
+
+
+@dataclass
+class PageCheck:
+    test: ProfileTest
+    fields: list[FieldCheck] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.fields)
+
+
+def check_profile(site_profile: SiteProfile) -> list[PageCheck]:
+    """Each of the profile's tests: its page parsed, compared field by field with the expectation.
+
+    The expectation names the fields it checks (a hand-checked page may name
+    only its title and date); ``drop_reason`` checks a page that gives no record.
+    """
+    checks = []
+    for test in site_profile.tests:
+        missing = [str(path) for path in (test.file, test.expect) if not path.is_file()]
+        if missing:
+            checks.append(PageCheck(test, [FieldCheck("files", False, missing, "(missing)")]))
+            continue
+        expected = json.loads(test.expect.read_text(encoding="utf-8"))
+        got = record_json(parse_saved(test.file, test.url, site_profile))
+        got.setdefault("drop_reason", None)
+        page = PageCheck(test)
+        for name, value in expected.items():
+            if name not in got:
+                page.fields.append(FieldCheck(name, False, value, "(no such field)"))
+            else:
+                page.fields.append(FieldCheck(name, got[name] == value, value, got[name]))
+        extra = ("warnings", "drop_reason")
+        page.unchecked = [n for n in got if n not in expected and n not in extra]
+        checks.append(page)
+    return checks
+
+
+@click.group()
+def profile() -> None:
+    """Site profiles: check one against the saved pages it lists."""
+
+
+@profile.command("check")
+@click.argument("name_or_file")
+def profile_check(name_or_file: str) -> None:
+    """Run a profile's tests (its saved pages and their records); exit 1 on any mismatch.
+
+    NAME_OR_FILE is a site's name (ARCHIVE_SITES_DIR, then the built-in
+    profiles) or a profile file.
+    """
+    as_file = name_or_file.endswith(".toml") or Path(name_or_file).is_file()
+    site_profile = _profile(None if as_file else name_or_file, name_or_file if as_file else None)
+    checks = check_profile(site_profile)
+    click.echo(f"profile {site_profile.name} ({site_profile.source}): valid")
+    if not checks:
+        click.echo("it lists no tests (tests = [{ file = ..., expect = ... }])")
+        return
+    for page in checks:
+        click.echo(f"\n{page.test.file.name}  ({'ok' if page.ok else 'MISMATCH'})")
+        for check in page.fields:
+            if check.ok:
+                click.echo(f"  ok        {check.name}")
+            else:
+                click.echo(f"  MISMATCH  {check.name}")
+                click.echo(f"      expected {_short(check.expected)}")
+                click.echo(f"      got      {_short(check.got)}")
+        if page.unchecked:
+            click.echo(f"  not checked: {', '.join(page.unchecked)}")
+    failed = sum(not page.ok for page in checks)
+    click.echo(f"\n{len(checks)} pages, {failed} with mismatches")
+    if failed:
+        sys.exit(EXIT_MISMATCH)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 300 else text[:297] + "..."

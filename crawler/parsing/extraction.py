@@ -1,0 +1,90 @@
+"""The last fallbacks: the body from trafilatura, the date from htmldate.
+
+Both are well-kept extraction libraries (pinned in pyproject.toml) and both
+cost far more than a profile's rules (see ``make bench``), so they run only
+when the rules and the page's metadata found nothing, and in the archive
+worker, never on the crawl's core. They are imported on first use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from crawler.parsing.text import normalise_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+TRAFILATURA = "trafilatura"
+HTMLDATE = "htmldate"
+# trafilatura's XML: paragraphs, headings, list items, quotes, code.
+_BLOCKS = frozenset(("p", "head", "item", "quote", "code", "cell"))
+
+
+def body_paragraphs(html: str, url: str | None) -> list[tuple[str, bool]]:
+    """The main text as (paragraph, is a heading) pairs, in order; empty if none is found."""
+    import trafilatura
+
+    xml = trafilatura.extract(
+        html,
+        url=url,
+        output_format="xml",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        with_metadata=False,
+        deduplicate=False,
+        # Measured on the real pages in tests/fixtures/real_pages: precision keeps
+        # comment rules, share buttons and "more stories" lists out of news bodies.
+        favor_precision=True,
+    )
+    if not xml:
+        return []
+    try:
+        main = etree.fromstring(xml.encode()).find("main")
+    except etree.XMLSyntaxError:
+        return []
+    if main is None:
+        return []
+    paragraphs = []
+    for block in _leaf_blocks(main):
+        text = normalise_text("".join(block.itertext()))
+        if text:
+            paragraphs.append((text, block.tag == "head"))
+    return paragraphs
+
+
+def _leaf_blocks(element: etree._Element) -> Iterator[etree._Element]:
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _BLOCKS and not any(
+            isinstance(d.tag, str) and d.tag in _BLOCKS for d in child.iterdescendants()
+        ):
+            yield child
+        else:
+            yield from _leaf_blocks(child)
+
+
+def publication_date(html: str, url: str | None, fetched_at: datetime | None) -> date | None:
+    """The publication date htmldate finds in the page's markup (a day: it gives no time)."""
+    from htmldate import find_date
+
+    found = find_date(
+        html,
+        url=url,
+        extensive_search=False,
+        original_date=True,
+        outputformat="%Y-%m-%d",
+        max_date=(fetched_at or datetime.now()).strftime("%Y-%m-%d"),
+    )
+    if not found:
+        return None
+    try:
+        return date.fromisoformat(found)
+    except ValueError:
+        return None

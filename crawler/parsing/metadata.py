@@ -1,0 +1,194 @@
+"""What a page says about itself for machines: JSON-LD, OpenGraph and ``article:*`` meta.
+
+These are the first fallbacks of every field a profile's rules do not find
+(see `crawler.parsing.article`): nearly every news site publishes them for
+search engines and social networks, whatever its visible markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from crawler.parsing.text import normalise_text
+
+if TYPE_CHECKING:
+    from parsel import Selector
+
+ARTICLE_TYPES = frozenset(
+    (
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+    )
+)
+JSON_LD = "json-ld"
+OPENGRAPH = "opengraph"
+META = "meta"
+
+# Publication dates in plain meta tags, as common CMSs write them (itemprop included).
+_DATE_META = (
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class Found:
+    """A value and where it was found."""
+
+    value: Any
+    source: str
+
+
+@dataclass
+class PageMetadata:
+    titles: list[Found] = field(default_factory=list)
+    published: list[Found] = field(default_factory=list)
+    """Date texts, best first (ISO 8601 as the page gives them)."""
+    body: Found | None = None
+    authors: Found | None = None
+    images: Found | None = None
+    language: Found | None = None
+    site_name: str | None = None
+
+
+def read_metadata(page: Selector) -> PageMetadata:
+    """JSON-LD's article first, then OpenGraph and ``article:*`` meta, field by field."""
+    found = PageMetadata()
+    article = json_ld_article(page)
+    meta = _meta(page)
+    if article is not None:
+        _from_json_ld(article, found)
+    if title := normalise_text(meta.get("og:title", "")):
+        found.titles.append(Found(title, OPENGRAPH))
+    if published := meta.get("article:published_time", "").strip():
+        found.published.append(Found(published, OPENGRAPH))
+    for key in _DATE_META:
+        if published := meta.get(key, "").strip():
+            found.published.append(Found(published, META))
+            break
+    if found.authors is None:
+        names = [
+            name
+            for key in ("author", "article:author")
+            for name in [normalise_text(meta.get(key, ""))]
+            if name and not name.startswith(("http://", "https://"))
+        ]
+        if names:
+            found.authors = Found([names[0]], META if meta.get("author") else OPENGRAPH)
+    if found.images is None and (image := meta.get("og:image", "").strip()):
+        found.images = Found([image], OPENGRAPH)
+    if found.language is None and (locale := meta.get("og:locale", "").strip()):
+        found.language = Found(locale.replace("_", "-"), OPENGRAPH)
+    found.site_name = normalise_text(meta.get("og:site_name", "")) or None
+    return found
+
+
+def json_ld_article(page: Selector) -> dict[str, Any] | None:
+    """The page's first JSON-LD object of an article type, ``@graph`` included."""
+    for script in page.xpath(
+        "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+        " = 'application/ld+json']/text()"
+    ).getall():
+        try:
+            data = json.loads(_CONTROL.sub(" ", script.strip()), strict=False)
+        except ValueError:
+            continue
+        for item in _objects(data):
+            types = item.get("@type")
+            names = {types} if isinstance(types, str) else set(types or ())
+            if names & ARTICLE_TYPES:
+                return item
+    return None
+
+
+def _objects(data: Any) -> list[dict[str, Any]]:
+    """Every object at the top of a JSON-LD document: lists and ``@graph`` flattened."""
+    if isinstance(data, list):
+        return [item for entry in data for item in _objects(entry)]
+    if not isinstance(data, dict):
+        return []
+    if "@graph" in data:
+        return [data, *_objects(data["@graph"])]
+    return [data]
+
+
+def _from_json_ld(article: dict[str, Any], found: PageMetadata) -> None:
+    for key in ("headline", "name"):
+        if title := _text(article.get(key)):
+            found.titles.append(Found(title, JSON_LD))
+            break
+    if published := _text(article.get("datePublished")):
+        found.published.append(Found(published, JSON_LD))
+    body = article.get("articleBody")
+    if isinstance(body, str) and body.strip():
+        found.body = Found(body, JSON_LD)
+    if authors := _names(article.get("author")):
+        found.authors = Found(authors, JSON_LD)
+    if images := _urls(article.get("image")):
+        found.images = Found(images, JSON_LD)
+    if language := _text(article.get("inLanguage")):
+        found.language = Found(language, JSON_LD)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list) and value:
+        value = value[0]
+    return normalise_text(value) if isinstance(value, str) else ""
+
+
+def _names(value: Any) -> list[str]:
+    """Authors as JSON-LD gives them: a name, a Person or Organization, or a list of those."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, list) and name:
+            name = name[0]
+        text = normalise_text(name) if isinstance(name, str) else ""
+        if text and not text.startswith(("http://", "https://")) and text not in names:
+            names.append(text)
+    return names
+
+
+def _urls(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    urls: list[str] = []
+    for item in items:
+        url = item.get("url") or item.get("contentUrl") if isinstance(item, dict) else item
+        if isinstance(url, str) and url.strip() and url.strip() not in urls:
+            urls.append(url.strip())
+    return urls
+
+
+def _meta(page: Selector) -> dict[str, str]:
+    """``<meta property|name=… content=…>``, the first of each name, names lower-cased."""
+    values: dict[str, str] = {}
+    for node in page.xpath("//meta[@content]"):
+        attributes = node.attrib
+        key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
+        key = (key or "").strip().lower()
+        if key and key not in values:
+            values[key] = attributes["content"]
+        itemprop = (attributes.get("itemprop") or "").strip().lower()
+        if itemprop and itemprop not in values:
+            values[itemprop] = attributes["content"]
+    return values
