@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
-import functools
 import logging
-import shutil
-import tempfile
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +16,10 @@ from sqlalchemy.engine import make_url
 
 from crawler.archive.database import create_archive_engine, redact
 from crawler.archive.models import Base
+from crawler.package_data import package_directory
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from importlib.resources.abc import Traversable
 
     from sqlalchemy.engine import Connection
 
@@ -40,37 +35,15 @@ class ArchiveSchemaError(RuntimeError):
     """The database is not at the schema this code expects, and will not be changed silently."""
 
 
-@functools.cache
 def migrations_directory() -> Path:
-    """The alembic scripts as a directory on disk, where alembic reads them.
-
-    Installed from a wheel or a checkout they are files already. scrapyd runs a
-    project from its egg, a zip file: there they are copied out to a temporary
-    directory, once a process.
-    """
+    """The alembic scripts as a directory on disk, where alembic reads them."""
     try:
-        scripts = resources.files(MIGRATIONS_PACKAGE)
+        return package_directory(MIGRATIONS_PACKAGE)
     except ModuleNotFoundError:
         raise ArchiveSchemaError(
             f"the migrations ({MIGRATIONS_PACKAGE}) are not installed: install news-archive "
             "with pip (pip install . in a checkout)"
         ) from None
-    if isinstance(scripts, Path):
-        return scripts
-    directory = Path(tempfile.mkdtemp(prefix="news-archive-migrations-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    _copy_tree(scripts, directory)
-    return directory
-
-
-def _copy_tree(source: Traversable, target: Path) -> None:
-    for entry in source.iterdir():
-        if entry.is_dir():
-            if entry.name != "__pycache__":
-                (target / entry.name).mkdir()
-                _copy_tree(entry, target / entry.name)
-        else:
-            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def alembic_config(url: str) -> Config:

@@ -12,10 +12,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from crawler.package_data import package_directory
 from crawler.sites.loader import ProfileError, load_profile
 from crawler.sites.profile import SiteProfile, canonical_id, is_article_id
 
-BUILTIN_DIR = Path(__file__).resolve().parent
 SITES_DIR_VARIABLE = "ARCHIVE_SITES_DIR"
 
 
@@ -29,8 +29,13 @@ def sites_dir(setting: str | None = None) -> Path | None:
     return Path(value) if value else None
 
 
+def builtin_directory() -> Path:
+    """The built-in profiles (a directory on disk, even when run from scrapyd's zipped egg)."""
+    return package_directory(__name__)
+
+
 def builtin_names() -> list[str]:
-    return sorted(path.stem for path in BUILTIN_DIR.glob("*.toml"))
+    return sorted(path.stem for path in builtin_directory().glob("*.toml"))
 
 
 def known_names(directory: str | Path | None = None) -> list[str]:
@@ -45,7 +50,7 @@ def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
     """The profile named `name`: from the user's directory first, then the built-in ones."""
     folder = sites_dir(str(directory) if directory else None)
     candidates = [folder / f"{name}.toml"] if folder is not None else []
-    candidates.append(BUILTIN_DIR / f"{name}.toml")
+    candidates.append(builtin_directory() / f"{name}.toml")
     if folder is not None and not folder.is_dir():
         raise ProfileError(str(folder), "", f"{SITES_DIR_VARIABLE} is not a directory")
     for path in candidates:
