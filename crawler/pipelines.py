@@ -118,7 +118,7 @@ class ArchivePipeline:
             return
         self.failed = True
         logger.error("The archive could not store a batch, stopping the crawl: %r", error)
-        self.run.archive_failed(error)
+        self.run.fail(repr(error))
         # Not awaited here: closing waits for items in flight, this one among them.
         self._closing = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason="archive_failed")

@@ -219,11 +219,18 @@ class ArchiveRun:
         self.counts["listing/pages"] += 1
         self.counts["listing/links"] += links
 
-    def archive_failed(self, error: BaseException) -> None:
-        """The archive could not store a batch: the run fails, whatever else it did."""
+    def listing_failed(self, reason: str) -> None:
+        """A listing page could not be fetched (see crawler.failures for `reason`)."""
+        self.counts[f"listing/failed/{reason}"] += 1
+
+    def fail(self, error: str) -> None:
+        """Something the run needs broke (the archive, the shared frontier): the run fails.
+
+        The first error is the one the run's row and summary give.
+        """
         if self.error is None:
-            self.error = repr(error)
-            self.crawler.stats.set_value("archive/error", self.error)
+            self.error = error
+            self.crawler.stats.set_value("archive/error", error)
 
     def publish(self) -> None:
         """Move the counters into Scrapy's stats, the run's published view."""
@@ -307,11 +314,13 @@ class ArchiveRun:
         (logger.info if status == FINISHED else logger.warning)(self.summary)
 
     def _status(self, reason: str) -> tuple[str, str | None]:
+        if self.error is not None:  # whatever the reason the spider closed with
+            return FAILED, f"{reason}: {self.error}"
         if reason.startswith(_FINISHED_REASONS):
             return FINISHED, None
         if reason == "shutdown":
             return INTERRUPTED, "stopped by a signal"
-        return FAILED, f"{reason}: {self.error}" if self.error else reason
+        return FAILED, reason
 
     def _health(self, counts: RunCounts) -> str | None:
         """Why the run is degraded (see crawler.archive.health), or None."""
@@ -319,13 +328,17 @@ class ArchiveRun:
         recent = self.runs.recent(
             self.site, limit=settings.getint("ARCHIVE_HEALTH_RUNS"), before=self.run_id
         )
-        listed = stats.get_value("listing/links", 0) if stats.get_value("listing/pages") else None
+        listing = health.Listing(
+            read=stats.get_value("listing/pages", 0),
+            links=stats.get_value("listing/links", 0),
+            failed=_by_prefix(stats.get_stats(), "listing/failed/"),
+        )
         return health.assess(
             counts,
             [run.counts for run in recent],
             tolerance=settings.getfloat("ARCHIVE_HEALTH_TOLERANCE"),
             min_pages=settings.getint("ARCHIVE_HEALTH_MIN_PAGES"),
-            listed=listed,
+            listing=listing if listing.read or listing.failed else None,
         )
 
     def _arguments(self, spider: Spider) -> dict[str, Any]:

@@ -113,7 +113,10 @@ class RelatedSpider(scrapy.Spider):
         if self.seeds.latest:
             for path in self.profile.listing_paths:
                 yield scrapy.Request(
-                    urljoin(self.base_url, path), callback=self.parse_listing, dont_filter=True
+                    urljoin(self.base_url, path),
+                    callback=self.parse_listing,
+                    errback=self.listing_failed,
+                    dont_filter=True,
                 )
 
     async def _paced(self, article_ids: Iterable[str]) -> AsyncIterator[str]:
@@ -140,6 +143,17 @@ class RelatedSpider(scrapy.Spider):
             self.run.listing_read(len(article_ids))
         for article_id in article_ids:
             yield self.article_request(article_id)
+
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing page that could not be read: the run counts it, and its health says so."""
+        reason, _, message = failures.classify(failure)
+        self.logger.warning(
+            "The listing %s could not be read: %s",
+            failure.request.url,  # type: ignore[attr-defined]
+            message,
+        )
+        if self.run is not None:
+            self.run.listing_failed(reason)
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
         if not _is_html(response):
