@@ -3,6 +3,11 @@
 Every command takes --db URL; without it the ARCHIVE_DB environment variable,
 else sqlite:///archive.sqlite3, as a crawl does. Commands that print print
 tables on a terminal and JSON otherwise (--json / --human to choose).
+
+Exit codes: 0 done, 1 an error (not in the archive, no archive, a bad file,
+a query with nothing to search for, ...), 2 a bad argument or a database
+that cannot be opened (unreachable, login refused, unknown role or
+database, a URL that is not one).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import dataclasses
 import difflib
 import shutil
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +24,7 @@ import click
 
 from crawler import cli_output as out
 from crawler.archive import migrate
-from crawler.archive.database import create_archive_engine, database_url, redact
+from crawler.archive.database import create_archive_engine, database_url, redact, unavailable
 from crawler.archive.runs import RunLog
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import QueryError, parse_query
@@ -28,6 +33,8 @@ from crawler.export import graph as graph_export
 from crawler.export import records as record_export
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
@@ -401,7 +408,8 @@ def db() -> None:
 def db_upgrade(db: str | None) -> None:
     """Create or migrate the database to the latest schema (alembic upgrade head)."""
     url = database_url(db)
-    before, after = migrate.upgrade(url)
+    with database_errors(url):
+        before, after = migrate.upgrade(url)
     if before == after:
         click.echo(f"{redact(url)} is up to date (revision {after})")
     else:
@@ -412,11 +420,30 @@ def _open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
     from crawler.archive.store import ArchiveStore
 
     url = database_url(db)
+    with database_errors(url):
+        try:
+            migrate.check_current(url)
+        except migrate.ArchiveSchemaError as error:
+            raise click.ClickException(str(error)) from error
+        return ArchiveStore(create_archive_engine(url, writer=writer))
+
+
+class DatabaseUnavailable(click.ClickException):
+    """One line, exit code 2: the database cannot be opened (see crawler.archive.database)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be opened is one line and exit code 2, never a traceback."""
     try:
-        migrate.check_current(url)
-    except migrate.ArchiveSchemaError as error:
-        raise click.ClickException(str(error)) from error
-    return ArchiveStore(create_archive_engine(url, writer=writer))
+        yield
+    except Exception as error:
+        refusal = unavailable(error, url)
+        if refusal is None:
+            raise
+        raise DatabaseUnavailable(refusal) from None
 
 
 def _by_kind(articles: dict[tuple[str, str], int]) -> dict[str, int]:

@@ -36,7 +36,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.archive import health
-from crawler.archive.database import create_archive_engine, database_url, redact, redact_urls
+from crawler.archive.database import (
+    create_archive_engine,
+    database_url,
+    redact,
+    redact_urls,
+    unavailable,
+)
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.retrying import with_retries
@@ -66,7 +72,8 @@ _PUBLISH_EVERY = 100
 
 
 class RunRefused(RuntimeError):
-    """The run cannot start: the database is at the wrong schema, or the site is locked."""
+    """The run cannot start: the database cannot be opened or is at the wrong schema,
+    or the site is locked by another run."""
 
     def __init__(self, message: str, *, locked: bool = False) -> None:
         super().__init__(message)
@@ -98,11 +105,17 @@ class ArchiveRun:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if crawler.settings.getdict("ITEM_PIPELINES").get(ARCHIVE_PIPELINE) is None:
             raise NotConfigured("no archive, no run to keep")
-        run = cls(crawler)
+        url = database_url(crawler.settings.get("ARCHIVE_DB"))
+        run = None
         try:
+            run = cls(crawler)
             run.prepare()
-        except BaseException:
-            run.release()
+        except Exception as error:
+            if run is not None:
+                run.release()
+            refusal = unavailable(error, url)
+            if refusal is not None:
+                raise RunRefused(refusal) from None
             raise
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
