@@ -18,7 +18,7 @@ import shutil
 import sys
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -28,7 +28,7 @@ from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.runs import RunLog
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import QueryError, parse_query
-from crawler.atomic import atomic_writer
+from crawler.atomic import NotAFileError, atomic_writer
 from crawler.export import graph as graph_export
 from crawler.export import records as record_export
 
@@ -345,13 +345,13 @@ def export(
         if not output:
             raise click.UsageError("parquet is binary: give -o FILE")
         try:
-            with atomic_writer(output, "wb") as handle:
+            with _written(output, "wb") as handle:
                 count = record_export.write_parquet(articles, handle)
         except RuntimeError as error:
             raise click.ClickException(str(error)) from error
     else:
         writer = record_export.write_jsonl if fmt == "jsonl" else record_export.write_csv
-        with atomic_writer(output) if output else nullcontext(sys.stdout) as handle:
+        with _written(output) if output else nullcontext(sys.stdout) as handle:
             count = writer(articles, handle)
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
@@ -367,7 +367,7 @@ def export(
 def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
     """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
     store = _open_store(db)
-    with atomic_writer(output) if output else nullcontext(sys.stdout) as handle:
+    with _written(output) if output else nullcontext(sys.stdout) as handle:
         if fmt == "csv":
             edges = graph_export.write_edges_csv(store.graph_edges(site), handle)
             nodes = None
@@ -426,6 +426,16 @@ def _open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
         except migrate.ArchiveSchemaError as error:
             raise click.ClickException(str(error)) from error
         return ArchiveStore(create_archive_engine(url, writer=writer))
+
+
+@contextmanager
+def _written(output: str, mode: str = "w") -> Iterator[IO[Any]]:
+    """`output` written whole (see crawler.atomic); a target that is no file refused in a line."""
+    try:
+        with atomic_writer(output, mode) as handle:
+            yield handle
+    except NotAFileError as error:
+        raise click.ClickException(str(error)) from None
 
 
 class DatabaseUnavailable(click.ClickException):
