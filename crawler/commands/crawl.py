@@ -95,9 +95,11 @@ class Command(ScrapyCrawl):
         run = crawler.get_extension(ArchiveRun)
         if run is None:
             return EXIT_FINISHED
-        if run.summary:
-            print(run.summary, flush=True)
-        return EXIT_CODES.get(run.status or FINISHED, EXIT_FAILED)
+        run.abandon()  # if a second signal stopped the crawl before its run was closed
+        if run.summary is None or run.status is None:
+            return EXIT_FAILED  # the run could not even open its row
+        print(run.summary, flush=True)
+        return EXIT_CODES.get(run.status, EXIT_FAILED)
 
 
 def _on_refusal(started: Any, refused: Any) -> None:

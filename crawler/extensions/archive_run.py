@@ -295,6 +295,19 @@ class ArchiveRun:
         finally:
             self.release()
 
+    def abandon(self) -> None:
+        """Close the row of a run whose crawl ended without closing it.
+
+        A second Ctrl-C stops Scrapy at once, with no `spider_closed`: pages in
+        flight are not stored (the next run fetches them), and the row says so
+        rather than staying `running`.
+        """
+        if self.run_id is not None and self.status is None:
+            try:
+                self._close("shutdown_forced")
+            finally:
+                self.release()
+
     def _close(self, reason: str) -> None:
         if self.run_id is None:
             return
@@ -333,6 +346,8 @@ class ArchiveRun:
             return FINISHED, None
         if reason == "shutdown":
             return INTERRUPTED, "stopped by a signal"
+        if reason == "shutdown_forced":
+            return INTERRUPTED, "stopped by a second signal: pages in flight were not stored"
         return FAILED, reason
 
     def _health(self, counts: RunCounts) -> str | None:
