@@ -26,7 +26,7 @@ from crawler import cli_output as out
 from crawler.archive import migrate
 from crawler.archive.database import create_archive_engine, database_url, redact, unavailable
 from crawler.archive.runs import RunLog
-from crawler.archive.search import SearchFilters
+from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
 from crawler.atomic import NotAFileError, atomic_writer
 from crawler.export import graph as graph_export
@@ -105,6 +105,13 @@ def cli() -> None:
 @kind_option
 @site_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds PostgreSQL may spend on the search before it stops it.",
+)
 @json_option
 def search(
     db: str | None,
@@ -114,6 +121,7 @@ def search(
     kind: str | None,
     site: str | None,
     limit: int,
+    timeout: float,
     as_json: bool | None,
 ) -> None:
     """Full-text search over titles and bodies, best matches first.
@@ -127,7 +135,13 @@ def search(
         parsed = parse_query(query)
     except QueryError as error:
         raise click.ClickException(str(error)) from error
-    hits = _open_store(db).search(parsed, SearchFilters(site, kind, since, until, limit))
+    store = _open_store(db)
+    try:
+        hits = store.search(parsed, SearchFilters(site, kind, since, until, limit), timeout)
+    except SearchTimeout as error:
+        raise click.ClickException(
+            f"{error}: narrow it with --since, --until, --site or --kind, or allow --timeout"
+        ) from None
     if out.wants_json(as_json):
         for hit in hits:
             record = dataclasses.asdict(hit)
