@@ -353,9 +353,14 @@ def test_a_worker_whose_redis_goes_away_fails_and_keeps_what_it_fetched(sqlite_u
                 "CONCURRENT_REQUESTS_PER_DOMAIN=2",
             ),
         )
-        _wait_for_requests(site, 20)
-        redis_server.kill()
-        output, _ = worker.communicate(timeout=90)
+        try:
+            _wait_for_requests(site, 20)
+            redis_server.kill()
+            output, _ = worker.communicate(timeout=90)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
 
     assert worker.returncode == 1, output
     [run] = archive_db.runs(sqlite_url)
