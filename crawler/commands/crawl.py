@@ -27,6 +27,7 @@ from crawler.sites import UnknownSiteError
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
@@ -102,7 +103,7 @@ class Command(ScrapyCrawl):
         return EXIT_CODES.get(run.status, EXIT_FAILED)
 
 
-def _on_refusal(started: Any, refused: Any) -> None:
+def _on_refusal(started: Any, refused: Callable[[RunRefused], None]) -> None:
     """Call `refused(error)` if the crawl could not start because its run refused to.
 
     Any other error is left to Scrapy. `started` is what CrawlerProcess.crawl
