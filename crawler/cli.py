@@ -4,6 +4,11 @@
 without it the ARCHIVE_DB environment variable, else sqlite:///archive.sqlite3,
 as a crawl does. Commands that print print tables on a terminal and JSON
 otherwise (--json / --human to choose).
+
+Exit codes (`crawl` has its own, see crawler.commands.crawl): 0 done, 1 an
+error (not in the archive, no archive, a bad file, a query with nothing to
+search for, ...), 2 a bad argument or a database that cannot be opened
+(unreachable, login refused, unknown role or database, a URL that is not one).
 """
 
 from __future__ import annotations
@@ -12,25 +17,27 @@ import dataclasses
 import difflib
 import shutil
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from crawler import cli_output as out
 from crawler import cli_profiles
 from crawler.archive import migrate
-from crawler.archive.database import create_archive_engine, database_url, redact
+from crawler.archive.database import create_archive_engine, database_url, redact, unavailable
 from crawler.archive.runs import RunLog
-from crawler.archive.search import SearchFilters
+from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
-from crawler.atomic import atomic_writer
+from crawler.atomic import NotAFileError, atomic_writer
 from crawler.cli_crawl import crawl
 from crawler.export import graph as graph_export
 from crawler.export import records as record_export
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
@@ -106,6 +113,13 @@ cli.add_command(crawl)
 @kind_option
 @site_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds PostgreSQL may spend on the search before it stops it.",
+)
 @json_option
 def search(
     db: str | None,
@@ -115,6 +129,7 @@ def search(
     kind: str | None,
     site: str | None,
     limit: int,
+    timeout: float,
     as_json: bool | None,
 ) -> None:
     """Full-text search over titles and bodies, best matches first.
@@ -128,7 +143,13 @@ def search(
         parsed = parse_query(query)
     except QueryError as error:
         raise click.ClickException(str(error)) from error
-    hits = _open_store(db).search(parsed, SearchFilters(site, kind, since, until, limit))
+    store = _open_store(db)
+    try:
+        hits = store.search(parsed, SearchFilters(site, kind, since, until, limit), timeout)
+    except SearchTimeout as error:
+        raise click.ClickException(
+            f"{error}: narrow it with --since, --until, --site or --kind, or allow --timeout"
+        ) from None
     if out.wants_json(as_json):
         for hit in hits:
             record = dataclasses.asdict(hit)
@@ -354,13 +375,13 @@ def export(
         if not output:
             raise click.UsageError("parquet is binary: give -o FILE")
         try:
-            with atomic_writer(output, "wb") as handle:
+            with _written(output, "wb") as handle:
                 count = record_export.write_parquet(articles, handle)
         except RuntimeError as error:
             raise click.ClickException(str(error)) from error
     else:
         writer = record_export.write_jsonl if fmt == "jsonl" else record_export.write_csv
-        with atomic_writer(output) if output else nullcontext(sys.stdout) as handle:
+        with _written(output) if output else nullcontext(sys.stdout) as handle:
             count = writer(articles, handle)
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
@@ -376,7 +397,7 @@ def export(
 def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
     """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
     store = _open_store(db)
-    with atomic_writer(output) if output else nullcontext(sys.stdout) as handle:
+    with _written(output) if output else nullcontext(sys.stdout) as handle:
         if fmt == "csv":
             edges = graph_export.write_edges_csv(store.graph_edges(site), handle)
             nodes = None
@@ -422,7 +443,8 @@ def db() -> None:
 def db_upgrade(db: str | None) -> None:
     """Create or migrate the database to the latest schema (alembic upgrade head)."""
     url = database_url(db)
-    before, after = migrate.upgrade(url)
+    with database_errors(url):
+        before, after = migrate.upgrade(url)
     if before == after:
         click.echo(f"{redact(url)} is up to date (revision {after})")
     else:
@@ -433,11 +455,40 @@ def _open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
     from crawler.archive.store import ArchiveStore
 
     url = database_url(db)
+    with database_errors(url):
+        try:
+            migrate.check_current(url)
+        except migrate.ArchiveSchemaError as error:
+            raise click.ClickException(str(error)) from error
+        return ArchiveStore(create_archive_engine(url, writer=writer))
+
+
+@contextmanager
+def _written(output: str, mode: str = "w") -> Iterator[IO[Any]]:
+    """`output` written whole (see crawler.atomic); a target that is no file refused in a line."""
     try:
-        migrate.check_current(url)
-    except migrate.ArchiveSchemaError as error:
-        raise click.ClickException(str(error)) from error
-    return ArchiveStore(create_archive_engine(url, writer=writer))
+        with atomic_writer(output, mode) as handle:
+            yield handle
+    except NotAFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+class DatabaseUnavailable(click.ClickException):
+    """One line, exit code 2: the database cannot be opened (see crawler.archive.database)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be opened is one line and exit code 2, never a traceback."""
+    try:
+        yield
+    except Exception as error:
+        refusal = unavailable(error, url)
+        if refusal is None:
+            raise
+        raise DatabaseUnavailable(refusal) from None
 
 
 def _by_kind(articles: dict[tuple[str, str], int]) -> dict[str, int]:

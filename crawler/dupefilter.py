@@ -3,8 +3,8 @@
 An article request is identified by its article id, kept in a bitmap
 (`IdSet`), so the seen-set of a crawl of millions of pages stays within a
 megabyte or two rather than growing with every request. A request for an
-article the spider lists in `skip_article_ids` (archived and not due, or
-gone and not due for a retry) counts as seen, so it is dropped before any
+article the run's plan skips (archived and not due, or gone and not due for
+a retry; see `ArchiveRun`) counts as seen, so it is dropped before any
 download, unless its ``archive_refetch`` meta key asks for it (a seed the
 user named, a revisit that is due). A redirect continues a fetch already let
 through. Anything else is Scrapy's RFPDupeFilter. With JOBDIR, seen article
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
+from crawler.extensions.archive_run import ArchiveRun
 from crawler.idset import IdSet
 from crawler.sites.profile import is_article_id
 
@@ -37,6 +38,7 @@ class ArchiveDupeFilter(RFPDupeFilter):
     def from_crawler(cls, crawler: Crawler) -> Self:
         dupefilter = super().from_crawler(crawler)
         dupefilter.crawler = crawler
+        dupefilter.run = crawler.get_extension(ArchiveRun)
         dupefilter.articles = IdSet()
         dupefilter.articles_file = None
         directory = job_dir(crawler.settings)
@@ -47,6 +49,8 @@ class ArchiveDupeFilter(RFPDupeFilter):
             dupefilter.articles_file = path.open("a")  # open for the crawl; close() closes it
         return dupefilter
 
+    run: ArchiveRun | None
+    """The run whose plan says what to skip; None when nothing is archived."""
     articles: IdSet
     articles_file: TextIO | None
 
@@ -58,9 +62,8 @@ class ArchiveDupeFilter(RFPDupeFilter):
         article_id = request.cb_kwargs.get("article_id")
         if not isinstance(article_id, str) or not is_article_id(article_id):
             return self.other_seen(request)
-        skip = getattr(self.crawler.spider, "skip_article_ids", None)
-        if skip and not request.meta.get("archive_refetch") and article_id in skip:
-            self.crawler.stats.inc_value("archive/skipped_known")
+        run = self.run
+        if run is not None and not request.meta.get("archive_refetch") and run.skips(article_id):
             return True
         return self.article_seen(article_id)
 

@@ -3,6 +3,9 @@
 Gone or unusable pages (``http_404``, ``not_html``, ``too_large``,
 ``redirect_loop``, ...) are tried again only after days; passing trouble
 (``http_503``, ``timeout``, ``connection``, ...) is retried by the next run.
+A 401 or 403 is trouble, not a page gone: a site that answers 403 to every
+page has blocked the crawler, and a run that hid it as "gone" would report
+an empty archive as finished.
 """
 
 from __future__ import annotations
@@ -19,12 +22,19 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost, TimeoutError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionDone,
+    ConnectionLost,
+    TimeoutError,
+)
+from twisted.internet.error import ConnectionRefusedError as TCPConnectionRefusedError
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
-_PASSING_HTTP = frozenset({408, 425, 429})
+_PASSING_HTTP = frozenset({401, 403, 408, 425, 429})
+_REFUSING_HTTP = frozenset({401, 403, 429})
 _GONE = frozenset({"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots"})
 _IGNORED = (
     ("max redirections", "redirect_loop"),
@@ -41,6 +51,34 @@ def is_gone(reason: str) -> bool:
     return reason in _GONE
 
 
+def describe(reason: str) -> str:
+    """A reason code as a person reads it: ``HTTP 403``, ``connection refused``."""
+    if reason.startswith("http_"):
+        return f"HTTP {reason.removeprefix('http_')}"
+    return _DESCRIPTIONS.get(reason, reason.replace("_", " "))
+
+
+def trouble_kind(reason: str) -> str:
+    """What a failure that is not the page's own fault says of the site.
+
+    ``refused``: the site answers, but not to us (401, 403, 429): it blocks
+    the crawler. ``failing``: it answers with server errors. ``unreachable``:
+    it does not answer (refused connections, timeouts, no such host).
+    """
+    if reason.startswith("http_"):
+        status = int(reason.removeprefix("http_"))
+        return "refused" if status in _REFUSING_HTTP else "failing"
+    return "unreachable"
+
+
+_DESCRIPTIONS = {
+    "connection_refused": "connection refused",
+    "connection": "connection failed",
+    "timeout": "timed out",
+    "dns": "host name not found",
+}
+
+
 def classify(failure: Failure) -> tuple[str, int | None, str]:
     """(reason code, HTTP status or None, message) of a request's failure."""
     if failure.check(HttpError):
@@ -55,9 +93,9 @@ def classify(failure: Failure) -> tuple[str, int | None, str]:
         ((DownloadCancelledError,), "too_large"),
         ((DownloadTimeoutError, TimeoutError), "timeout"),
         ((CannotResolveHostError,), "dns"),
+        ((DownloadConnectionRefusedError, TCPConnectionRefusedError), "connection_refused"),
         (
             (
-                DownloadConnectionRefusedError,
                 DownloadFailedError,
                 ResponseDataLossError,
                 ConnectError,

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
 from crawler import signals
-from crawler.archive import health
-from crawler.archive.database import database_url, redact
-from crawler.archive.migrate import ensure_current
+from crawler.archive.database import redact
 from crawler.archive.writer import ArchiveWriter
+from crawler.extensions.archive_run import ArchiveRun
 from crawler.items import FetchedPage, FetchFailure
 
 if TYPE_CHECKING:
@@ -36,36 +34,37 @@ class ArchivePipeline:
     comes back is the normalised record with its version, which is what feed
     exports (`-O items.jsonl`) write. A page the parser rejects is dropped
     with its reason, and its raw HTML is still archived for a later re-parse.
+    What each page came to is counted by the run (`ArchiveRun`).
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, run: ArchiveRun) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.database_url = database_url(settings.get("ARCHIVE_DB"))
+        self.run = run
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.retry_budget = settings.getfloat("ARCHIVE_DB_RETRY_SECONDS")
         self.max_waiting = settings.getint("ARCHIVE_MAX_WAITING")
         self.writer: ArchiveWriter | None = None
         self.failed = False
-        self._counts: Counter[str] = Counter()
-        self._recorded = 0
         self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(crawler)
+        run = crawler.get_extension(ArchiveRun)
+        if run is None:
+            raise RuntimeError("ArchivePipeline needs the ArchiveRun extension (EXTENSIONS)")
+        pipeline = cls(crawler, run)
         crawler.signals.connect(pipeline.fetch_failed, signal=signals.fetch_failed)
         return pipeline
 
     async def open_spider(self) -> None:
-        ensure_current(self.database_url)
-        logger.info("Archiving into %s", redact(self.database_url))
+        logger.info("Archiving into %s", redact(self.run.database_url))
         threshold = [int(n) for n in self.crawler.settings.getlist("ARCHIVE_GC_THRESHOLD")]
         # The worker parses with the crawl's own profile (which may come from -a profile=FILE).
         profile = getattr(self.crawler.spider, "profile", None)
         self.writer = ArchiveWriter(
-            self.database_url,
+            self.run.database_url,
             self.batch_size,
             self.batch_seconds,
             self.retry_budget,
@@ -79,7 +78,7 @@ class ArchivePipeline:
         if self.writer is not None:
             await self.writer.close()
             await asyncio.sleep(0)  # let the last outcomes' callbacks record them
-        self.flush_stats()
+        self.run.publish()
 
     def fetch_failed(self, failure: FetchFailure) -> None:
         """A page the spider could not fetch: recorded in the archive's next batch."""
@@ -111,40 +110,10 @@ class ArchivePipeline:
         return outcome.article
 
     def _record(self, outcome: SaveOutcome) -> None:
-        counts = self._counts
-        if outcome.status == "failed":
-            counts[f"archive/failed/{outcome.reason}"] += 1
-        else:
-            counts["archive/pages"] += 1
-            article = outcome.article
-            if article is None:
-                counts[f"archive/dropped/{outcome.drop_reason}"] += 1
-            else:
-                counts[f"archive/{outcome.status}"] += 1
-                # Field coverage, for the run's health check (a page without a title is dropped).
-                counts["coverage/title"] += 1
-                counts["coverage/date"] += article.published_at is not None
-                counts["coverage/body"] += bool(article.body)
-                counts["coverage/related"] += bool(article.related)
-                for key in health.rule_counts(article.field_sources):
-                    counts[f"coverage/{key}"] += 1
-            for warning in outcome.warnings:
-                counts[f"archive/warnings/{warning.split(':', 1)[0]}"] += 1
-                logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)
-        self._recorded += 1
-        if self._recorded % 100 == 0:
-            self.flush_stats()
-            if self.writer is not None:
-                self.crawler.stats.set_value("archive/waiting", self.writer.waiting)
-                self.crawler.stats.max_value("archive/max_waiting", self.writer.waiting)
-
-    def flush_stats(self) -> None:
-        """Move the counts kept here into Scrapy's stats (each stats call is slow)."""
-        stats = self.crawler.stats
-        for key, count in self._counts.items():
-            if count:
-                stats.inc_value(key, count)
-        self._counts.clear()
+        self.run.record(outcome)
+        if self.writer is not None and self.run.recorded % 100 == 0:
+            self.crawler.stats.set_value("archive/waiting", self.writer.waiting)
+            self.crawler.stats.max_value("archive/max_waiting", self.writer.waiting)
 
     def _fail(self, error: BaseException) -> None:
         """A batch could not be stored: stop the crawl loudly rather than fetch into the void."""
@@ -152,7 +121,7 @@ class ArchivePipeline:
             return
         self.failed = True
         logger.error("The archive could not store a batch, stopping the crawl: %r", error)
-        self.crawler.stats.set_value("archive/error", repr(error))
+        self.run.fail(repr(error))
         # Not awaited here: closing waits for items in flight, this one among them.
         self._closing = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason="archive_failed")

@@ -117,7 +117,7 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "crawler.extensions.gc_tuning.GcTuning": 100,
     "crawler.extensions.progress.Progress": 500,
-    "crawler.extensions.runrecord.RunRecorder": 510,
+    "crawler.extensions.archive_run.ArchiveRun": 510,
 }
 ARCHIVE_PROGRESS_INTERVAL = 60
 # A run is degraded when a field's coverage falls more than ARCHIVE_HEALTH_TOLERANCE

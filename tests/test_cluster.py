@@ -6,6 +6,7 @@ Each test has a Redis key prefix and a database of its own, and removes both.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -303,3 +305,68 @@ def test_seeds_queued_by_scrapy_seed_are_crawled_by_workers_started_later(
     assert run.returncode == 0, run.log
     assert archive_db.archived_ids(postgresql_url) == local_site.reachable()
     assert "Dropped an unreadable entry of the frontier" in run.log
+
+
+@contextmanager
+def private_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A Redis server of the test's own, on a free port, for a test that takes it away."""
+    if shutil.which("redis-server") is None:
+        message = "redis-server is not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must run the Redis tests)")
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                Redis.from_url(url).ping()
+                break
+            except RedisError:
+                assert time.monotonic() < deadline, "the private Redis did not start"
+                time.sleep(0.05)
+        yield url, process
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def test_a_worker_whose_redis_goes_away_fails_and_keeps_what_it_fetched(sqlite_url):
+    site = LocalSite(pages=300)
+    site.delay = 0.05
+    with private_redis() as (url, redis_server), ServerThread(site) as base_url:
+        worker = start_crawl(
+            sqlite_url,
+            start=SEED_ID,
+            base_url=base_url,
+            settings=(
+                f"ARCHIVE_FRONTIER={url}",
+                "ARCHIVE_FRONTIER_HEARTBEAT=0.5",
+                "ARCHIVE_FRONTIER_WORKER_TIMEOUT=3",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+            ),
+        )
+        try:
+            _wait_for_requests(site, 20)
+            redis_server.kill()
+            output, _ = worker.communicate(timeout=90)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
+
+    assert worker.returncode == 1, output
+    [run] = archive_db.runs(sqlite_url)
+    assert (run.status, run.finish_reason) == ("failed", "frontier_lost")
+    assert f"the shared frontier {url} went away" in run.message
+    assert "failed in" in output.splitlines()[-1]
+    stored = archive_db.archived_ids(sqlite_url)
+    assert 0 < len(stored) < site.pages
+    assert_consistent(sqlite_url, site)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from crawler.archive.health import FIELDS, assess, coverage
+from crawler.archive.health import FIELDS, Listing, assess, coverage
 from crawler.archive.runs import RunCounts
+from crawler.failures import is_gone
 
 FULL = {"title": 1.0, "date": 1.0, "body": 1.0, "related": 0.95}
 
 
-def run(pages: int = 100, archived: int | None = None, **shares: float) -> RunCounts:
+def run(
+    pages: int = 100,
+    archived: int | None = None,
+    failed: dict[str, int] | None = None,
+    **shares: float,
+) -> RunCounts:
     return RunCounts(
         pages_fetched=pages,
         new_articles=pages if archived is None else archived,
-        coverage={**FULL, **shares},
+        http_errors=failed or {},
+        coverage={**FULL, **shares} if pages else {},
     )
 
 
-def judge(current: RunCounts, recent: list[RunCounts], listed: int | None = None) -> str | None:
-    return assess(current, recent, tolerance=0.2, min_pages=10, listed=listed)
+def judge(
+    current: RunCounts, recent: list[RunCounts], listing: Listing | None = None
+) -> str | None:
+    return assess(current, recent, tolerance=0.2, min_pages=10, listing=listing)
 
 
 def test_a_run_like_the_recent_ones_is_healthy():
@@ -51,12 +60,79 @@ def test_pages_fetched_and_not_one_archived_is_degraded():
 
 def test_a_listing_without_articles_is_degraded():
     assert (
-        judge(run(pages=0, archived=0), [run()], listed=0) == "the listing pages list no articles"
+        judge(run(pages=0), [run()], Listing(read=1, links=0))
+        == "the listing pages list no articles"
     )
 
 
 def test_nothing_new_to_fetch_is_healthy():
-    assert judge(run(pages=0, archived=0), [run()], listed=50) is None
+    assert judge(run(pages=0), [run()], Listing(read=1, links=50)) is None
+
+
+def test_a_host_refusing_connections_is_unreachable():
+    dead = run(pages=0, failed={"connection_refused": 39})
+
+    assert (
+        judge(dead, [run()], Listing(failed={"connection_refused": 1}))
+        == "site unreachable: connection refused on 40 of 40 fetches"
+    )
+
+
+def test_a_site_answering_403_to_every_page_refuses_the_crawler():
+    assert (
+        judge(run(pages=0, failed={"http_403": 12}), [run()])
+        == "the site refuses the crawler: HTTP 403 on 12 of 12 fetches"
+    )
+
+
+def test_a_site_answering_401_or_429_refuses_the_crawler_too():
+    for status in (401, 429):
+        verdict = judge(run(pages=0, failed={f"http_{status}": 3}), [])
+        assert verdict == f"the site refuses the crawler: HTTP {status} on 3 of 3 fetches"
+
+
+def test_a_site_answering_5xx_to_every_page_is_failing():
+    assert (
+        judge(run(pages=0, failed={"http_503": 5, "http_500": 2, "timeout": 1}), [])
+        == "the site is failing: HTTP 503 on 5, HTTP 500 on 2, timed out on 1 of 8 fetches"
+    )
+
+
+def test_one_page_to_fetch_that_failed_is_degraded_however_small_the_run():
+    assert (
+        judge(run(pages=0, failed={"timeout": 1}), [], Listing(read=1, links=50))
+        == "site unreachable: timed out on 1 of 2 fetches"
+    )
+
+
+def test_pages_that_are_gone_are_news_not_trouble():
+    assert judge(run(pages=0, failed={"http_404": 30, "not_html": 2}), [run()]) is None
+
+
+def test_a_listing_that_could_not_be_read_is_degraded():
+    revisits = run(pages=20)
+
+    assert (
+        judge(revisits, [run()], Listing(failed={"http_503": 1}))
+        == "the listing could not be read: HTTP 503 on 1 of 1 listing fetches"
+    )
+
+
+def test_a_run_whose_fetches_mostly_failed_is_degraded():
+    assert (
+        judge(run(pages=10, failed={"http_403": 25, "http_404": 3}), [run()])
+        == "most fetches failed: HTTP 403 on 25 of 38 fetches; 10 pages archived"
+    )
+
+
+def test_a_few_failures_among_many_pages_are_healthy():
+    assert judge(run(pages=100, failed={"http_503": 12, "connection": 3}), [run()]) is None
+
+
+def test_401_and_403_are_trouble_not_pages_gone():
+    assert not is_gone("http_401")
+    assert not is_gone("http_403")
+    assert is_gone("http_404")
 
 
 def test_coverage_is_a_share_of_fetched_pages():

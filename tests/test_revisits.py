@@ -66,7 +66,8 @@ def test_a_page_gone_waits_for_its_retry_passing_trouble_does_not():
     for reason in ("http_404", "http_410", "not_html", "too_large", "redirect_loop"):
         assert not POLICY.retry_failure(reason=reason, last_failed_at=failed, now=failed + week / 2)
         assert POLICY.retry_failure(reason=reason, last_failed_at=failed, now=failed + week)
-    for reason in ("http_503", "http_429", "timeout", "connection"):
+    # 401 and 403 too: a site that blocks the crawler has not removed its pages.
+    for reason in ("http_503", "http_429", "http_403", "http_401", "timeout", "connection"):
         assert POLICY.retry_failure(reason=reason, last_failed_at=failed, now=failed)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,8 @@ from crawler.archive.migrate import ensure_current
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import ROOT, crawl, start_crawl, stat
+from tests.conftest import ROOT, crawl, crawl_command, start_crawl, stat
+from tests.test_kills import assert_consistent
 from tests.test_migrations import alembic
 
 SLOW = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
@@ -255,3 +257,59 @@ def _links_by_article(url: str) -> dict[str, list[str]]:
     from tests.test_crawl import archived
 
     return archived(url)
+
+
+def test_one_ctrl_c_in_a_terminal_stores_what_was_fetched_and_exits_5(sqlite_url):
+    site = LocalSite(pages=250)
+    site.delay = 0.05
+    with ServerThread(site) as site_url:
+        output, returncode = _ctrl_c(sqlite_url, site_url, presses=1)
+
+    assert returncode == 5, output
+    assert "KeyboardInterrupt" not in output
+    [run] = archive_db.runs(sqlite_url)
+    assert (run.status, run.finish_reason) == ("interrupted", "shutdown")
+    stored = archive_db.archived_ids(sqlite_url)
+    assert run.pages_fetched == len(stored) < site.pages
+    assert_consistent(sqlite_url, site)
+    assert output.splitlines()[-1].startswith("Run 1 interrupted in")
+
+
+def test_a_second_ctrl_c_stops_at_once_and_still_closes_the_run_as_interrupted(sqlite_url):
+    site = LocalSite(pages=250)
+    site.delay = 0.05
+    with ServerThread(site) as site_url:
+        output, returncode = _ctrl_c(sqlite_url, site_url, presses=2)
+
+    assert returncode == 5, output
+    [run] = archive_db.runs(sqlite_url)
+    assert run.status == "interrupted"
+    assert_consistent(sqlite_url, site)
+
+
+def _ctrl_c(database_url: str, site_url: str, presses: int) -> tuple[str, int]:
+    """A crawl in a session of its own, as a terminal's foreground job, and Ctrl-C pressed.
+
+    Ctrl-C signals the whole process group: the crawl and its archive worker.
+    """
+    process = subprocess.Popen(
+        crawl_command(start=SEED_ID, base_url=site_url, settings=SLOW),
+        cwd=ROOT,
+        env={**os.environ, "ARCHIVE_DB": database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: len(_archived(database_url)) >= 20)
+        for _ in range(presses):
+            with contextlib.suppress(ProcessLookupError):  # gone after the first already
+                os.killpg(process.pid, signal.SIGINT)
+            time.sleep(0.2)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+    return output, process.returncode

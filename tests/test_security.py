@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, Reply, var_dump
+from crawler.middlewares.redirects import same_port
 from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import extract_related
 from tests import archive_db
@@ -32,15 +36,38 @@ def test_a_listing_never_sends_the_crawl_to_another_host(profile):
 
 
 def test_the_crawl_requests_nothing_but_the_sites_own_urls(sqlite_url, local_site, site_url):
-    target = local_site.related[SEED_ID][0]
-    local_site.overrides[target] = Reply(302, b"", {"Location": "http://localhost:9/news/1"})
-
-    run = crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=("LOG_LEVEL=DEBUG",))
+    to_another_host, to_another_port = local_site.related[SEED_ID][:2]
+    local_site.overrides[to_another_host] = Reply(
+        302, b"", {"Location": "http://localhost:9/news/1"}
+    )
+    # The same site answers on another port of the same host: another origin all the same.
+    with ServerThread(local_site) as elsewhere:
+        local_site.overrides[to_another_port] = Reply(
+            302, b"", {"Location": f"{elsewhere}/news/{to_another_port}"}
+        )
+        run = crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=("LOG_LEVEL=DEBUG",))
 
     hosts = set(re.findall(r"Crawled \(\d+\) <GET (https?://[^/]+)/", run.log))
     assert hosts == {site_url}
-    assert archive_db.failures(sqlite_url)[target].reason == "offsite_redirect"
+    failures = archive_db.failures(sqlite_url)
+    assert failures[to_another_host].reason == "offsite_redirect"
+    assert failures[to_another_port].reason == "offsite_redirect"
     assert crawled_ids(run.log)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "allowed"),
+    [
+        ("http://example.org/news/1", "http://example.org:8080/news/1", False),
+        ("http://example.org:8000/news/1", "http://example.org:8001/news/1", False),
+        ("http://example.org:8000/news/1", "https://example.org/news/1", False),
+        ("http://example.org/news/1", "https://example.org/news/1", True),
+        ("https://example.org/news/1", "https://example.org:443/news/2", True),
+        ("http://example.org:8000/news/1", "http://example.org:8000/news/2", True),
+    ],
+)
+def test_a_redirect_keeps_to_its_port_save_from_http_to_https(source, target, allowed):
+    assert same_port(source, target) is allowed
 
 
 def test_search_text_never_becomes_sql(sqlite_url, local_site, site_url):

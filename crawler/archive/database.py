@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -41,6 +42,28 @@ def redact_urls(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [redact_urls(item) for item in value]
     return value
+
+
+def unavailable(error: BaseException, url: str) -> str | None:
+    """The one line a person is told when `error` says the database at `url` cannot be
+    opened (a server not answering, a login refused, an unknown role or database, a URL
+    that is not one), without its password; None for any other error, a bug to show in full.
+    """
+    if not isinstance(error, OperationalError | InterfaceError | ArgumentError):
+        return None
+    text = str(getattr(error, "orig", None) or error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    password = _password(url)
+    if password:
+        first = first.replace(password, "***")
+    return f"cannot open the archive database {redact(url)}: {redact_urls(first)}"
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except Exception:
+        return None
 
 
 def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float = 30.0) -> Engine:

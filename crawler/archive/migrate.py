@@ -21,7 +21,7 @@ from crawler.package_data import package_directory
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +72,12 @@ def upgrade(url: str) -> tuple[str | None, str | None]:
         engine.dispose()
 
 
-def ensure_current(url: str) -> None:
-    """Create and migrate a fresh database; refuse one at another revision."""
-    _check(url, create=True)
+def ensure_current(url: str, engine: Engine | None = None) -> None:
+    """Create and migrate a fresh database; refuse one at another revision.
+
+    `engine`, if given, is the caller's engine on `url` (a process keeps one).
+    """
+    _check(url, create=True, engine=engine)
 
 
 def check_current(url: str) -> None:
@@ -88,8 +91,9 @@ def check_current(url: str) -> None:
     _check(url, create=False)
 
 
-def _check(url: str, *, create: bool) -> None:
-    engine = create_archive_engine(url)
+def _check(url: str, *, create: bool, engine: Engine | None = None) -> None:
+    own = engine is None
+    engine = engine or create_archive_engine(url)
     try:
         with _quiet("alembic"), engine.connect() as conn:
             _lock(conn)
@@ -123,7 +127,8 @@ def _check(url: str, *, create: bool) -> None:
                 "does not know: it was migrated by a newer version"
             )
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
 
 
 def _run_upgrade(conn: Connection, url: str) -> None:

@@ -4,6 +4,11 @@ Both get the same parsed query (see `search_query`), are ranked (BM25 with
 the title weighted over the body; `ts_rank_cd` on weighted vectors) and give
 a snippet of the best passage, with matches between `MARK_START` and
 `MARK_END`. User text only ever reaches the database as bound parameters.
+
+On PostgreSQL a search runs with a statement timeout: the server stops it
+by itself, so that a search whose client has gone (a closed terminal, a
+killed script) does not run on for as long as it likes. (A SQLite search
+runs inside its client's process and ends with it.)
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, String, Text, bindparam, text
+from sqlalchemy.exc import OperationalError
 
 from crawler.archive.models import UTCDateTime
 
@@ -23,6 +29,9 @@ if TYPE_CHECKING:
     from crawler.archive.search_query import Query, Term
 
 MARK_START, MARK_END = "\x02", "\x03"
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a PostgreSQL search may run before the server stops it."""
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 _CONFIG = "english"  # the first site's language; a per-language index is future work
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
 
@@ -50,11 +59,22 @@ class SearchHit:
     """Higher is better; comparable within one search only."""
 
 
-def search(conn: Connection, query: Query, filters: SearchFilters) -> list[SearchHit]:
+class SearchTimeout(RuntimeError):
+    """The database stopped a search that ran longer than its timeout."""
+
+
+def search(
+    conn: Connection, query: Query, filters: SearchFilters, timeout: float = DEFAULT_TIMEOUT
+) -> list[SearchHit]:
     if conn.dialect.name == "sqlite":
         statement, params = _sqlite(query, filters)
     else:
         statement, params = _postgresql(query, filters)
+        # For this transaction only: the connection goes back to its pool unchanged.
+        conn.execute(
+            text("SELECT set_config('statement_timeout', :timeout, true)"),
+            {"timeout": f"{max(1, round(timeout * 1000))}ms"},
+        )
     dates = [
         bindparam(name, type_=UTCDateTime()) for name in params if name.startswith("f_published")
     ]
@@ -72,7 +92,14 @@ def search(conn: Connection, query: Query, filters: SearchFilters) -> list[Searc
             score=Float,
         )
     )
-    hits = [SearchHit(**row._mapping) for row in conn.execute(typed, params)]
+    try:
+        hits = [SearchHit(**row._mapping) for row in conn.execute(typed, params)]
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == _QUERY_CANCELED:
+            raise SearchTimeout(
+                f"the search ran longer than {timeout:g} s and was stopped"
+            ) from None
+        raise
     for hit in hits:
         hit.snippet = " ".join(hit.snippet.split())  # paragraphs run together in one line
     return hits

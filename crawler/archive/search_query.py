@@ -10,7 +10,10 @@ The syntax is small and forgiving:
 
 Everything else is text: an unbalanced quote runs to the end of the query,
 stray operators and punctuation are searched as the words they hold, or
-dropped. Only a query with nothing left to search for is an error.
+dropped. A query with nothing left to search for is an error, and so is a
+pathological one: longer than `MAX_QUERY_LENGTH` characters or with more than
+`MAX_TERMS` terms (each term is work for the database, and a query of
+hundreds is a script gone wrong, not a question).
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ from dataclasses import dataclass, field
 
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
+
+MAX_QUERY_LENGTH = 2000
+"""Characters in a query; a paragraph's worth of phrases."""
+MAX_TERMS = 50
+"""Words and phrases in a query, over all its alternatives."""
 
 
 class QueryError(ValueError):
@@ -41,6 +49,11 @@ class Query:
 
 
 def parse_query(text: str) -> Query:
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_LENGTH:,} are "
+            "searched: use fewer words, and --since, --until, --site or --kind to narrow"
+        )
     query = Query()
     group: list[Term] = []
     negate_next = False
@@ -68,6 +81,12 @@ def parse_query(text: str) -> Query:
     _close(group, query)
     if not query.alternatives:
         raise QueryError(f"nothing to search for in {text!r}: give at least one word")
+    terms = sum(len(group) for group in query.alternatives)
+    if terms > MAX_TERMS:
+        raise QueryError(
+            f"the query has {terms} words and phrases; at most {MAX_TERMS} are searched: use "
+            "fewer, and --since, --until, --site or --kind to narrow"
+        )
     return query
 
 

@@ -25,7 +25,7 @@ from crawler.archive.models import (
     RawPage,
     RelatedLinkRecord,
 )
-from crawler.archive.search import SearchFilters, SearchHit, search
+from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchHit, search
 from crawler.items import FETCH_WARNINGS
 
 if TYPE_CHECKING:
@@ -449,9 +449,12 @@ class ArchiveStore:
         with self.engine.connect() as conn:
             return {row.article_id: row.title for row in conn.execute(query)}
 
-    def search(self, query: Query, filters: SearchFilters) -> list[SearchHit]:
+    def search(
+        self, query: Query, filters: SearchFilters, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[SearchHit]:
+        """The best matches; SearchTimeout if the database had to stop it (PostgreSQL)."""
         with self.engine.connect() as conn:
-            return search(conn, query, filters)
+            return search(conn, query, filters, timeout)
 
     def graph_nodes(self, site: str | None = None) -> Iterator[GraphNode]:
         """Archived articles, then ids linked to but not archived (with the title a link lists)."""

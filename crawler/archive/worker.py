@@ -5,12 +5,19 @@ database would take their CPU from it. The crawl process therefore hands
 pages to this worker in batches (see `crawler.archive.writer`), where each
 batch is parsed and stored in one transaction. The worker holds the
 process's one engine, with SQLite's write lock taken per batch.
+
+The worker ignores SIGINT and SIGTERM: Ctrl-C in a terminal signals the
+whole process group, and a worker that died of it would lose the batches in
+hand and leave the crawl waiting for them. The crawl process stops it, once
+everything it handed over is stored; if the crawl process dies, the worker
+leaves by itself.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -29,6 +36,9 @@ if TYPE_CHECKING:
     from crawler.archive.store import SaveOutcome
     from crawler.sites.profile import SiteProfile
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+"""What stops a crawl; the crawl process, not the worker, answers them."""
+
 _store: ArchiveStore | None = None
 _retry_budget = 0.0
 _profiles: dict[str, SiteProfile] = {}
@@ -46,6 +56,11 @@ def start(
     parsed with exactly as the crawl read it.
     """
     global _store, _retry_budget
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    # The crawl process started us with them blocked (see ArchiveWriter.start), so that
+    # none could arrive before they were ignored; one pending now is dropped.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     _exit_with_parent()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [archive worker] %(levelname)s: %(message)s"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -51,8 +52,19 @@ class ArchiveWriter:
         self._room = asyncio.Event()
 
     async def start(self) -> None:
-        """Start the worker now, not on the first batch, so no page waits for it."""
-        await asyncio.wrap_future(self._pool.submit(worker.ready))
+        """Start the worker now, not on the first batch, so no page waits for it.
+
+        It starts with SIGINT and SIGTERM blocked (a child inherits the mask
+        of the thread that starts it), and ignores them from its first line
+        on (`worker.start`): Ctrl-C, which reaches the whole process group,
+        stops the crawl, which then stops the worker with nothing lost.
+        """
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, worker.STOP_SIGNALS)
+        try:
+            ready = self._pool.submit(worker.ready)  # the worker process starts here
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        await asyncio.wrap_future(ready)
 
     async def room(self) -> None:
         """Wait while `max_waiting` pages wait to be stored: the crawl slows to the archive's pace.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.dupefilter import ArchiveDupeFilter
+from crawler.extensions.archive_run import ArchiveRun
 from crawler.idset import IdSet
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class ClusterDupeFilter(ArchiveDupeFilter):
             fingerprinter=crawler.request_fingerprinter,
         )
         dupefilter.crawler = crawler
+        dupefilter.run = crawler.get_extension(ArchiveRun)
         dupefilter.articles = IdSet()
         dupefilter.articles_file = None
         dupefilter.frontier = None

@@ -27,10 +27,18 @@ atomic pop, and the scheduler's shape. What is adapted, and why:
   holds would run any code someone put there), each with the run it was
   queued in; a request queued in an earlier run is checked against this
   run's seen-set when taken.
+- Redis going away: scrapy-redis lets its errors escape into Scrapy's engine,
+  and a worker whose queue cannot be read looks idle and stops as
+  "finished". Ours stops at once with reason ``frontier_lost`` and the run
+  `failed` (see `ArchiveRun.fail`): what it fetched is stored, what it found
+  is in the archive as discovered and fetched by the next run. Heartbeats
+  that fail are borne for as long as the others would still count this
+  worker alive.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import marshal
 import os
@@ -38,6 +46,7 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
@@ -47,7 +56,9 @@ from scrapy_redis import connection
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.archive.database import redact_urls
 from crawler.cluster.frontier import SharedFrontier, frontier_prefix
+from crawler.extensions.archive_run import ArchiveRun
 from crawler.frontier import request_as_dict
 
 if TYPE_CHECKING:
@@ -104,6 +115,8 @@ class ClusterScheduler(Scheduler):
         self._busy_said = False
         self._idle_since: float | None = None
         self._heartbeat: Any = None
+        self._last_beat = time.monotonic()
+        self._lost: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -145,7 +158,11 @@ class ClusterScheduler(Scheduler):
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
         if self.frontier is not None:
-            last = self.frontier.leave()
+            try:
+                last = self.frontier.leave()
+            except RedisError as error:
+                logger.warning("Worker %s could not leave the frontier: %s", self.worker, error)
+                return
             logger.info(
                 "Worker %s left run %d%s",
                 self.worker,
@@ -154,11 +171,15 @@ class ClusterScheduler(Scheduler):
             )
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
         try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
             self.queue.push(request)
+        except RedisError as error:
+            # Not lost: its source page is stored with the link, so the next run fetches it.
+            self.frontier_lost(error)
+            return False
         except ValueError:
             self._local.append(request)
             self.stats.inc_value("scheduler/enqueued/unshared")
@@ -168,13 +189,17 @@ class ClusterScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        request = self._local.pop() if self._local else self._pop_shared()
-        if request is None:
+        try:
+            request = self._local.pop() if self._local else self._pop_shared()
+            if request is None:
+                return None
+            if not self._busy_said:
+                self._say(busy=True)  # at once, so that no idle worker stops meanwhile
+        except RedisError as error:
+            self.frontier_lost(error)
             return None
         self.stats.inc_value("scheduler/dequeued")
         self._idle_since = None
-        if not self._busy_said:
-            self._say(busy=True)  # at once, so that no idle worker stops meanwhile
         return request
 
     def _pop_shared(self) -> Request | None:
@@ -198,11 +223,20 @@ class ClusterScheduler(Scheduler):
             return request
 
     def __len__(self) -> int:
-        return len(self._local) + len(self.queue)
+        try:
+            return len(self._local) + len(self.queue)
+        except RedisError:
+            return len(self._local)
 
     def spider_idle(self) -> None:
         """Keep the worker until the frontier has been drained, by every worker, for a while."""
-        beat = self._say(busy=False)
+        if self._lost is not None:
+            raise DontCloseSpider  # closing already, as `frontier_lost`, not as finished
+        try:
+            beat = self._say(busy=False)
+        except RedisError as error:
+            self.frontier_lost(error)
+            raise DontCloseSpider from None
         if beat.queued or beat.others_busy:
             self._idle_since = None
             raise DontCloseSpider
@@ -217,10 +251,32 @@ class ClusterScheduler(Scheduler):
         try:
             busy = engine.spider is not None and not engine.spider_is_idle()
             self._say(busy=busy)
-        except Exception as error:  # Redis away a moment: the next heartbeat tries again
-            logger.warning("Frontier heartbeat failed: %s", error)
+        except RedisError as error:
+            if time.monotonic() - self._last_beat > self.worker_timeout:
+                self.frontier_lost(error)  # the others count this worker dead by now
+            else:  # Redis away a moment: the next heartbeat tries again
+                logger.warning("Frontier heartbeat failed: %s", error)
             return
         self._wake(engine)
+
+    def frontier_lost(self, error: RedisError) -> None:
+        """Redis is away: this worker can neither take work, share it, nor say it is alive.
+
+        It stops, and its run fails: the pages it has fetched are stored, the
+        ids it found are in the archive as discovered, and the next run
+        fetches what this one could not.
+        """
+        if self._lost is not None:
+            return
+        url = redact_urls(self.crawler.settings.get("ARCHIVE_FRONTIER") or "Redis")
+        message = f"the shared frontier {url} went away: {error}"
+        logger.error("Worker %s stops: %s", self.worker, message)
+        run = self.crawler.get_extension(ArchiveRun)
+        if run is not None:
+            run.fail(message)
+        self._lost = asyncio.ensure_future(
+            self.crawler.engine.close_spider_async(reason="frontier_lost")
+        )
 
     @staticmethod
     def _wake(engine: Any) -> None:
@@ -240,6 +296,7 @@ class ClusterScheduler(Scheduler):
     def _say(self, *, busy: bool) -> Any:
         assert self.frontier is not None
         beat = self.frontier.beat(busy=busy)
+        self._last_beat = time.monotonic()
         self._busy_said = busy
         if beat.run != self.queue.run:
             logger.warning(

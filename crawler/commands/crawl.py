@@ -1,35 +1,36 @@
 """`scrapy crawl`, made fit for cron.
 
-Before anything starts, the spider's arguments and the database are checked
-(one clear line, not a traceback, when they are wrong) and the archive's lock
-for the site is taken: a second run against the same database and site exits
-at once. Workers of a shared frontier (ARCHIVE_FRONTIER) take the lock
-shared: they run side by side, but not beside a single-process run. After
-the crawl, the run's one-line summary is printed on stdout and its status
-becomes the exit code.
+Before anything starts, the spider's arguments are checked (one clear line,
+not a traceback, when they are wrong). The run itself (`ArchiveRun`) then
+checks the database and takes the archive's lock for the site before the
+spider opens: a database at the wrong schema, or a second run against the
+same database and site, exits at once. Workers of a shared frontier
+(ARCHIVE_FRONTIER) take the lock shared: they run side by side, but not
+beside a single-process run. After the crawl, the run's one-line summary is
+printed on stdout and its status becomes the exit code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from crawler.archive.database import create_archive_engine, database_url, redact
-from crawler.archive.lock import LockedError, SiteLock
-from crawler.archive.migrate import ArchiveSchemaError, ensure_current
-from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunLog
-from crawler.archiving import archiving
-from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
+from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED
+from crawler.cluster.frontier import FrontierError, connect
+from crawler.extensions.archive_run import ArchiveRun, RunRefused
 from crawler.seeds import SeedError
 from crawler.sites import ProfileError, UnknownSiteError
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -60,32 +61,18 @@ class Command(ScrapyCrawl):
             super().run(args, opts)
             return
         try:
-            site = self._preflight(args[0], opts.spargs)
-        except (
-            SeedError,
-            UnknownSiteError,
-            ProfileError,
-            ArchiveSchemaError,
-            FrontierError,
-            ValueError,
-        ) as error:
+            self._preflight(args[0], opts.spargs)
+        except (SeedError, UnknownSiteError, ProfileError, FrontierError, ValueError) as error:
             self._refuse(error, EXIT_CANNOT_START)
             return
-        lock = None
-        if site is not None and self._archiving():
-            try:
-                lock = self._lock(site, args[0])
-            except LockedError as error:
-                self._refuse(error, EXIT_LOCKED)
-                return
-        try:
-            assert self.crawler_process is not None
-            crawler = self._create_crawler(args[0])
-            self.crawler_process.crawl(crawler, **opts.spargs)
-            self.crawler_process.start()
-        finally:
-            if lock is not None:
-                lock.release()
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        refused: list[RunRefused] = []
+        _on_refusal(self.crawler_process.crawl(crawler, **opts.spargs), refused.append)
+        self.crawler_process.start()
+        if refused:
+            self._refuse(refused[0], EXIT_LOCKED if refused[0].locked else EXIT_CANNOT_START)
+            return
         self.exitcode = self._exit_code(crawler)
 
     def _refuse(self, error: Exception, exitcode: int) -> None:
@@ -96,84 +83,58 @@ class Command(ScrapyCrawl):
             logger.error("The crawl did not start: %s", error)
         self.exitcode = exitcode
 
-    def _preflight(self, spider_name: str, arguments: dict[str, str]) -> str | None:
-        """Check the arguments and the schema; return the site the crawl archives."""
+    def _preflight(self, spider_name: str, arguments: dict[str, str]) -> None:
+        """Check the spider's arguments and the shared frontier, if any."""
         assert self.crawler_process is not None
+        assert self.settings is not None
         spider_class = self.crawler_process.spider_loader.load(spider_name)
-        site = None
+        shared_frontier = bool(self.settings.get("ARCHIVE_FRONTIER"))
         check = getattr(spider_class, "check_arguments", None)
         if check is not None:
-            assert self.settings is not None
-            profile, _, _ = check(
+            check(
                 **arguments,
-                shared_frontier=self._shared_frontier(),
+                shared_frontier=shared_frontier,
                 sites_dir=self.settings.get("ARCHIVE_SITES_DIR"),
             )
-            site = profile.name
-        if self._shared_frontier():
-            connect(self._frontier_url()).close()
-        if self._archiving():
-            ensure_current(self._database_url())
-        return site
-
-    def _lock(self, site: str, spider_name: str) -> SiteLock:
-        url = self._database_url()
-        engine = create_archive_engine(url)
-        runs = RunLog(engine)
-        shared = self._shared_frontier()
-        try:
-            lock = SiteLock(engine, site, shared=shared)
-        except LockedError:
-            holder = runs.running(site)
-            who = ""
-            if holder:
-                run = holder[-1]
-                since = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
-                who = f" (run {run.id}, pid {run.pid} on {run.host}, since {since})"
-            raise LockedError(
-                f"another crawl of {site} is archiving into {redact(url)}{who}; this one stops"
-            ) from None
-        # Holding the lock, no other run of this site can be alive: rows still
-        # 'running' belong to runs that were killed. Holding it shared, the live
-        # workers of the frontier are alive; the others were killed.
-        alive = self._live_workers(site, spider_name) if shared else set()
-        runs.mark_interrupted(
-            [run.id for run in runs.running(site) if f"{run.host}:{run.pid}" not in alive]
-        )
-        return lock
-
-    def _archiving(self) -> bool:
-        assert self.settings is not None
-        return archiving(self.settings)
-
-    def _shared_frontier(self) -> bool:
-        """Workers of one shared frontier run side by side by design: no lock for them."""
-        assert self.settings is not None
-        return bool(self.settings.get("ARCHIVE_FRONTIER"))
-
-    def _frontier_url(self) -> str:
-        assert self.settings is not None
-        return str(self.settings.get("ARCHIVE_FRONTIER"))
-
-    def _live_workers(self, site: str, spider_name: str) -> set[str]:
-        assert self.settings is not None
-        server = connect(self._frontier_url())
-        try:
-            prefix = frontier_prefix(self.settings["ARCHIVE_FRONTIER_KEY"], site, spider_name)
-            return SharedFrontier(server, prefix, "", 0).live_workers()
-        finally:
-            server.close()
-
-    def _database_url(self) -> str:
-        assert self.settings is not None
-        return database_url(self.settings.get("ARCHIVE_DB"))
+        if shared_frontier:
+            connect(self.settings["ARCHIVE_FRONTIER"]).close()
 
     def _exit_code(self, crawler: Crawler) -> int:
         assert self.crawler_process is not None
         if self.crawler_process.bootstrap_failed:
             return EXIT_FAILED
-        summary = crawler.stats.get_value("run/summary")
-        if summary:
-            print(summary, flush=True)
-        status = crawler.stats.get_value("run/status", FINISHED)
-        return EXIT_CODES.get(status, EXIT_FAILED)
+        run = crawler.get_extension(ArchiveRun)
+        if run is None:
+            return EXIT_FINISHED
+        run.abandon()  # if a second signal stopped the crawl before its run was closed
+        if run.summary is None or run.status is None:
+            return EXIT_FAILED  # the run could not even open its row
+        print(run.summary, flush=True)
+        return EXIT_CODES.get(run.status, EXIT_FAILED)
+
+
+def _on_refusal(started: Any, refused: Callable[[RunRefused], None]) -> None:
+    """Call `refused(error)` if the crawl could not start because its run refused to.
+
+    Any other error is left to Scrapy. `started` is what CrawlerProcess.crawl
+    returns: an asyncio Task, or a Deferred with Twisted's own reactor.
+    """
+    if isinstance(started, asyncio.Future):
+
+        def done(task: asyncio.Future[None]) -> None:
+            if task.cancelled():
+                return
+            error = task.exception()  # marks it retrieved: report it here, not as a traceback
+            if isinstance(error, RunRefused):
+                refused(error)
+            elif error is not None:
+                logger.error("The crawl could not start", exc_info=error)
+
+        started.add_done_callback(done)
+    else:
+
+        def trap(failure: Failure) -> None:
+            failure.trap(RunRefused)
+            refused(failure.value)
+
+        started.addErrback(trap)

@@ -28,7 +28,7 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
         site.requests.append((time.monotonic(), request.match_info["id"]))
         if site.delay:
             await asyncio.sleep(site.delay)
-        reply = site.reply(request.match_info["id"])
+        reply = site.blocked or site.reply(request.match_info["id"])
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.reset:
@@ -38,7 +38,7 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
         return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
     async def listing(_request: web.Request) -> web.Response:
-        reply = site.listing()
+        reply = site.blocked or site.listing()
         return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
     async def robots(_request: web.Request) -> web.Response:

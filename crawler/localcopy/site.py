@@ -103,6 +103,8 @@ class LocalSite:
     """How many of the newest ids the listing page (``/news``) links to."""
     delay: float = 0.0
     """Seconds each article reply waits: a slow server, for tests that stop a crawl midway."""
+    blocked: Reply | None = None
+    """The reply to every request, when set: a site that blocks the crawler (403 to all)."""
 
     related: dict[str, list[str]] = field(init=False, default_factory=dict)
     """Every served id and the ids its page lists, in order."""

@@ -4,6 +4,11 @@ Scrapy's OffsiteMiddleware drops such a redirect too, but silently, when it
 is scheduled: the page would simply vanish from the run. Refusing it here,
 before RedirectMiddleware follows it, sends an IgnoreRequest to the request's
 errback, so the page is recorded as failed with reason ``offsite_redirect``.
+
+Another port of the same host is another origin (another server, perhaps
+another site), so it is refused too. The one change of port allowed is the
+move between the default ports of http and https (80 and 443), which is how
+sites send plain-HTTP visitors to HTTPS.
 """
 
 from __future__ import annotations
@@ -36,7 +41,28 @@ class OffsiteRedirectMiddleware:
         domains = getattr(self.crawler.spider, "allowed_domains", None)
         target = urljoin(request.url, location.decode("latin-1"))
         host = (urlsplit(target).hostname or "").lower()
-        if domains and not any(host == d or host.endswith(f".{d}") for d in domains):
+        offsite = domains and not any(host == d or host.endswith(f".{d}") for d in domains)
+        if offsite or not same_port(request.url, target):
             self.crawler.stats.inc_value("offsite_redirect/refused")
             raise IgnoreRequest(f"Filtered offsite redirect to {urlsplit(target).netloc!r}")
         return response
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def same_port(source: str, target: str) -> bool:
+    """Whether a redirect stays on the source's port (or moves between http's and https's)."""
+    ports = []
+    for url in (source, target):
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:  # a port that is not a number is no port of ours
+            return False
+        default = _DEFAULT_PORTS.get(parts.scheme)
+        ports.append((port or default, default))
+    (source_port, source_default), (target_port, target_default) = ports
+    if source_port == target_port:
+        return True
+    return source_port == source_default and target_port == target_default

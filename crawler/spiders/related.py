@@ -12,13 +12,10 @@ import scrapy
 from scrapy.http import TextResponse
 
 from crawler import failures, signals
-from crawler.archive.database import create_archive_engine, database_url
-from crawler.archive.revisits import RevisitPolicy
-from crawler.archive.schedule import RunPlan, plan_run
-from crawler.archive.store import ArchiveStore
+from crawler.archive.schedule import RunPlan
 from crawler.archiving import archiving
+from crawler.extensions.archive_run import ArchiveRun
 from crawler.frontier import queued_requests
-from crawler.idset import IdSet
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.listing import listed_article_ids
@@ -95,8 +92,6 @@ class RelatedSpider(scrapy.Spider):
         self.arguments = {name: value for name, value in given.items() if value is not None}
         # Related ids only ever become URLs on this host (OffsiteMiddleware enforces it).
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
-        self.skip_article_ids: IdSet = IdSet()
-        """Ids the archive says not to fetch; ArchiveDupeFilter drops their requests."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -107,6 +102,11 @@ class RelatedSpider(scrapy.Spider):
         kwargs["seeds_required"] = archiving(crawler.settings)
         kwargs["sites_dir"] = crawler.settings.get("ARCHIVE_SITES_DIR")
         return super().from_crawler(crawler, *args, **kwargs)
+
+    @property
+    def run(self) -> ArchiveRun | None:
+        """The run this crawl archives into (None when it archives nothing)."""
+        return self.crawler.get_extension(ArchiveRun)
 
     @staticmethod
     def check_arguments(
@@ -134,8 +134,9 @@ class RelatedSpider(scrapy.Spider):
         return site_profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        plan = self.archive_plan()
-        self.skip_article_ids = plan.skip
+        # What to skip is the run's to decide (ArchiveDupeFilter asks it); the
+        # spider asks it what is due and what to resume.
+        plan = self.run.plan if self.run is not None else RunPlan()
         for request in self.seed_requests():
             yield request
         async for article_id in self._paced(plan.due):
@@ -152,28 +153,11 @@ class RelatedSpider(scrapy.Spider):
         if self.seeds.latest:
             for path in self.profile.discovery.listings:
                 yield scrapy.Request(
-                    urljoin(self.base_url, path), callback=self.parse_listing, dont_filter=True
+                    urljoin(self.base_url, path),
+                    callback=self.parse_listing,
+                    errback=self.listing_failed,
+                    dont_filter=True,
                 )
-
-    def archive_plan(self) -> RunPlan:
-        """What the archive says to revisit, to resume and to skip."""
-        if not self.settings.getbool("ARCHIVE_INCREMENTAL") or not archiving(self.settings):
-            return RunPlan()
-        engine = create_archive_engine(database_url(self.settings.get("ARCHIVE_DB")))
-        try:
-            policy = RevisitPolicy.from_settings(self.settings)
-            plan = plan_run(ArchiveStore(engine), self.profile.name, policy, datetime.now(UTC))
-        finally:
-            engine.dispose()
-        self.crawler.stats.set_value("archive/revisits_due", len(plan.due))
-        self.crawler.stats.set_value("archive/resumed", len(plan.pending))
-        self.logger.info(
-            "The archive holds %d articles not due; %d due for a revisit; %d to resume",
-            len(plan.skip),
-            len(plan.due),
-            len(plan.pending),
-        )
-        return plan
 
     async def _paced(self, article_ids: Iterable[str]) -> AsyncIterator[str]:
         """Feed long seed lists as the crawl takes them, not all into memory at once."""
@@ -195,10 +179,21 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         article_ids = listed_article_ids(response.text, response.url, self.profile)
-        self.crawler.stats.inc_value("listing/pages")
-        self.crawler.stats.inc_value("listing/links", len(article_ids))
+        if self.run is not None:
+            self.run.listing_read(len(article_ids))
         for article_id in article_ids:
             yield self.article_request(article_id)
+
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing page that could not be read: the run counts it, and its health says so."""
+        reason, _, message = failures.classify(failure)
+        self.logger.warning(
+            "The listing %s could not be read: %s",
+            failure.request.url,  # type: ignore[attr-defined]
+            message,
+        )
+        if self.run is not None:
+            self.run.listing_failed(reason)
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
         if not _is_html(response):

@@ -1,0 +1,434 @@
+"""The run's state in the crawl process, with one owner: `ArchiveRun`.
+
+Spider, duplicate filter, item pipeline and the `crawl` command reach it
+through ``crawler.get_extension(ArchiveRun)``; none of them keeps any of it.
+It holds:
+
+- the process's one engine on the archive database, with which it checks the
+  schema, takes the site's lock, reads the run plan and writes the run's row;
+- the run plan (`crawler.archive.schedule`): what to skip, what is due for a
+  revisit, what an earlier run left to fetch;
+- the counters of outcomes and failures, published into Scrapy's stats
+  (``archive/...``, ``listing/...``), which stay the view the progress line,
+  the stats dump and the tests read;
+- the `crawl_runs` row, the health verdict (`crawler.archive.health`) and the
+  one-line summary, which the `crawl` command prints last and turns into
+  the exit code.
+
+It is built when the crawl's settings are applied, after the spider and
+before the engine: a database at the wrong schema, or a site whose lock
+another run holds, stops the crawl there (`RunRefused`), before any spider
+opens or any request is made.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler.archive import health
+from crawler.archive.database import (
+    create_archive_engine,
+    database_url,
+    redact,
+    redact_urls,
+    unavailable,
+)
+from crawler.archive.lock import LockedError, SiteLock
+from crawler.archive.migrate import ArchiveSchemaError, ensure_current
+from crawler.archive.retrying import with_retries
+from crawler.archive.revisits import RevisitPolicy
+from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
+from crawler.archive.schedule import RunPlan, plan_run
+from crawler.archive.store import ArchiveStore
+from crawler.archiving import archiving
+from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from crawler.archive.store import SaveOutcome
+
+logger = logging.getLogger(__name__)
+
+# Finish reasons the user asked for: the run did what it was told.
+_FINISHED_REASONS = ("finished", "closespider_")
+# Counters are published into Scrapy's stats every this many outcomes (and at
+# the end): a stats call costs more than a Counter's.
+_PUBLISH_EVERY = 100
+
+
+class RunRefused(RuntimeError):
+    """The run cannot start: the database cannot be opened or is at the wrong schema,
+    or the site is locked by another run."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+class ArchiveRun:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.database_url = database_url(crawler.settings.get("ARCHIVE_DB"))
+        self.retry_budget = crawler.settings.getfloat("ARCHIVE_DB_RETRY_SECONDS")
+        self.engine = create_archive_engine(self.database_url)
+        self.runs = RunLog(self.engine)
+        self.site = _site(crawler.spider)
+        self.lock: SiteLock | None = None
+        self.run_id: int | None = None
+        self.started = datetime.now(UTC)
+        self.counts: Counter[str] = Counter()
+        """Outcome and failure counters not yet published into the stats."""
+        self.recorded = 0
+        """Outcomes recorded so far (pages stored, dropped, or failed)."""
+        self.error: str | None = None
+        """What broke the run (the archive could not store a batch), if anything."""
+        self.status: str | None = None
+        self.summary: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not archiving(crawler.settings):
+            raise NotConfigured("no archive, no run to keep")
+        url = database_url(crawler.settings.get("ARCHIVE_DB"))
+        run = None
+        try:
+            run = cls(crawler)
+            run.prepare()
+        except Exception as error:
+            if run is not None:
+                run.release()
+            refusal = unavailable(error, url)
+            if refusal is not None:
+                raise RunRefused(refusal) from None
+            raise
+        crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(run.release, signal=signals.engine_stopped)
+        return run
+
+    # -- before the crawl: schema and lock ---------------------------------------------------
+
+    def prepare(self) -> None:
+        """Bring a fresh database to the schema, refuse a wrong one, take the site's lock."""
+        try:
+            ensure_current(self.database_url, self.engine)
+        except ArchiveSchemaError as error:
+            raise RunRefused(str(error)) from None
+        shared = bool(self.settings.get("ARCHIVE_FRONTIER"))
+        try:
+            self.lock = SiteLock(self.engine, self.site, shared=shared)
+        except LockedError:
+            raise RunRefused(self._locked_message(), locked=True) from None
+        # Holding the lock, no other run of this site can be alive: rows still
+        # 'running' belong to runs that were killed. Holding it shared, the live
+        # workers of the frontier are alive; the others were killed.
+        try:
+            alive = self._live_workers() if shared else set()
+        except FrontierError as error:
+            raise RunRefused(str(error)) from None
+        self.runs.mark_interrupted(
+            [run.id for run in self.runs.running(self.site) if f"{run.host}:{run.pid}" not in alive]
+        )
+
+    def _locked_message(self) -> str:
+        holder = self.runs.running(self.site)
+        who = ""
+        if holder:
+            run = holder[-1]
+            since = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+            who = f" (run {run.id}, pid {run.pid} on {run.host}, since {since})"
+        url = redact(self.database_url)
+        return f"another crawl of {self.site} is archiving into {url}{who}; this one stops"
+
+    def _live_workers(self) -> set[str]:
+        assert self.crawler.spider is not None
+        server = connect(self.settings["ARCHIVE_FRONTIER"])
+        try:
+            prefix = frontier_prefix(
+                self.settings["ARCHIVE_FRONTIER_KEY"], self.site, self.crawler.spider.name
+            )
+            return SharedFrontier(server, prefix, "", 0).live_workers()
+        finally:
+            server.close()
+
+    def release(self) -> None:
+        """Let go of the lock and the engine (when the crawl is over, or could not start)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+        self.engine.dispose()
+
+    # -- the plan ------------------------------------------------------------------------
+
+    @cached_property
+    def plan(self) -> RunPlan:
+        """What the archive says to revisit, to resume and to skip (read once, when first asked)."""
+        if not self.settings.getbool("ARCHIVE_INCREMENTAL"):
+            return RunPlan()
+        policy = RevisitPolicy.from_settings(self.settings)
+        plan = plan_run(ArchiveStore(self.engine), self.site, policy, datetime.now(UTC))
+        stats = self.crawler.stats
+        stats.set_value("archive/revisits_due", len(plan.due))
+        stats.set_value("archive/resumed", len(plan.pending))
+        logger.info(
+            "The archive holds %d articles not due; %d due for a revisit; %d to resume",
+            len(plan.skip),
+            len(plan.due),
+            len(plan.pending),
+        )
+        return plan
+
+    def skips(self, article_id: str) -> bool:
+        """Whether the plan says not to fetch this article (archived and not due, or gone)."""
+        if article_id in self.plan.skip:
+            self.counts["archive/skipped_known"] += 1
+            return True
+        return False
+
+    # -- counting ------------------------------------------------------------------------
+
+    def record(self, outcome: SaveOutcome) -> None:
+        """Count what the archive did with a page or a failed fetch."""
+        counts = self.counts
+        if outcome.status == "failed":
+            counts[f"archive/failed/{outcome.reason}"] += 1
+        else:
+            counts["archive/pages"] += 1
+            article = outcome.article
+            if article is None:
+                counts[f"archive/dropped/{outcome.drop_reason}"] += 1
+            else:
+                counts[f"archive/{outcome.status}"] += 1
+                # Field coverage, for the run's health check (a page without a title is dropped).
+                counts["coverage/title"] += 1
+                counts["coverage/date"] += article.published_at is not None
+                counts["coverage/body"] += bool(article.body)
+                counts["coverage/related"] += bool(article.related)
+                for key in health.rule_counts(article.field_sources):
+                    counts[f"coverage/{key}"] += 1
+            for warning in outcome.warnings:
+                counts[f"archive/warnings/{warning.split(':', 1)[0]}"] += 1
+                logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)
+        self.recorded += 1
+        if self.recorded % _PUBLISH_EVERY == 0:
+            self.publish()
+
+    def listing_read(self, links: int) -> None:
+        """A listing page was read and gave `links` article links."""
+        self.counts["listing/pages"] += 1
+        self.counts["listing/links"] += links
+
+    def listing_failed(self, reason: str) -> None:
+        """A listing page could not be fetched (see crawler.failures for `reason`)."""
+        self.counts[f"listing/failed/{reason}"] += 1
+
+    def fail(self, error: str) -> None:
+        """Something the run needs broke (the archive, the shared frontier): the run fails.
+
+        The first error is the one the run's row and summary give.
+        """
+        if self.error is None:
+            self.error = error
+            self.crawler.stats.set_value("archive/error", error)
+
+    def publish(self) -> None:
+        """Move the counters into Scrapy's stats, the run's published view."""
+        stats = self.crawler.stats
+        for key, count in self.counts.items():
+            if count:
+                stats.inc_value(key, count)
+        self.counts.clear()
+
+    def run_counts(self) -> RunCounts:
+        """The run's counts as its row keeps them (from the published stats)."""
+        self.publish()
+        values = self.crawler.stats.get_stats()
+        pages = values.get("archive/pages", 0)
+        return RunCounts(
+            pages_fetched=pages,
+            new_articles=values.get("archive/new", 0),
+            new_versions=values.get("archive/changed", 0),
+            reverted=values.get("archive/reverted", 0),
+            unchanged=values.get("archive/unchanged", 0),
+            dropped=_by_prefix(values, "archive/dropped/"),
+            http_errors=_by_prefix(values, "archive/failed/"),
+            coverage=health.coverage(pages, _by_prefix(values, "coverage/")),
+        )
+
+    # -- the row -----------------------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = datetime.now(UTC)
+        runs = self.runs
+        self.run_id = with_retries(
+            lambda: runs.start(
+                site=self.site,
+                spider=spider.name,
+                arguments=self._arguments(spider),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                at=self.started,
+            ),
+            budget=self.retry_budget,
+            what="opening the run record",
+        )
+        self.crawler.stats.set_value("run/id", self.run_id)
+        logger.info("Run %d of %s started", self.run_id, self.site)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        try:
+            self._close(reason)
+        finally:
+            self.release()
+
+    def abandon(self) -> None:
+        """Close the row of a run whose crawl ended without closing it.
+
+        A second Ctrl-C stops Scrapy at once, with no `spider_closed`: pages in
+        flight are not stored (the next run fetches them), and the row says so
+        rather than staying `running`.
+        """
+        if self.run_id is not None and self.status is None:
+            try:
+                self._close("shutdown_forced")
+            finally:
+                self.release()
+
+    def _close(self, reason: str) -> None:
+        if self.run_id is None:
+            return
+        runs, run_id, stats = self.runs, self.run_id, self.crawler.stats
+        counts = self.run_counts()
+        status, message = self._status(reason)
+        finished = datetime.now(UTC)
+        try:
+            if status == FINISHED:
+                message = self._health(counts)
+                status = DEGRADED if message else status
+            with_retries(
+                lambda: runs.finish(
+                    run_id,
+                    status=status,
+                    finish_reason=reason,
+                    message=message,
+                    counts=counts,
+                    at=finished,
+                ),
+                budget=self.retry_budget,
+                what="closing the run record",
+            )
+        except Exception as error:  # the crawl is over; say so rather than lose the summary
+            logger.error("Run %d could not be recorded as %s: %s", run_id, status, error)
+        self.status = status
+        self.summary = summary_line(run_id, status, finished - self.started, counts, message)
+        stats.set_value("run/status", status)
+        stats.set_value("run/summary", self.summary)
+        (logger.info if status == FINISHED else logger.warning)(self.summary)
+
+    def _status(self, reason: str) -> tuple[str, str | None]:
+        if self.error is not None:  # whatever the reason the spider closed with
+            return FAILED, f"{reason}: {self.error}"
+        if reason.startswith(_FINISHED_REASONS):
+            return FINISHED, None
+        if reason == "shutdown":
+            return INTERRUPTED, "stopped by a signal"
+        if reason == "shutdown_forced":
+            return INTERRUPTED, "stopped by a second signal: pages in flight were not stored"
+        return FAILED, reason
+
+    def _health(self, counts: RunCounts) -> str | None:
+        """Why the run is degraded (see crawler.archive.health), or None."""
+        settings, stats = self.settings, self.crawler.stats
+        recent = self.runs.recent(
+            self.site, limit=settings.getint("ARCHIVE_HEALTH_RUNS"), before=self.run_id
+        )
+        listing = health.Listing(
+            read=stats.get_value("listing/pages", 0),
+            links=stats.get_value("listing/links", 0),
+            failed=_by_prefix(stats.get_stats(), "listing/failed/"),
+        )
+        return health.assess(
+            counts,
+            [run.counts for run in recent],
+            tolerance=settings.getfloat("ARCHIVE_HEALTH_TOLERANCE"),
+            min_pages=settings.getint("ARCHIVE_HEALTH_MIN_PAGES"),
+            listing=listing if listing.read or listing.failed else None,
+        )
+
+    def _arguments(self, spider: Spider) -> dict[str, Any]:
+        """Spider arguments and command-line settings, as given; passwords redacted."""
+        settings = self.settings
+        given = {
+            name: settings[name]
+            for name in settings
+            if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
+        }
+        arguments: dict[str, Any] = {
+            "spider": dict(getattr(spider, "arguments", {})),
+            "settings": {name: str(value) for name, value in sorted(given.items())},
+            "database": redact(self.database_url),
+        }
+        run = self.crawler.stats.get_value("frontier/run")
+        if run is not None:
+            # A worker of a shared frontier: the rows of one distributed run share this.
+            arguments["frontier"] = {
+                "run": run,
+                "worker": self.crawler.stats.get_value("frontier/worker"),
+            }
+        return redact_urls(arguments)
+
+
+def summary_line(
+    run_id: int, status: str, took: timedelta, counts: RunCounts, message: str | None
+) -> str:
+    seconds = int(took.total_seconds())
+    parts = [
+        f"{counts.pages_fetched} pages archived",
+        f"{counts.new_articles} new",
+        f"{counts.new_versions} new versions",
+        f"{counts.unchanged} unchanged",
+    ]
+    if counts.reverted:
+        parts.append(f"{counts.reverted} reverted")
+    parts.append(f"{sum(counts.dropped.values())} dropped")
+    parts.append(f"{sum(counts.http_errors.values())} failed fetches")
+    coverage = " ".join(
+        f"{name} {share:.0%}" for name, share in counts.coverage.items() if name in health.FIELDS
+    )
+    line = f"Run {run_id} {status} in {seconds // 60}m{seconds % 60:02d}s: {', '.join(parts)}"
+    if coverage:
+        line += f"; coverage {coverage}"
+    if message:
+        line += f" - {message}"
+    return line
+
+
+def _by_prefix(values: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {
+        key.removeprefix(prefix): value
+        for key, value in sorted(values.items())
+        if key.startswith(prefix)
+    }
+
+
+def _site(spider: Spider | None) -> str:
+    profile = getattr(spider, "profile", None)
+    if profile is not None:
+        return profile.name
+    return spider.name if spider is not None else "unknown"
