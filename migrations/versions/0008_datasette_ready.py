@@ -10,7 +10,8 @@
   values are the same JSON; only rows holding an escape are touched.
 - Both databases: the view ``article_list``, one row an article with its
   month of publication in the site's calendar and its times named ``_utc``,
-  for browsing with facets by site, kind and month.
+  for browsing with facets by site, kind and month (the body is searched,
+  not listed).
 
 The downgrade restores the old declaration and drops the view; JSON stays
 UTF-8 text, which is the same JSON.
@@ -64,12 +65,12 @@ _DROP_FTS = [
 ]
 _REBUILD = "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"
 
+# Lead and body are left to the article's own page: in a list they only stretch every row.
 ARTICLE_LIST = (
     "CREATE VIEW article_list AS "
-    "SELECT id, site, article_id, title, kind, "
-    "substr(published_local, 1, 7) AS month, published_local, "
-    "published_at AS published_utc, lead, body, word_count, version, url, "
-    "fetched_at AS fetched_utc "
+    "SELECT id, title, site, kind, substr(published_local, 1, 7) AS month, "
+    "published_local, published_at AS published_utc, word_count, version, "
+    "article_id, url, fetched_at AS fetched_utc "
     "FROM articles"
 )
 
