@@ -305,6 +305,33 @@ def _lines(version: Version) -> list[str]:
     return [version.title, "", *version.body.split("\n\n")]
 
 
+@cli.command(context_settings={"ignore_unknown_options": True})
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def datasette(db: str | None, host: str, port: int, datasette_options: tuple[str, ...]) -> None:
+    """Browse a SQLite archive in Datasette (the [datasette] extra).
+
+    Opens article_list: full-text search, facets by site, kind and month,
+    each article's text on its own page, times labelled UTC. Further
+    options go to `datasette serve` as they are, e.g. `-- --setting
+    sql_time_limit_ms 5000`.
+    """
+    import os
+
+    from crawler.browsing.launch import BrowseError, datasette_argv, list_address
+
+    url = database_url(db)
+    try:
+        argv = datasette_argv(url, host=host, port=port, extra=datasette_options)
+    except (BrowseError, migrate.ArchiveSchemaError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The articles: {list_address(url, host=host, port=port)} (Ctrl-C stops)", err=True)
+    # Datasette takes over this process: one process to stop, signals go straight to it.
+    os.execv(argv[0], argv)
+
+
 # -- writing out -------------------------------------------------------------------------------
 
 
