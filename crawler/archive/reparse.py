@@ -14,18 +14,30 @@ from crawler.archive.store import ParsedPage
 from crawler.parsing.fetched import parse_fetched
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
     from crawler.archive.store import ArchiveStore
+    from crawler.items import FetchedPage
 
 
 def reparse(
-    store: ArchiveStore, *, site: str | None = None, since: datetime | None = None, batch: int = 200
+    store: ArchiveStore,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    batch: int = 200,
+    progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
 ) -> Counter[str]:
-    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them."""
+    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
+
+    `progress` wraps the stream of stored pages, e.g. in a progress bar.
+    """
     counts: Counter[str] = Counter()
-    for pages in _batched(store.raw_pages(site=site, since=since), batch):
+    pages_read: Iterable[FetchedPage] = store.raw_pages(site=site, since=since)
+    if progress is not None:
+        pages_read = progress(pages_read)
+    for pages in _batched(pages_read, batch):
         parsed = [ParsedPage(page, parse_fetched(page)) for page in pages]
         for outcome in store.save(parsed, reparse=True):
             counts[outcome.status] += 1
