@@ -124,3 +124,5 @@ ARCHIVE_HEALTH_MIN_PAGES = 10
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# Every log line says which clock it follows: the machine's, with its offset from UTC.
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"

@@ -20,6 +20,7 @@ from crawler.archive.database import create_archive_engine, database_url, redact
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunLog
+from crawler.cli_output import local_time
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.seeds import SeedError
 from crawler.sites import UnknownSiteError
@@ -114,7 +115,7 @@ class Command(ScrapyCrawl):
             who = ""
             if holder:
                 run = holder[-1]
-                since = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+                since = local_time(run.started_at, site)
                 who = f" (run {run.id}, pid {run.pid} on {run.host}, since {since})"
             raise LockedError(
                 f"another crawl of {site} is archiving into {redact(url)}{who}; this one stops"
