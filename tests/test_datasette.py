@@ -19,24 +19,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.archive.database import create_archive_engine
-from crawler.archive.migrate import ensure_current
-from crawler.archive.store import ArchiveStore, ParsedPage
-from crawler.items import FetchedPage
 from crawler.localcopy.site import SEED_ID, LocalSite
-from crawler.parsing.fetched import parse_fetched
 from tests.conftest import ROOT
+from tests.local_archive import archive_local_copy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-BASE = "http://127.0.0.1:8765"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -68,29 +62,6 @@ class Browsed:
         status, _, body = self.get(path)
         assert status == 200, body
         return json.loads(body)
-
-
-def archive_local_copy(url: str, site: LocalSite) -> None:
-    ensure_current(url)
-    engine = create_archive_engine(url, writer=True)
-    fetched_at = datetime.now(UTC).isoformat()
-    pages = []
-    for article_id in sorted(site.reachable()):
-        reply = site.reply(article_id)
-        page = FetchedPage(
-            "alalam_en",
-            article_id,
-            f"{BASE}/news/{article_id}",
-            f"{BASE}/news/{article_id}",
-            reply.status,
-            "text/html; charset=utf-8",
-            "utf-8",
-            reply.body,
-            fetched_at,
-        )
-        pages.append(ParsedPage(page, parse_fetched(page)))
-    ArchiveStore(engine).save(pages)
-    engine.dispose()
 
 
 def free_port() -> int:
