@@ -431,19 +431,18 @@ def export(
 def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
     """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
     store = _open_store(db)
-    watched = output is None
 
-    def counted(items: Iterable[Any], unit: str) -> Iterable[Any]:
-        return out.progress(items, unit=unit, data_on_stdout=watched)
+    def tracked(items: Iterable[Any], unit: str) -> Iterable[Any]:
+        return out.progress(items, unit=unit, data_on_stdout=output is None)
 
     with atomic_writer(output) if output else nullcontext(sys.stdout) as handle:
         if fmt == "csv":
-            edges = graph_export.write_edges_csv(counted(store.graph_edges(site), "edges"), handle)
+            edges = graph_export.write_edges_csv(tracked(store.graph_edges(site), "edges"), handle)
             nodes = None
         else:
             nodes, edges = graph_export.write_graphml(
-                counted(store.graph_nodes(site), "nodes"),
-                counted(store.graph_edges(site), "edges"),
+                tracked(store.graph_nodes(site), "nodes"),
+                tracked(store.graph_edges(site), "edges"),
                 handle,
             )
     if output:
