@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
+from shutil import ignore_patterns
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from datasette.utils import detect_fts
 from sqlalchemy import text
 
@@ -102,3 +106,33 @@ def test_the_migration_goes_down_and_up_again(sqlite_url):
     assert execute(sqlite_url, "SELECT count(*) FROM article_list") == [(1,)]
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
         assert detect_fts(conn, "articles") == "articles_fts"
+
+
+BATCH_MIGRATION = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "zz01"
+down_revision = "{head}"
+
+
+def upgrade():
+    with op.batch_alter_table("articles") as batch:
+        batch.alter_column("title", existing_type=sa.Text(), nullable=True)
+"""
+
+
+def test_a_later_batch_migration_of_articles_keeps_the_view(sqlite_url, tmp_path):
+    """SQLite rebuilds a table to alter it (batch mode); the view on it must not stop that."""
+    migrate(sqlite_url, "head")
+    execute(sqlite_url, ARTICLE, escaped=ESCAPED)
+    config = alembic_config(sqlite_url)
+    migrations = Path(config.get_main_option("script_location"))
+    later = shutil.copytree(migrations, tmp_path / "migrations", ignore=ignore_patterns("__py*"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    (later / "versions" / "zz01_later.py").write_text(BATCH_MIGRATION.format(head=head))
+    config.set_main_option("script_location", str(later))
+
+    command.upgrade(config, "head")
+
+    assert execute(sqlite_url, "SELECT article_id FROM article_list") == [("1851093",)]

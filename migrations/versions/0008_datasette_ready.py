@@ -16,6 +16,10 @@
 The downgrade restores the old declaration and drops the view; JSON stays
 UTF-8 text, which is the same JSON.
 
+A later migration that rebuilds ``articles`` on SQLite (batch mode) keeps the
+view (migrations/env.py lets the rename through) but loses the FTS triggers,
+which it must create again, as 0003 says.
+
 Revision ID: 0008
 Revises: 0004
 Create Date: 2026-11-25
