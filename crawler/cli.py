@@ -36,7 +36,7 @@ from crawler.export import graph as graph_export
 from crawler.export import records as record_export
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
@@ -170,10 +170,20 @@ def search(
 @db_option
 @click.argument("article_id")
 @click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="The stored page as fetched: its bytes, or its text in its charset on a terminal.",
+)
 @json_option
-def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
+def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | None) -> None:
     """An article as a reader wants it: text, times, versions, related articles."""
     store = _open_store(db)
+    if raw:
+        if as_json:
+            raise click.UsageError("--raw prints the page itself; leave out --json")
+        _show_raw(store, site, article_id)
+        return
     article = store.article(site, article_id)
     if article is None:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
@@ -250,6 +260,20 @@ def show(db: str | None, article_id: str, site: str, as_json: bool | None) -> No
         )
 
 
+def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
+    """The page exactly as fetched when piped; on a terminal, decoded as it was when archived."""
+    from crawler.parsing.decode import page_text
+
+    page = store.raw_page(site, article_id)
+    if page is None:
+        raise click.ClickException(f"no page of {site}/{article_id} was ever fetched")
+    if sys.stdout.isatty():
+        click.echo(page_text(page.body, page.encoding))
+        return
+    sys.stdout.buffer.write(page.body)
+    sys.stdout.buffer.flush()
+
+
 @cli.command()
 @db_option
 @click.option(
@@ -286,9 +310,16 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
     click.echo(f"{figures.total} articles archived, {figures.versions} versions of their text")
     out.table(["site", "kind", "articles"], [[s, k, n] for (s, k), n in figures.articles.items()])
     if figures.published_from and figures.published_to:
-        click.echo(
-            f"published {figures.published_from:%Y-%m-%d} to {figures.published_to:%Y-%m-%d} (UTC)"
-        )
+        sites = {s for s, _ in figures.articles}
+        if len(sites) == 1:
+            [only] = sites
+            first = out.local_time(figures.published_from, only)
+            last = out.local_time(figures.published_to, only)
+            click.echo(f"published {first} to {last} ({out.clock(only)})")
+        else:  # no one site's clock fits them all
+            click.echo(
+                f"published {out.utc(figures.published_from)} to {out.utc(figures.published_to)}"
+            )
     click.echo(f"{figures.related_links} related links, {figures.missing} linked ids not archived")
     if figures.dropped:
         click.echo("pages dropped: " + ", ".join(f"{r}: {n}" for r, n in figures.dropped.items()))
@@ -311,16 +342,22 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
 @db_option
 @click.argument("article_id")
 @click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
-def history(db: str | None, article_id: str, site: str) -> None:
+@json_option
+def history(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
     """The versions of an article's text, with a unified diff between each and the next."""
     versions = _open_store(db).history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
-    click.echo(f"{site}/{article_id}: {len(versions)} version{'s' if len(versions) > 1 else ''}")
+    if out.wants_json(as_json):
+        for version in versions:
+            out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(version)})
+        return
+    count = f"{len(versions)} version{'s' if len(versions) > 1 else ''}"
+    click.echo(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
     previous = None
     for version in versions:
-        seen = f"first seen {version.first_seen_at:%Y-%m-%d %H:%M:%S} UTC"
-        last = f"last seen {version.last_seen_at:%Y-%m-%d %H:%M:%S} UTC"
+        seen = f"first seen {out.local_time(version.first_seen_at, site)}"
+        last = f"last seen {out.local_time(version.last_seen_at, site)}"
         digest = version.content_hash[:12]
         click.echo(f"\nversion {version.version}: {seen}, {last}, sha256 {digest}")
         if previous is None:
@@ -340,6 +377,33 @@ def history(db: str | None, article_id: str, site: str) -> None:
 def _lines(version: Version) -> list[str]:
     """Title, then one line a paragraph: the unit an editor changes."""
     return [version.title, "", *version.body.split("\n\n")]
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def datasette(db: str | None, host: str, port: int, datasette_options: tuple[str, ...]) -> None:
+    """Browse a SQLite archive in Datasette (the [datasette] extra).
+
+    Opens article_list: full-text search, facets by site, kind and month,
+    each article's text on its own page, times labelled UTC. Further
+    options go to `datasette serve` as they are, e.g. `-- --setting
+    sql_time_limit_ms 5000`.
+    """
+    import os
+
+    from crawler.browsing.launch import BrowseError, datasette_argv, list_address
+
+    url = database_url(db)
+    try:
+        argv = datasette_argv(url, host=host, port=port, extra=datasette_options)
+    except (BrowseError, migrate.ArchiveSchemaError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The articles: {list_address(url, host=host, port=port)} (Ctrl-C stops)", err=True)
+    # Datasette takes over this process: one process to stop, signals go straight to it.
+    os.execv(argv[0], argv)
 
 
 # -- writing out -------------------------------------------------------------------------------
@@ -370,7 +434,12 @@ def export(
 ) -> None:
     """The archive as schema records, streamed (parquet needs the [parquet] extra and -o)."""
     store = _open_store(db)
-    articles = store.iter_articles(site, kind=kind, since=since, until=until)
+    articles = out.progress(
+        store.iter_articles(site, kind=kind, since=since, until=until),
+        unit="articles",
+        total=lambda: store.count_articles(site, kind=kind, since=since, until=until),
+        data_on_stdout=output is None,
+    )
     if fmt == "parquet":
         if not output:
             raise click.UsageError("parquet is binary: give -o FILE")
@@ -397,13 +466,19 @@ def export(
 def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
     """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
     store = _open_store(db)
+
+    def tracked(items: Iterable[Any], unit: str) -> Iterable[Any]:
+        return out.progress(items, unit=unit, data_on_stdout=output is None)
+
     with _written(output) if output else nullcontext(sys.stdout) as handle:
         if fmt == "csv":
-            edges = graph_export.write_edges_csv(store.graph_edges(site), handle)
+            edges = graph_export.write_edges_csv(tracked(store.graph_edges(site), "edges"), handle)
             nodes = None
         else:
             nodes, edges = graph_export.write_graphml(
-                store.graph_nodes(site), store.graph_edges(site), handle
+                tracked(store.graph_nodes(site), "nodes"),
+                tracked(store.graph_edges(site), "edges"),
+                handle,
             )
     if output:
         counted = f"{nodes} nodes and " if nodes is not None else ""
@@ -424,7 +499,14 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
 
     store = _open_store(db, writer=True)
     try:
-        counts = run_reparse(store, site=site, since=since)
+        counts = run_reparse(
+            store,
+            site=site,
+            since=since,
+            progress=lambda pages: out.progress(
+                pages, unit="pages", total=lambda: store.count_raw_pages(site, since)
+            ),
+        )
     except (UnknownSiteError, ProfileError) as error:
         hint = "a user's profile is found through ARCHIVE_SITES_DIR"
         raise click.ClickException(f"{error} ({hint})") from error

@@ -1,8 +1,13 @@
 """Output of the command line: tables for people on a terminal, JSON for programs.
 
 Commands print tables when stdout is a terminal and JSON otherwise;
-``--json`` and ``--human`` choose either way. Dates for people are shown in
-the site's time zone.
+``--json`` and ``--human`` choose either way.
+
+One rule for times: people read the site's clock with its offset
+(``2016-08-16 17:52 +04:30``, `local_time`), and each output says once whose
+clock that is (`clock`); JSON carries UTC in ISO 8601 (``…+00:00``).
+Long commands show a progress bar on stderr when a person watches it
+(`progress`), and nothing when their output goes to a program or a file.
 """
 
 from __future__ import annotations
@@ -11,13 +16,19 @@ import json
 import shutil
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+from tqdm import tqdm
 
 from crawler.archive.search import MARK_END, MARK_START
 from crawler.sites import ProfileError, UnknownSiteError, get_profile
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+T = TypeVar("T")
 
 
 def wants_json(choice: bool | None) -> bool:
@@ -30,7 +41,7 @@ def emit_json(value: Any) -> None:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
@@ -75,6 +86,11 @@ def _with_colon(stamp: str) -> str:
     return f"{stamp[:-2]}:{stamp[-2:]}" if stamp[-5] in "+-" else stamp
 
 
+def clock(site: str) -> str:
+    """Whose clock a site's times follow, said once per output: ``site time, Asia/Tehran``."""
+    return f"site time, {site_zone(site).key}"
+
+
 def utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
@@ -86,3 +102,26 @@ def highlighted(snippet: str, *, for_terminal: bool) -> str:
     else:
         start, end = "«", "»"
     return snippet.replace(MARK_START, start).replace(MARK_END, end)
+
+
+def progress(
+    items: Iterable[T],
+    *,
+    unit: str,
+    total: Callable[[], int] | None = None,
+    data_on_stdout: bool = False,
+) -> Iterator[T]:
+    """`items` as they pass, counted in a bar on stderr while a person watches.
+
+    Silent when stderr is not a terminal (cron, a pipe, a log), and when the
+    command's data goes to the same terminal. `total` is asked only when the
+    bar shows (it may cost a query).
+    """
+    watched = sys.stderr.isatty() and not (data_on_stdout and sys.stdout.isatty())
+    if not watched:
+        yield from items
+        return
+    with tqdm(
+        items, total=total() if total else None, unit=f" {unit}", file=sys.stderr, mininterval=0.2
+    ) as bar:
+        yield from bar

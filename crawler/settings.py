@@ -131,3 +131,5 @@ FEED_EXPORT_ENCODING = "utf-8"
 # -o out.csv: the record's list fields as JSON, as `news-archive export --format csv` writes them.
 FEED_EXPORTERS = {"csv": "crawler.export.feed.ArticleCsvItemExporter"}
 LOG_LEVEL = "INFO"
+# Every log line says which clock it follows: the machine's, with its offset from UTC.
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"

@@ -78,7 +78,7 @@ def test_an_edited_article_gets_a_new_version_and_its_history_shows_the_diff(
     assert archive_db.article(database_url, article_id).version == 2
     assert [v.version for v in archive_db.versions(database_url, article_id)] == [1, 2]
     history = subprocess.run(
-        [sys.executable, "-m", "crawler", "history", article_id, "--db", database_url],
+        [sys.executable, "-m", "crawler", "history", article_id, "--human", "--db", database_url],
         cwd=ROOT,
         capture_output=True,
         text=True,

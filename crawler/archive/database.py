@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,21 @@ def _password(url: str) -> str | None:
         return None
 
 
+def json_text(value: Any) -> str:
+    """JSON as readable UTF-8 text (``’``, not ``\\u2019``), for SQL users and Datasette.
+
+    A string holding a lone surrogate cannot be UTF-8; such a value keeps
+    JSON's escapes, which lose nothing.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value)
+    return text
+
+
 def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float = 30.0) -> Engine:
     """An engine with the archive's connection rules.
 
@@ -77,7 +93,7 @@ def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float
     lock another process holds.
     """
     parsed = make_url(url)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"json_serializer": json_text}
     if parsed.get_backend_name() == "postgresql":
         options["pool_pre_ping"] = True
     engine = create_engine(parsed, **options)

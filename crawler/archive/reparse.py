@@ -15,10 +15,11 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
     from crawler.archive.store import ArchiveStore
+    from crawler.items import FetchedPage
     from crawler.sites.profile import SiteProfile
 
 
@@ -29,15 +30,20 @@ def reparse(
     since: datetime | None = None,
     batch: int = 200,
     profile: SiteProfile | None = None,
+    progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
 ) -> Counter[str]:
     """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
 
     Each site's profile is found by name (ARCHIVE_SITES_DIR, then the built-in
     ones), unless `profile` is given for the one site being re-parsed.
+    `progress` wraps the stream of stored pages, e.g. in a progress bar.
     """
     counts: Counter[str] = Counter()
     profiles: dict[str, SiteProfile] = {}
-    for pages in _batched(store.raw_pages(site=site, since=since), batch):
+    pages_read: Iterable[FetchedPage] = store.raw_pages(site=site, since=since)
+    if progress is not None:
+        pages_read = progress(pages_read)
+    for pages in _batched(pages_read, batch):
         parsed = []
         for page in pages:
             if page.site not in profiles:

@@ -530,29 +530,46 @@ class ArchiveStore:
         """Stored pages as they were fetched, oldest id first, for a re-parse."""
         last = 0
         while True:
-            query = select(_RAW).where(_RAW.c.id > last).order_by(_RAW.c.id).limit(500)
-            if site is not None:
-                query = query.where(_RAW.c.site == site)
-            if since is not None:
-                query = query.where(_RAW.c.fetched_at >= since)
+            query = (
+                select(_RAW)
+                .where(_RAW.c.id > last, *_raw_filters(site, since))
+                .order_by(_RAW.c.id)
+                .limit(500)
+            )
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
             if not rows:
                 return
             for row in rows:
-                yield items.FetchedPage(
-                    site=row.site,
-                    article_id=row.article_id,
-                    url=row.url,
-                    final_url=row.final_url,
-                    status=row.http_status,
-                    content_type=row.content_type,
-                    encoding=row.encoding,
-                    body=gzip.decompress(row.body_gz),
-                    fetched_at=row.fetched_at.isoformat(),
-                    warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
-                )
+                yield _fetched_page(row)
             last = rows[-1].id
+
+    def raw_page(self, site: str, article_id: str) -> items.FetchedPage | None:
+        """One stored page as it was fetched (archived or dropped); None if never fetched."""
+        query = select(_RAW).where(_RAW.c.site == site, _RAW.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return _fetched_page(row) if row is not None else None
+
+    def count_raw_pages(self, site: str | None = None, since: datetime | None = None) -> int:
+        """How many pages `raw_pages(site, since)` gives."""
+        query = select(func.count()).select_from(_RAW).where(*_raw_filters(site, since))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def count_articles(
+        self,
+        site: str | None = None,
+        *,
+        kind: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """How many records `iter_articles` gives with the same filters."""
+        conditions = _article_filters(site=site, kind=kind, since=since, until=until)
+        query = select(func.count()).select_from(_ARTICLES).where(*conditions)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
 
     def stats(self) -> ArchiveStats:
         month = func.substr(_ARTICLES.c.published_local, 1, 7)
@@ -641,6 +658,30 @@ def _article_filters(
     if until is not None:
         conditions.append(_ARTICLES.c.published_at < until)
     return conditions
+
+
+def _raw_filters(site: str | None, since: datetime | None) -> list[Any]:
+    conditions = []
+    if site is not None:
+        conditions.append(_RAW.c.site == site)
+    if since is not None:
+        conditions.append(_RAW.c.fetched_at >= since)
+    return conditions
+
+
+def _fetched_page(row: Row[Any]) -> items.FetchedPage:
+    return items.FetchedPage(
+        site=row.site,
+        article_id=row.article_id,
+        url=row.url,
+        final_url=row.final_url,
+        status=row.http_status,
+        content_type=row.content_type,
+        encoding=row.encoding,
+        body=gzip.decompress(row.body_gz),
+        fetched_at=row.fetched_at.isoformat(),
+        warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
+    )
 
 
 def _outcome_columns(result: ParseResult) -> dict[str, Any]:

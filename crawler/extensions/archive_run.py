@@ -51,6 +51,7 @@ from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCou
 from crawler.archive.schedule import RunPlan, plan_run
 from crawler.archive.store import ArchiveStore
 from crawler.archiving import archiving
+from crawler.cli_output import local_time
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class ArchiveRun:
         who = ""
         if holder:
             run = holder[-1]
-            since = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+            since = local_time(run.started_at, self.site)
             who = f" (run {run.id}, pid {run.pid} on {run.host}, since {since})"
         url = redact(self.database_url)
         return f"another crawl of {self.site} is archiving into {url}{who}; this one stops"

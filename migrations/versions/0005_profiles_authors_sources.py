@@ -8,7 +8,7 @@ length, so there the columns keep their declared width (rebuilding
 `articles` would cost its full-text triggers) and migrations/env.py does not
 count the difference as drift.
 
-Revision ID: 0009
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -49,6 +49,7 @@ def downgrade() -> None:
             op.alter_column(
                 table, column, type_=sa.String(length=32), existing_type=sa.String(length=255)
             )
-    with op.batch_alter_table("articles") as batch_op:
-        batch_op.drop_column("field_sources")
-        batch_op.drop_column("authors")
+    # Not a batch: rebuilding `articles` on SQLite would drop its full-text triggers.
+    # SQLite drops a column in place (3.35 and later).
+    op.drop_column("articles", "field_sources")
+    op.drop_column("articles", "authors")

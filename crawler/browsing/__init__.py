@@ -1,0 +1,1 @@
+"""Browsing a SQLite archive in Datasette: its plugin and the metadata that opens it."""

@@ -1,0 +1,146 @@
+"""Datasette plugin: an archive opens with its facets, readable pages and times labelled UTC.
+
+Installed with the ``[datasette]`` extra, it loads in any Datasette of the
+same environment (entry point ``datasette``), so ``datasette
+archive.sqlite3`` gets it as well as ``news-archive datasette``. It acts only
+on databases that hold the archive's tables (found at start-up).
+
+- Metadata (`crawler.browsing.metadata`): descriptions, facets by site, kind
+  and month on ``article_list``, newest first, search on the list.
+- ``article_list.title`` links to the article's reading page
+  (`crawler.browsing.reader`): its paragraphs, times and related articles.
+- ``raw_pages.body_gz`` is shown as a link to the page as fetched,
+  decompressed and decoded with its recorded charset, served as plain text:
+  an archived page never runs its scripts in Datasette's origin.
+- SQL gets ``raw_page_text(body_gz, encoding)`` for the same text, e.g.
+  ``select url from raw_pages where raw_page_text(body_gz, encoding) like '%var_dump%'``.
+- Stored times are naive UTC on SQLite; they are shown with `` UTC``, and
+  ``published_local`` with a space before its offset.
+"""
+
+from __future__ import annotations
+
+import gzip
+import weakref
+import zlib
+from typing import TYPE_CHECKING, Any
+
+import markupsafe
+from datasette import Forbidden, Response, hookimpl
+from datasette.utils import tilde_decode
+
+from crawler.browsing.metadata import archive_metadata, is_archive
+from crawler.browsing.paths import ARTICLE_ROUTE, RAW_PAGE_ROUTE, article_path, raw_page_path, route
+from crawler.browsing.reader import article_page
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from datasette.app import Datasette
+    from datasette.utils.asgi import Request
+
+# The archive databases of each Datasette instance, found when it starts.
+_archives: weakref.WeakKeyDictionary[Datasette, set[str]] = weakref.WeakKeyDictionary()
+
+
+@hookimpl
+def startup(datasette: Datasette) -> Any:
+    async def find_archives() -> None:
+        _archives[datasette] = {
+            name
+            for name, db in datasette.databases.items()
+            if is_archive(set(await db.table_names()))
+        }
+
+    return find_archives
+
+
+@hookimpl
+def get_metadata(datasette: Datasette) -> dict[str, Any]:
+    return archive_metadata(
+        _archives.get(datasette, set()), lambda name: datasette.urls.table(name, "article_list")
+    )
+
+
+def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
+    """A stored page as text, decoded as it was when archived (undecodable bytes replaced)."""
+    if body_gz is None:
+        return None
+    try:
+        body = gzip.decompress(body_gz)
+    except (OSError, EOFError, zlib.error):
+        return None
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return body.decode("utf-8", errors="replace")
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("raw_page_text", 2, page_text, deterministic=True)
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Datasette
+) -> Any:
+    if database not in _archives.get(datasette, ()):
+        return None
+    if table == "article_list" and column == "title" and isinstance(value, str):
+        try:
+            site, article_id = row["site"], row["article_id"]
+        except (IndexError, KeyError):
+            return None
+        link = datasette.urls.path(article_path(database, site, article_id))
+        # A title is what a reader scans: wide enough to read on one or two lines.
+        return markupsafe.Markup('<a href="{}" style="{}">{}</a>').format(
+            link, "display: block; min-width: 22em", value
+        )
+    if table == "raw_pages" and column == "body_gz" and isinstance(value, bytes):
+        try:
+            site, article_id = row["site"], row["article_id"]
+        except (IndexError, KeyError):  # columns left out of the view: Datasette's own link
+            return None
+        link = datasette.urls.path(raw_page_path(database, site, article_id))
+        # gzip's last four bytes hold the uncompressed size.
+        size = int.from_bytes(value[-4:], "little") if len(value) >= 4 else 0
+        return markupsafe.Markup('<a href="{}">page as fetched</a> ({:,} bytes)').format(link, size)
+    if table and isinstance(value, str) and len(value) >= 19:
+        if column.endswith(("_at", "_utc")):
+            return f"{value[:19]} UTC"  # to the second, as the site's own times are
+        if column == "published_local":
+            return f"{value[:10]} {value[11:19]} {value[19:]}"
+    return None
+
+
+async def raw_page(request: Request, datasette: Datasette) -> Response:
+    """One stored page as fetched, as plain text."""
+    database = tilde_decode(request.url_vars["database"])
+    site = tilde_decode(request.url_vars["site"])
+    article_id = tilde_decode(request.url_vars["article_id"])
+    try:
+        await datasette.ensure_permissions(
+            request.actor,
+            [("view-table", (database, "raw_pages")), ("view-database", database), "view-instance"],
+        )
+    except Forbidden:
+        return Response.text("Forbidden", status=403)
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return Response.text(f"no database {database}", status=404)
+    result = await db.execute(
+        "select body_gz, encoding from raw_pages where site = ? and article_id = ?",
+        [site, article_id],
+    )
+    row = result.first()
+    text = page_text(row["body_gz"], row["encoding"]) if row else None
+    if text is None:
+        return Response.text(f"no stored page {site}/{article_id}", status=404)
+    return Response.text(text, headers={"X-Content-Type-Options": "nosniff"})
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(route(ARTICLE_ROUTE), article_page), (route(RAW_PAGE_ROUTE), raw_page)]

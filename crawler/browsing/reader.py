@@ -1,0 +1,145 @@
+"""An article as a reader sees it, inside Datasette: title, times, paragraphs, related articles.
+
+Datasette's own row page lays a row out as one wide table, where a body of
+a thousand words becomes a narrow column; this page reads like the article.
+The template is Datasette's base page (navigation, footer, styles), so it
+needs no template files.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from datasette import Forbidden, Response
+from datasette.utils import tilde_decode, tilde_encode
+
+from crawler.browsing.paths import article_path, raw_page_path
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.utils.asgi import Request
+
+TEMPLATE = """{% extends "base.html" %}
+{% block title %}{{ article.title }}{% endblock %}
+{% block extra_head %}{{ super() }}
+<style>
+.news-article { max-width: 44em; }
+.news-article p { line-height: 1.55; }
+.news-article .news-meta { color: #555; }
+.news-article .news-lead { font-weight: bold; }
+</style>
+{% endblock %}
+{% block crumbs %}
+{{ crumbs.nav(request=request, database=database, table="article_list") }}
+{% endblock %}
+{% block content %}
+<article class="news-article">
+<h1>{{ article.title }}</h1>
+<p class="news-meta">{{ article.site }}/{{ article.article_id }} · {{ article.kind }} ·
+{% if published_local %}published {{ published_local }} (site time), {{ published_utc }}
+{%- else %}undated{% endif %} · {{ article.word_count }} words · version {{ article.version }}</p>
+<p class="news-meta"><a href="{{ article.url }}">original</a> ·
+<a href="{{ raw_page_url }}">page as fetched</a> ·
+<a href="{{ row_url }}">row</a> ·
+<a href="{{ versions_url }}">versions</a></p>
+{% if lead %}<p class="news-lead">{{ lead }}</p>{% endif %}
+{% for paragraph, is_subheading in paragraphs %}
+{% if is_subheading %}<h3>{{ paragraph }}</h3>{% else %}<p>{{ paragraph }}</p>{% endif %}
+{% endfor %}
+{% if related %}<h2>Related</h2>
+<ol start="0">
+{% for title, url in related %}
+<li>{% if url %}<a href="{{ url }}">{{ title }}</a>
+{%- else %}{{ title }} (not archived){% endif %}</li>
+{% endfor %}
+</ol>{% endif %}
+</article>
+{% endblock %}
+"""
+
+ARTICLE = "select * from articles where site = ? and article_id = ?"
+RELATED = (
+    "select l.target_id, coalesce(t.title, l.title, l.target_id) as title, t.id is not null "
+    "as archived from related_links l left join articles t "
+    "on t.site = ? and t.article_id = l.target_id where l.source_pk = ? order by l.position"
+)
+
+
+async def article_page(request: Request, datasette: Datasette) -> Response:
+    database = tilde_decode(request.url_vars["database"])
+    site = tilde_decode(request.url_vars["site"])
+    article_id = tilde_decode(request.url_vars["article_id"])
+    try:
+        await datasette.ensure_permissions(
+            request.actor,
+            [("view-table", (database, "articles")), ("view-database", database), "view-instance"],
+        )
+    except Forbidden:
+        return Response.text("Forbidden", status=403)
+    if database not in datasette.databases:
+        return Response.text(f"no database {database}", status=404)
+    db = datasette.get_database(database)
+    article = (await db.execute(ARTICLE, [site, article_id])).first()
+    if article is None:
+        return Response.text(f"{site}/{article_id} is not in the archive", status=404)
+    related = (await db.execute(RELATED, [site, article["id"]])).rows
+    template = datasette.jinja_env.from_string(TEMPLATE)
+    return Response.html(
+        await datasette.render_template(
+            template, _context(datasette, database, article, related), request=request
+        )
+    )
+
+
+def _context(datasette: Datasette, database: str, article: Any, related: list[Any]) -> dict:
+    site, article_id = article["site"], article["article_id"]
+    body = article["body"] or ""
+    subheadings = set(_json_list(article["subheadings"]))
+    lead = article["lead"]
+    return {
+        "database": database,
+        "article": article,
+        "published_local": _local(article["published_local"]),
+        "published_utc": _utc(article["published_at"]),
+        "lead": lead if lead and not body.startswith(lead) else None,
+        "paragraphs": [(p, p in subheadings) for p in body.split("\n\n") if p],
+        "related": [
+            (
+                row["title"],
+                datasette.urls.path(article_path(database, site, row["target_id"]))
+                if row["archived"]
+                else None,
+            )
+            for row in related
+        ],
+        "raw_page_url": datasette.urls.path(raw_page_path(database, site, article_id)),
+        "row_url": datasette.urls.row(database, "articles", tilde_encode(str(article["id"]))),
+        "versions_url": datasette.urls.table(database, "article_versions")
+        + f"?article_pk={article['id']}",
+    }
+
+
+def _local(stamp: str | None) -> str | None:
+    """``2016-08-16T17:52:15+04:30`` as ``2016-08-16 17:52 +04:30``."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {offset[:-2]}:{offset[-2:]}" if offset else stamp
+
+
+def _utc(stamp: str | None) -> str | None:
+    return f"{stamp[:16]} UTC" if stamp else None
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []

@@ -1,0 +1,51 @@
+"""The local copy parsed and stored in-process: an archive for tests of what reads it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from crawler.archive.database import create_archive_engine
+from crawler.archive.migrate import ensure_current
+from crawler.archive.store import ArchiveStore, ParsedPage
+from crawler.items import FetchedPage
+from crawler.parsing.fetched import parse_fetched
+from crawler.sites import get_profile
+
+if TYPE_CHECKING:
+    from crawler.localcopy.site import LocalSite
+
+BASE = "http://127.0.0.1:8765"
+
+
+def fetched(
+    article_id: str,
+    body: bytes,
+    *,
+    encoding: str = "utf-8",
+    status: int = 200,
+    at: datetime | None = None,
+) -> ParsedPage:
+    """A page as the crawl would have fetched it from the local copy, parsed."""
+    url = f"{BASE}/news/{article_id}"
+    page = FetchedPage(
+        "alalam_en",
+        article_id,
+        url,
+        url,
+        status,
+        f"text/html; charset={encoding}",
+        encoding,
+        body,
+        (at or datetime.now(UTC)).isoformat(),
+    )
+    return ParsedPage(page, parse_fetched(page, get_profile("alalam_en")))
+
+
+def archive_local_copy(url: str, site: LocalSite) -> None:
+    """Every page the seed reaches, stored in one batch (the schema created if need be)."""
+    ensure_current(url)
+    engine = create_archive_engine(url, writer=True)
+    pages = [fetched(a, site.reply(a).body) for a in sorted(site.reachable())]
+    ArchiveStore(engine).save(pages)
+    engine.dispose()
