@@ -4,7 +4,7 @@ What is seen and what is assumed is set out in spec/SOURCE-SITE.md; the
 assumptions (URL scheme, time zone, markup) are all here, to be corrected here.
 """
 
-from crawler.sites.profile import SiteProfile
+from crawler.sites.profile import Discovery, SiteProfile
 
 PROFILE = SiteProfile(
     name="alalam_en",
@@ -26,7 +26,14 @@ PROFILE = SiteProfile(
     video_suffixes=(".mp4",),
     related_script_vars=("related",),
     related_attributes=("data-related",),
-    # Assumed: the "News" menu entry of the seed page lists the newest articles.
-    listing_paths=("/news",),
-    listing_link_selector="a::attr(href)",
+    discovery=Discovery(
+        # Assumed: the site publishes RSS (the Alalam sites do) at this path, and
+        # robots.txt names its sitemaps; the "News" menu entry of the seed page
+        # lists the newest articles.
+        feeds=("/rss.xml",),
+        listings=("/news",),
+        listing_links="a::attr(href)",
+        robots_sitemaps=True,
+        max_age_days=2.0,
+    ),
 )
