@@ -10,6 +10,7 @@ from __future__ import annotations
 from statistics import median
 from typing import TYPE_CHECKING
 
+from crawler.discovery.report import DiscoveryTotals
 from crawler.failures import is_gone
 
 if TYPE_CHECKING:
@@ -31,15 +32,16 @@ def assess(
     *,
     tolerance: float,
     min_pages: int,
-    listed: int | None,
 ) -> str | None:
     """Why the run is degraded, or None when it is healthy.
 
-    `listed` is how many article links the listing pages gave (None when the
-    run read no listing): a listing that lists nothing is a broken one.
+    Discovery sources (feeds, sitemaps, listings) that all fail, or that list
+    no article at all, are broken: the run cannot see what is new.
     """
-    if listed == 0:
-        return "the listing pages list no articles"
+    if run.discovery is not None:
+        problem = DiscoveryTotals.of(run.discovery).problem()
+        if problem:
+            return problem
     if run.pages_fetched and not run.archived:
         return f"{run.pages_fetched} pages fetched and not one article archived"
     passing = sum(count for reason, count in run.http_errors.items() if not is_gone(reason))

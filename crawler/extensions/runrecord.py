@@ -21,6 +21,7 @@ from crawler.archive import health
 from crawler.archive.database import create_archive_engine, database_url, redact, redact_urls
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
+from crawler.discovery.report import DiscoveryTotals
 
 if TYPE_CHECKING:
     from typing import Self
@@ -108,17 +109,15 @@ class RunRecorder:
     def _health(self, spider: Spider, counts: RunCounts) -> str | None:
         """Why the run is degraded (see crawler.archive.health), or None."""
         assert self.runs is not None
-        settings, stats = self.crawler.settings, self.crawler.stats
+        settings = self.crawler.settings
         recent = self.runs.recent(
             _site(spider), limit=settings.getint("ARCHIVE_HEALTH_RUNS"), before=self.run_id
         )
-        listed = stats.get_value("listing/links", 0) if stats.get_value("listing/pages") else None
         return health.assess(
             counts,
             [run.counts for run in recent],
             tolerance=settings.getfloat("ARCHIVE_HEALTH_TOLERANCE"),
             min_pages=settings.getint("ARCHIVE_HEALTH_MIN_PAGES"),
-            listed=listed,
         )
 
     def _arguments(self, spider: Spider) -> dict[str, Any]:
@@ -156,6 +155,7 @@ def counts_from_stats(stats: StatsCollector) -> RunCounts:
         dropped=_by_prefix(values, "archive/dropped/"),
         http_errors=_by_prefix(values, "archive/failed/"),
         coverage=health.coverage(pages, _by_prefix(values, "coverage/")),
+        discovery=values.get("discovery/record"),
     )
 
 
@@ -177,6 +177,8 @@ def summary_line(
     line = f"Run {run_id} {status} in {seconds // 60}m{seconds % 60:02d}s: {', '.join(parts)}"
     if coverage:
         line += f"; coverage {coverage}"
+    if counts.discovery is not None:
+        line += f"; {DiscoveryTotals.of(counts.discovery).summary()}"
     if message:
         line += f" - {message}"
     return line
