@@ -1,4 +1,7 @@
-"""python -m crawler.localcopy [--port 8765] [--pages 250] [--admin] | --wait URL"""
+"""python -m crawler.localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
+
+or --wait URL: wait until the copy answers.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +24,17 @@ def main() -> int:
         action="store_true",
         help="also answer POST /admin/publish?count=N: publish N new articles (benchmarks)",
     )
+    parser.add_argument(
+        "--sitemap-size",
+        type=int,
+        default=50_000,
+        help="URLs a sitemap of the whole archive lists (0: no such sitemaps)",
+    )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
     args = parser.parse_args()
     if args.wait:
         return _wait(args.wait)
-    site = LocalSite(pages=args.pages)
+    site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from crawler.localcopy.site import SEED_ID, LocalSite
+from crawler.localcopy import sources
+from crawler.localcopy.site import SEED_ID, LocalSite, Reply
 
-ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
@@ -37,8 +39,17 @@ def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
         reply = site.listing()
         return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
-    async def robots(_request: web.Request) -> web.Response:
-        return web.Response(body=ROBOTS_TXT, content_type="text/plain")
+    def source(make: Callable[[web.Request], Reply]) -> Handler:
+        """A discovery source's route; a reply a test put in `site.sources` replaces it."""
+
+        async def handler(request: web.Request) -> web.Response:
+            reply = site.sources.get(request.path) or make(request)
+            return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+        return handler
+
+    def origin(request: web.Request) -> str:
+        return f"{request.scheme}://{request.host}"
 
     async def index(_request: web.Request) -> web.Response:
         link = f'<a href="/news/{SEED_ID}">seed article {SEED_ID}</a>'
@@ -61,7 +72,14 @@ def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
     app.router.add_get("/news/{id:[0-9]+}", article)
     app.router.add_get("/news/{id:[0-9]+}/{slug}", article)
     app.router.add_get("/news", listing)
-    app.router.add_get("/robots.txt", robots)
+    app.router.add_get("/robots.txt", source(lambda r: sources.robots_txt(origin(r))))
+    app.router.add_get("/rss.xml", source(lambda r: sources.rss_feed(site, origin(r))))
+    app.router.add_get("/sitemap.xml", source(lambda r: sources.sitemap_index(site, origin(r))))
+    app.router.add_get("/sitemap-news.xml", source(lambda r: sources.news_sitemap(site, origin(r))))
+    app.router.add_get(
+        "/sitemap-articles-{number:[0-9]+}.xml.gz",
+        source(lambda r: sources.archive_sitemap(site, origin(r), int(r.match_info["number"]))),
+    )
     app.router.add_get("/", index)
     return app
 
