@@ -83,8 +83,9 @@ def _entry(item: Any, urls: SiteUrls, report: SourceReport) -> Entry | None:
                 article_id=article_id,
                 url=candidate,
                 title=clean_text(remove_tags(title)) if title else None,
-                published=_utc(item.get("published_parsed")),
-                updated=_utc(item.get("updated_parsed")),
+                # dict.get: FeedParserDict would answer a missing date with the other one
+                published=_utc(dict.get(item, "published_parsed")),
+                updated=_utc(dict.get(item, "updated_parsed")),
             )
         first = first or scratch
     assert first is not None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from lxml import etree
 
@@ -37,7 +37,7 @@ _ITEMS = ("{*}url", "{*}sitemap")
 
 
 def sitemap_entries(
-    body: bytes,
+    body: bytes | BinaryIO,
     url: str,
     profile: SiteProfile,
     report: SourceReport,
@@ -46,6 +46,7 @@ def sitemap_entries(
 ) -> Iterator[Entry | SitemapRef]:
     """The articles a sitemap lists, or the sitemaps an index lists, as they are read.
 
+    `body` is the document's bytes, or a binary stream of them (read as parsed).
     `max_size` bounds the document once inflated (a gzip bomb is refused).
     Raises `SourceError` when the document is not a sitemap at all.
     """
@@ -149,10 +150,12 @@ def _check_root(root: etree._Element | None) -> None:
         raise SourceError(f"not a sitemap: the document is <{name or '?'}>")
 
 
-def _inflated(body: bytes) -> io.BufferedIOBase:
+def _inflated(body: bytes | BinaryIO) -> io.BufferedIOBase:
     """The document, inflated as it is read when it is gzip (whatever the URL or headers say)."""
-    raw = io.BytesIO(body)
-    return gzip.GzipFile(fileobj=raw, mode="rb") if body.startswith(GZIP_MAGIC) else raw
+    stream = io.BufferedReader(io.BytesIO(body) if isinstance(body, bytes) else body)  # type: ignore[arg-type]
+    if stream.peek(2)[:2] == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    return stream
 
 
 class _TooLarge(Exception):
@@ -171,7 +174,9 @@ class _CappedReader(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size if size >= 0 else self.limit + 1 - self.given)
+        # read1: what one step inflates, so a gzip stream cut short still gives the
+        # entries before the cut (read() would drop them with its EOFError).
+        data = self.stream.read1(size if size >= 0 else self.limit + 1 - self.given)
         self.given += len(data)
         if self.given > self.limit:
             raise _TooLarge(f"larger than {self.limit} bytes once inflated")
