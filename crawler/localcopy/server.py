@@ -35,10 +35,6 @@ def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
             raise web.HTTPInternalServerError
         return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
-    async def listing(_request: web.Request) -> web.Response:
-        reply = site.listing()
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
-
     def source(make: Callable[[web.Request], Reply]) -> Handler:
         """A discovery source's route; a reply a test put in `site.sources` replaces it."""
 
@@ -71,7 +67,7 @@ def make_app(site: LocalSite, *, admin: bool = False) -> web.Application:
         app.router.add_post("/admin/publish", publish)
     app.router.add_get("/news/{id:[0-9]+}", article)
     app.router.add_get("/news/{id:[0-9]+}/{slug}", article)
-    app.router.add_get("/news", listing)
+    app.router.add_get("/news", source(lambda _: site.listing()))
     app.router.add_get("/robots.txt", source(lambda r: sources.robots_txt(origin(r))))
     app.router.add_get("/rss.xml", source(lambda r: sources.rss_feed(site, origin(r))))
     app.router.add_get("/sitemap.xml", source(lambda r: sources.sitemap_index(site, origin(r))))

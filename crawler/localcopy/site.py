@@ -116,7 +116,8 @@ class LocalSite:
     fails twice and then recovers.
     """
     sources: dict[str, Reply] = field(init=False, default_factory=dict)
-    """Replies that replace a discovery source, by path (``/rss.xml``): tests break them here."""
+    """Replies that replace a discovery source (the listing too), by path (``/rss.xml``):
+    tests break them here."""
     rewrite: Callable[[str], str] | None = field(init=False, default=None)
     """A change applied to every generated page, as a redesign of the site would."""
     published: dict[str, datetime] = field(init=False, default_factory=dict)
