@@ -1,12 +1,14 @@
 """python -m crawler.localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
 
-or --wait URL: wait until the copy answers.
+or --wait URL: wait until the copy answers;
+or --publish N URL: have a copy served with --admin publish N new articles.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
 import urllib.request
@@ -31,9 +33,17 @@ def main() -> int:
         help="URLs a sitemap of the whole archive lists (0: no such sitemaps)",
     )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
+    parser.add_argument(
+        "--publish",
+        nargs=2,
+        metavar=("N", "URL"),
+        help="have the copy at URL (served with --admin) publish N new articles, then exit",
+    )
     args = parser.parse_args()
     if args.wait:
         return _wait(args.wait)
+    if args.publish:
+        return _publish(int(args.publish[0]), args.publish[1])
     site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
@@ -45,6 +55,13 @@ async def _serve_forever(site: LocalSite, port: int, *, admin: bool) -> int:
         flush=True,
     )
     await asyncio.Event().wait()
+    return 0
+
+
+def _publish(count: int, base_url: str) -> int:
+    request = urllib.request.Request(f"{base_url}/admin/publish?count={count}", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        print(f"local copy: published {', '.join(json.loads(reply.read()))}")
     return 0
 
 
