@@ -96,7 +96,7 @@ class RelatedSpider(scrapy.Spider):
         self.skip_article_ids: IdSet = IdSet()
         """Ids the archive says not to fetch; ArchiveDupeFilter drops their requests."""
         self.discovery: DiscoveryRun | None = None
-        """With ``start=latest``: what the discovery sources gave this run."""
+        """What the discovery sources gave this run (``start=latest``)."""
         self._engine: Engine | None = None
         # Sources are parsed off the reactor's thread, all in this one (lxml's
         # parsers are not to be moved between threads).
@@ -129,8 +129,7 @@ class RelatedSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.archive_plan()
         self.skip_article_ids = plan.skip
-        if self.seeds.latest:
-            self.discovery = self.discovery_run(plan)
+        self.discovery = self.discovery_run(plan)
         for request in self.seed_requests():
             yield request
         async for article_id in self._paced(plan.due):
@@ -144,7 +143,7 @@ class RelatedSpider(scrapy.Spider):
         """The articles named with `start` (fetched whatever the archive holds), the sources."""
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
-        if self.discovery is not None:
+        if self.seeds.latest:
             sources = self.profile.discovery
             paths = [("/robots.txt", ROBOTS)] if sources.robots_sitemaps else []
             paths += [(path, FEED) for path in sources.feeds]
@@ -220,16 +219,20 @@ class RelatedSpider(scrapy.Spider):
         """This run's reading of the sources, with its window: how far back entries count."""
         last_read = RunLog(self.engine).last_discovery_start(self.profile.name)
         start = window_start(self.since, self.profile.discovery, last_read, datetime.now(UTC))
-        self.logger.info("Discovery: entries dated before %s are old", start.isoformat())
+        if self.seeds.latest:
+            self.logger.info("Discovery: entries dated before %s are old", start.isoformat())
         return DiscoveryRun(
             self.crawler.stats, window_start=start, archived=plan.archived, skip=plan.skip
         )
 
     def source_request(self, path: str, kind: str, via: str | None = None) -> scrapy.Request | None:
-        """A request for a source on the crawled host; None if this run reads it already."""
-        assert self.discovery is not None
+        """A request for a source on the crawled host; None if this run reads it already.
+
+        Without a run (`scrapy seed` queues the sources for a cluster's workers),
+        the worker that reads the source opens its report.
+        """
         url = urljoin(self.base_url, path)
-        if self.discovery.source(url, kind, via) is None:
+        if self.discovery is not None and self.discovery.source(url, kind, via) is None:
             return None
         callbacks = {
             ROBOTS: self.parse_robots,
@@ -237,7 +240,7 @@ class RelatedSpider(scrapy.Spider):
             SITEMAP: self.parse_sitemap,
             LISTING: self.parse_listing,
         }
-        meta = {}
+        meta: dict[str, Any] = {"discovery_source": kind}
         if kind == SITEMAP:  # a sitemap of 50,000 URLs is larger than any article page
             meta["download_maxsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
             meta["download_warnsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
@@ -253,7 +256,7 @@ class RelatedSpider(scrapy.Spider):
         )
 
     async def parse_robots(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source)
+        report = self._source_report(source, ROBOTS)
         refs = robots_sitemaps(response.body, response.url, self.profile, report)
         self._read(report)
         for ref in refs:
@@ -261,7 +264,7 @@ class RelatedSpider(scrapy.Spider):
                 yield request
 
     async def parse_feed(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source)
+        report = self._source_report(source, FEED)
         try:
             entries = await self._in_parser(
                 lambda: feed_entries(response.body, response.url, self.profile, report)
@@ -275,7 +278,7 @@ class RelatedSpider(scrapy.Spider):
 
     async def parse_sitemap(self, response: Response, source: str) -> AsyncIterator[Any]:
         """Streamed: a chunk of entries at a time is read (off the reactor) and acted on."""
-        report = self._source_report(source)
+        report = self._source_report(source, SITEMAP)
         items = sitemap_entries(
             response.body,
             response.url,
@@ -303,7 +306,7 @@ class RelatedSpider(scrapy.Spider):
         self._read(report)
 
     async def parse_listing(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source)
+        report = self._source_report(source, LISTING)
         entries = listing_entries(response.text, response.url, self.profile, report)
         async for request in self._requests_for(entries, report):
             yield request
@@ -313,7 +316,8 @@ class RelatedSpider(scrapy.Spider):
         """A source that could not be fetched: a warning; every source failing, a degraded run."""
         request = failure.request  # type: ignore[attr-defined]
         _, _, message = failures.classify(failure)
-        self._failed(self._source_report(request.cb_kwargs["source"]), message)
+        kind = request.meta.get("discovery_source", "source")
+        self._failed(self._source_report(request.cb_kwargs["source"], kind), message)
 
     async def _requests_for(
         self, entries: list[Entry], report: SourceReport
@@ -355,9 +359,12 @@ class RelatedSpider(scrapy.Spider):
     async def _in_parser(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._parser, work)
 
-    def _source_report(self, source: str) -> SourceReport:
+    def _source_report(self, source: str, kind: str) -> SourceReport:
+        """The source's report; a worker of a cluster may read a source another one queued."""
         assert self.discovery is not None
-        return self.discovery.reports[source]
+        report = self.discovery.reports.get(source) or self.discovery.source(source, kind)
+        assert report is not None
+        return report
 
     def _read(self, report: SourceReport) -> None:
         assert self.discovery is not None
