@@ -17,16 +17,19 @@ $(STAMP): pyproject.toml setup.py requirements.lock
 	touch $(STAMP)
 
 # Serve the bundled local copy of the site, crawl it from the seed article into
-# SQLite, stop the server and print what was archived.
+# SQLite; then the site publishes five articles and the hourly run finds them in
+# its feed, sitemaps and listing. Stop the server and print what was archived.
+DEMO_CRAWL = ARCHIVE_DB=$(DEMO_DB) $(BIN)/scrapy crawl related \
+	-a base_url=http://127.0.0.1:$(DEMO_PORT) -s AUTOTHROTTLE_ENABLED=False \
+	-s DOWNLOAD_DELAY=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16 -s LOG_LEVEL=WARNING
 demo: setup
 	@set -e; \
-	$(BIN)/python -m crawler.localcopy --port $(DEMO_PORT) --pages $(DEMO_PAGES) & server=$$!; \
+	$(BIN)/python -m crawler.localcopy --port $(DEMO_PORT) --pages $(DEMO_PAGES) --admin & server=$$!; \
 	trap 'kill $$server 2>/dev/null' EXIT; \
 	$(BIN)/python -m crawler.localcopy --wait http://127.0.0.1:$(DEMO_PORT)/; \
-	ARCHIVE_DB=$(DEMO_DB) $(BIN)/scrapy crawl related -a start=1851093 \
-	    -a base_url=http://127.0.0.1:$(DEMO_PORT) \
-	    -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 \
-	    -s CONCURRENT_REQUESTS_PER_DOMAIN=16 -s LOG_LEVEL=WARNING; \
+	$(DEMO_CRAWL) -a start=1851093; \
+	$(BIN)/python -m crawler.localcopy --publish 5 http://127.0.0.1:$(DEMO_PORT); \
+	$(DEMO_CRAWL) -a start=latest; \
 	echo; echo "Archived into $(DEMO_DB):"; \
 	$(BIN)/news-archive stats --human --runs 3 --db $(DEMO_DB)
 

@@ -60,10 +60,21 @@ class Measured:
         return float(match.group(1)) if match else 0.0
 
 
-def crawl_command(spider: str, base_url: str, *settings: str, start: str = SEED) -> list[str]:
-    """`scrapy crawl` of the local copy with CRAWL_SETTINGS and then `settings`."""
+def crawl_command(
+    spider: str,
+    base_url: str,
+    *settings: str,
+    start: str = SEED,
+    arguments: tuple[str, ...] = (),
+) -> list[str]:
+    """`scrapy crawl` of the local copy with CRAWL_SETTINGS and then `settings`.
+
+    `arguments` are more spider arguments, e.g. ``("since=all",)``.
+    """
     # The ceiling spider lives beside the benchmark, not among the project's spiders.
     command = [PYTHON, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
+    for argument in arguments:
+        command += ["-a", argument]
     command += ["-a", f"base_url={base_url}", "-s", "SPIDER_MODULES=crawler.spiders,bench.ceiling"]
     for setting in (*CRAWL_SETTINGS, *settings):
         command += ["-s", setting]
@@ -96,7 +107,7 @@ def free_port() -> int:
 class LocalCopy:
     """`python -m crawler.localcopy` in its own process, as the demo runs it."""
 
-    def __init__(self, pages: int, *, admin: bool = False) -> None:
+    def __init__(self, pages: int, *, admin: bool = False, sitemap_size: int | None = None) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -108,6 +119,8 @@ class LocalCopy:
             "--pages",
             str(pages),
         ]
+        if sitemap_size is not None:
+            command += ["--sitemap-size", str(sitemap_size)]
         self.process = subprocess.Popen(
             [*command, "--admin"] if admin else command,
             cwd=ROOT,

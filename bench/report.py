@@ -66,6 +66,8 @@ def _rows(r: dict[str, Any]) -> Iterator[Row]:
             "constant memory",
             _met(export["peak_rss_ratio_to_small"] < 1.2),
         )
+    if "discovery" in r:
+        yield from _discovery_rows(r)
     if "cluster" in r:
         yield from _cluster_rows(r["cluster"])
     if "fallbacks" in r:
@@ -96,6 +98,28 @@ def _crawl_row(name: str, crawl: dict[str, Any], target: float) -> Row:
         f"{crawl['pages_per_s']:.0f} pages/s = {crawl['ratio_to_ceiling']:.2f} of ceiling",
         f">= {target:.2f}",
         _met(crawl["ratio_to_ceiling"] >= target),
+    )
+
+
+def _discovery_rows(r: dict[str, Any]) -> Iterator[Row]:
+    found, memory = r["discovery"], r["sitemap_memory"]
+    yield (
+        f"8. discovery, {found['new_pages']} new among {found['listed']:,} listed",
+        f"{found['discovery_new']} found, {found['requests']} requests "
+        f"(bound {found['requests_bound']}), {found['wall_s']:.1f} s "
+        f"= {found['wall_ratio_to_first']:.3f} of first, peak {found['peak_rss_mb']:.0f} MB",
+        "all new found, <= bound",
+        _met(
+            found["discovery_new"] >= found["new_pages"]
+            and found["requests"] <= found["requests_bound"]
+        ),
+    )
+    yield (
+        "8. reading a sitemap, 200,000 URLs",
+        f"peak {memory['large']['peak_rss_mb']:.0f} MB = {memory['peak_rss_ratio']:.2f} x "
+        f"20,000 URLs, {memory['large']['seconds']:.1f} s",
+        "flat: < 1.2 x",
+        _met(memory["peak_rss_ratio"] < 1.2),
     )
 
 

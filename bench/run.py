@@ -62,8 +62,16 @@ QUERIES = (
 )
 
 
-def crawl(spider: str, base_url: str, db: str, *settings: str, start: str = SEED) -> Measured:
-    measured = measure(crawl_command(spider, base_url, *settings, start=start), {"ARCHIVE_DB": db})
+def crawl(
+    spider: str,
+    base_url: str,
+    db: str,
+    *settings: str,
+    start: str = SEED,
+    arguments: tuple[str, ...] = (),
+) -> Measured:
+    command = crawl_command(spider, base_url, *settings, start=start, arguments=arguments)
+    measured = measure(command, {"ARCHIVE_DB": db})
     if measured.returncode != 0:
         tail = "\n".join(measured.output.splitlines()[-30:])
         raise RuntimeError(f"crawl {spider} exited {measured.returncode}:\n{tail}")
@@ -128,14 +136,16 @@ def bench_rerun(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, An
     measured = crawl("related", copy.base_url, db, start="latest")
     figures = crawl_figures(measured)
     due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
-    listed = measured.stat("listing/links")
+    sources = measured.stat("discovery/sources_read")
+    found = measured.stat("discovery/new")  # the new pages, and the copy's orphans
     figures.update(
         new_pages=new,
-        listing_links=int(listed),
+        discovery_sources=int(sources),
+        discovery_new=int(found),
         revisits_due=int(due),
         resumed=int(resumed),
-        # robots.txt, the listing page, what it lists, the new pages, revisits, leftovers
-        fetched_bound=int(2 + listed + new + due + resumed),
+        # robots.txt (Scrapy's check), the sources read, what they list anew, revisits, leftovers
+        fetched_bound=int(1 + sources + found + due + resumed),
         wall_ratio_to_first=round(measured.wall / first["wall_s"], 3),
         pages_ratio_to_first=round(figures["pages"] / first["pages"], 4),
     )
@@ -156,20 +166,57 @@ def bench_reparse(db: str) -> dict[str, Any]:
     }
 
 
-def bench_big_crawl(pages: int, work: Path) -> tuple[dict[str, Any], str]:
-    """(3) The full crawl at the large size, for its memory; its archive serves (6)."""
-    copy = LocalCopy(pages)
-    try:
-        db = f"sqlite:///{work}/archive-{pages}.sqlite3"
-        measured = crawl("related", copy.base_url, db)
-    finally:
-        copy.stop()
+def bench_big_crawl(copy: LocalCopy, pages: int, work: Path) -> tuple[dict[str, Any], str]:
+    """(3) The full crawl at the large size, for its memory; its archive serves (6) and (8)."""
+    db = f"sqlite:///{work}/archive-{pages}.sqlite3"
+    measured = crawl("related", copy.base_url, db)
     figures = crawl_figures(measured)
     figures["main_rss_mb_timeline"] = [
         [round(second), mb(size)]
         for second, size in measured.timeline[:: max(1, len(measured.timeline) // 20)]
     ]
     return figures, db
+
+
+def bench_discovery(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, Any]:
+    """(8) The site publishes 1% new articles; an hourly run finds them in a sitemap of
+    every URL (the local copy serves one, besides its feed, news sitemap and listing).
+
+    With ``since=all`` no entry is left out for its date: each of the sitemap's URLs
+    is checked against the archive, the worst case of an hourly run.
+    """
+    new = max(1, first["items"] // 100)
+    copy.publish(new)
+    measured = crawl("related", copy.base_url, db, start="latest", arguments=("since=all",))
+    figures = crawl_figures(measured)
+    sources = int(measured.stat("discovery/sources_read"))
+    found = int(measured.stat("discovery/new"))
+    due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
+    figures.update(
+        new_pages=new,
+        listed=int(measured.stat("discovery/entries")),
+        discovery_sources=sources,
+        # the new pages, and the local copy's orphans (served, linked from nowhere)
+        discovery_new=found,
+        requests=int(measured.stat("downloader/request_count")),
+        # robots.txt (Scrapy's check), the sources, what they list anew, revisits, leftovers
+        requests_bound=int(1 + sources + found + due + resumed),
+        wall_ratio_to_first=round(measured.wall / first["wall_s"], 3),
+        peak_rss_ratio_to_first=round(figures["peak_rss_mb"] / first["peak_rss_mb"], 3),
+    )
+    return figures
+
+
+def bench_sitemap_memory() -> dict[str, Any]:
+    """(8) Reading a sitemap alone: peak memory at 20,000 and 200,000 URLs."""
+    from bench.sitemap_memory import measure as read_sitemap
+
+    small, large = read_sitemap(20_000), read_sitemap(200_000)
+    return {
+        "small": small,
+        "large": large,
+        "peak_rss_ratio": round(large["peak_rss_mb"] / small["peak_rss_mb"], 3),
+    }
 
 
 def bench_search(db: str) -> dict[str, Any]:
@@ -273,19 +320,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
-    """(3) and (6): the large crawl, then search and export over its archive."""
+    """(3), (6) and (8): the large crawl, search and export over its archive, discovery."""
     step("full crawl of %d pages", pages)
     results: dict[str, Any] = {}
-    results["full_big"], db = bench_big_crawl(pages, work)
-    results["full_big"]["peak_rss_ratio_to_small"] = round(
-        results["full_big"]["peak_rss_mb"] / small["full_sqlite"]["peak_rss_mb"], 3
-    )
-    step("search and export over the %d-page archive", pages)
-    results["search"] = bench_search(db)
-    results["export_big"] = bench_export(db, work)
-    results["export_big"]["peak_rss_ratio_to_small"] = round(
-        results["export_big"]["peak_rss_mb"] / small["export_small"]["peak_rss_mb"], 3
-    )
+    # One sitemap of every URL (twice the pages: the published ones fit too).
+    copy = LocalCopy(pages, admin=True, sitemap_size=2 * pages)
+    try:
+        results["full_big"], db = bench_big_crawl(copy, pages, work)
+        results["full_big"]["peak_rss_ratio_to_small"] = round(
+            results["full_big"]["peak_rss_mb"] / small["full_sqlite"]["peak_rss_mb"], 3
+        )
+        step("search and export over the %d-page archive", pages)
+        results["search"] = bench_search(db)
+        results["export_big"] = bench_export(db, work)
+        results["export_big"]["peak_rss_ratio_to_small"] = round(
+            results["export_big"]["peak_rss_mb"] / small["export_small"]["peak_rss_mb"], 3
+        )
+        step("discovery of 1%% new articles from a sitemap of %d URLs", pages)
+        results["discovery"] = bench_discovery(copy, db, results["full_big"])
+    finally:
+        copy.stop()
+    results["sitemap_memory"] = bench_sitemap_memory()
     return results
 
 

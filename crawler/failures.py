@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 
 _PASSING_HTTP = frozenset({401, 403, 408, 425, 429})
 _REFUSING_HTTP = frozenset({401, 403, 429})
-_GONE = frozenset({"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots"})
+# "unreadable": a discovery source fetched whole that is not what it should be (not a
+# feed, not a sitemap): the site answered, so it says nothing of the site's reach.
+_GONE = frozenset(
+    {"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots", "unreadable"}
+)
 _IGNORED = (
     ("max redirections", "redirect_loop"),
     ("Filtered offsite", "offsite_redirect"),

@@ -1,8 +1,8 @@
 """Reading what a user tells a crawl to start from.
 
 ``-a start=`` takes article ids, article URLs and the word ``latest`` (the
-profile's listing pages), comma-separated; ``-a ids=`` takes ids and id ranges
-for back-filling, such as ``1808000-1809000``.
+profile's discovery sources: feeds, sitemaps, listing pages), comma-separated;
+``-a ids=`` takes ids and id ranges for back-filling, such as ``1808000-1809000``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Seeds:
     article_ids: list[str] = field(default_factory=list)
     """Fetched whatever the archive holds: the user asked for them."""
     latest: bool = False
-    """Read the profile's listing pages."""
+    """Read the profile's discovery sources: feeds, sitemaps, listing pages."""
     ranges: list[tuple[int, int]] = field(default_factory=list)
     """Inclusive id ranges to back-fill; ids already archived are skipped."""
 
@@ -70,8 +70,11 @@ def parse_seeds(
         if not seed:
             continue
         if seed == LATEST:
-            if not profile.discovery.listings:
-                raise SeedError(f"site {profile.name} has no listing pages for start=latest")
+            if not profile.discovery:
+                raise SeedError(
+                    f"site {profile.name} has no discovery sources (feeds, sitemaps, listings)"
+                    " for start=latest"
+                )
             seeds.latest = True
             continue
         if "://" in seed:

@@ -92,6 +92,9 @@ ARCHIVE_REVISIT_MAX_DAYS = 14
 ARCHIVE_RETRY_NOT_FOUND_DAYS = 7
 # Long seed lists (id ranges, revisits) are fed in as the queue drains below this.
 ARCHIVE_START_QUEUE = 1000
+# Sitemaps (start=latest) may be this large, downloaded or once inflated from gzip:
+# the protocol's 50,000 URLs a file, with room for news sitemaps' titles.
+ARCHIVE_SITEMAP_MAXSIZE = 100 * 1024 * 1024
 
 # -- several workers, one frontier (crawler.cluster) ---------------------------------
 # A Redis URL makes this run one worker of a frontier shared through Redis: the

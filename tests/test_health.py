@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.archive.health import FIELDS, Listing, assess, coverage
+from typing import Any
+
+from crawler.archive.health import FIELDS, assess, coverage
 from crawler.archive.runs import RunCounts
 from crawler.failures import is_gone
 
@@ -13,6 +15,7 @@ def run(
     pages: int = 100,
     archived: int | None = None,
     failed: dict[str, int] | None = None,
+    sources: list[dict[str, Any]] | None = None,
     **shares: float,
 ) -> RunCounts:
     return RunCounts(
@@ -20,13 +23,16 @@ def run(
         new_articles=pages if archived is None else archived,
         http_errors=failed or {},
         coverage={**FULL, **shares} if pages else {},
+        discovery=None if sources is None else {"since": None, "new": 0, "sources": sources},
     )
 
 
-def judge(
-    current: RunCounts, recent: list[RunCounts], listing: Listing | None = None
-) -> str | None:
-    return assess(current, recent, tolerance=0.2, min_pages=10, listing=listing)
+def judge(current: RunCounts, recent: list[RunCounts]) -> str | None:
+    return assess(current, recent, tolerance=0.2, min_pages=10)
+
+
+def source(kind: str, status: str = "read", entries: int = 0, **more: Any) -> dict[str, Any]:
+    return {"url": f"http://site/{kind}", "kind": kind, "status": status, "entries": entries} | more
 
 
 def test_a_run_like_the_recent_ones_is_healthy():
@@ -58,24 +64,41 @@ def test_pages_fetched_and_not_one_archived_is_degraded():
     )
 
 
-def test_a_listing_without_articles_is_degraded():
+def test_discovery_sources_that_list_no_article_make_the_run_degraded():
+    quiet = [source("robots", sitemaps=1), source("sitemap"), source("feed"), source("listing")]
     assert (
-        judge(run(pages=0), [run()], Listing(read=1, links=0))
-        == "the listing pages list no articles"
+        judge(run(pages=0, archived=0, sources=quiet), [run()])
+        == "the discovery sources list no articles"
+    )
+
+
+def test_one_failing_source_is_a_warning_not_a_degraded_run():
+    feed = source("feed", "failed", error="HTTP 404", reason="http_404")
+    sources = [feed, source("listing", entries=50)]
+    assert judge(run(pages=0, archived=0, sources=sources), [run()]) is None
+
+
+def test_every_source_failing_makes_the_run_degraded():
+    sources = [
+        source("robots", sitemaps=1),
+        source("sitemap", "failed", error="not a sitemap: the document is <html>"),
+        source("feed", "failed", error="HTTP 404", reason="http_404"),
+    ]
+    assert judge(run(pages=0, archived=0, sources=sources), [run()]) == (
+        "the discovery sources could not be read: unreadable on 1, HTTP 404 on 1 of 3 sources"
+        " (http://site/sitemap: not a sitemap: the document is <html>)"
     )
 
 
 def test_nothing_new_to_fetch_is_healthy():
-    assert judge(run(pages=0), [run()], Listing(read=1, links=50)) is None
+    assert judge(run(pages=0, archived=0, sources=[source("listing", entries=50)]), [run()]) is None
 
 
 def test_a_host_refusing_connections_is_unreachable():
-    dead = run(pages=0, failed={"connection_refused": 39})
+    listing = source("listing", "failed", error="Connection refused", reason="connection_refused")
+    dead = run(pages=0, failed={"connection_refused": 39}, sources=[listing])
 
-    assert (
-        judge(dead, [run()], Listing(failed={"connection_refused": 1}))
-        == "site unreachable: connection refused on 40 of 40 fetches"
-    )
+    assert judge(dead, [run()]) == "site unreachable: connection refused on 40 of 40 fetches"
 
 
 def test_a_site_answering_403_to_every_page_refuses_the_crawler():
@@ -100,7 +123,7 @@ def test_a_site_answering_5xx_to_every_page_is_failing():
 
 def test_one_page_to_fetch_that_failed_is_degraded_however_small_the_run():
     assert (
-        judge(run(pages=0, failed={"timeout": 1}), [], Listing(read=1, links=50))
+        judge(run(pages=0, failed={"timeout": 1}, sources=[source("listing", entries=50)]), [])
         == "site unreachable: timed out on 1 of 2 fetches"
     )
 
@@ -109,12 +132,14 @@ def test_pages_that_are_gone_are_news_not_trouble():
     assert judge(run(pages=0, failed={"http_404": 30, "not_html": 2}), [run()]) is None
 
 
-def test_a_listing_that_could_not_be_read_is_degraded():
-    revisits = run(pages=20)
+def test_a_run_whose_discovery_sources_could_not_be_read_is_degraded():
+    listing = source("listing", "failed", error="HTTP 503", reason="http_503")
+    revisits = run(pages=20, sources=[listing])
 
     assert (
-        judge(revisits, [run()], Listing(failed={"http_503": 1}))
-        == "the listing could not be read: HTTP 503 on 1 of 1 listing fetches"
+        judge(revisits, [run()])
+        == "the discovery sources could not be read: HTTP 503 on 1 of 1 sources"
+        " (http://site/listing: HTTP 503)"
     )
 
 

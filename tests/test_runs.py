@@ -84,13 +84,15 @@ def test_a_run_whose_coverage_falls_is_degraded_and_exits_3(database_url, local_
     assert "degraded" in redesigned.stdout
 
 
-def test_a_listing_that_lists_nothing_is_degraded(database_url, local_site, site_url):
-    local_site.listing_size = 0
+def test_discovery_sources_that_list_nothing_make_the_run_degraded(
+    database_url, local_site, site_url
+):
+    local_site.listing_size = local_site.sitemap_size = 0  # feed, sitemaps, listing: empty
 
     run = crawl(database_url, start="latest", base_url=site_url)
 
     assert run.returncode == 3
-    assert archive_db.runs(database_url)[-1].message == "the listing pages list no articles"
+    assert archive_db.runs(database_url)[-1].message == "the discovery sources list no articles"
 
 
 def test_a_run_that_archives_nothing_new_is_still_healthy(database_url, local_site, site_url):
@@ -222,7 +224,7 @@ def test_the_cron_wrapper_logs_the_run_and_passes_its_status_on(sqlite_url, site
 def test_the_cron_wrapper_speaks_up_when_the_run_is_not_finished(
     sqlite_url, local_site, site_url, tmp_path
 ):
-    local_site.listing_size = 0
+    local_site.listing_size = local_site.sitemap_size = 0
     done = _cron_wrapper(
         ARCHIVE_DB=sqlite_url,
         ARCHIVE_LOG_DIR=str(tmp_path / "logs"),
@@ -231,7 +233,7 @@ def test_the_cron_wrapper_speaks_up_when_the_run_is_not_finished(
 
     assert done.returncode == 3
     first, summary, log = done.stdout.splitlines()  # the mail: why, the run's line, its log
-    assert first == "news archive crawl degraded (exit 3): the listing pages list no articles"
+    assert first == "news archive crawl degraded (exit 3): the discovery sources list no articles"
     assert summary.startswith("Run 1 degraded") and log.startswith("log: ")
 
 

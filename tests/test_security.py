@@ -8,10 +8,11 @@ import sys
 
 import pytest
 
+from crawler.discovery.listings import listing_entries
+from crawler.discovery.report import SourceReport
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, Reply, var_dump
 from crawler.middlewares.redirects import same_port
-from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import extract_related
 from tests import archive_db
 from tests.conftest import ROOT, crawl, crawled_ids
@@ -32,7 +33,11 @@ def test_related_entries_never_choose_a_host(profile):
 def test_a_listing_never_sends_the_crawl_to_another_host(profile):
     listing = '<a href="/news/1">ours</a><a href="https://evil.example/news/2">theirs</a>'
 
-    assert listed_article_ids(listing, "https://en.alalam.ir/news", profile) == ["1"]
+    report = SourceReport("https://en.alalam.ir/news", "listing")
+    entries = listing_entries(listing, "https://en.alalam.ir/news", profile, report)
+
+    assert [entry.article_id for entry in entries] == ["1"]
+    assert report.offsite == 1
 
 
 def test_the_crawl_requests_nothing_but_the_sites_own_urls(sqlite_url, local_site, site_url):

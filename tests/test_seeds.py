@@ -59,7 +59,7 @@ def test_base_url_is_scheme_host_and_port_only():
         check_base_url("ftp://127.0.0.1")
 
 
-def test_latest_means_the_profiles_listing_pages(profile):
+def test_latest_means_the_profiles_discovery_sources(profile):
     seeds = parse_seeds("latest,1851093", profile, LIVE)
 
     assert seeds.latest

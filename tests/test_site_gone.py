@@ -32,10 +32,10 @@ def test_the_hourly_run_against_a_host_refusing_connections_is_degraded_and_cron
     )
 
     assert done.returncode == 3, done.stdout + done.stderr
-    assert "site unreachable: connection refused on 1 of 1 fetches" in done.stdout
+    assert "site unreachable: connection refused on 3 of 3 fetches" in done.stdout
     [run] = archive_db.runs(sqlite_url)
     assert run.status == "degraded"
-    assert run.message == "site unreachable: connection refused on 1 of 1 fetches"
+    assert run.message == "site unreachable: connection refused on 3 of 3 fetches"
 
 
 def test_a_site_answering_403_to_every_page_is_degraded(sqlite_url, local_site, site_url):
@@ -45,5 +45,5 @@ def test_a_site_answering_403_to_every_page_is_degraded(sqlite_url, local_site, 
 
     assert blocked.returncode == 3, blocked.log
     [line] = blocked.stdout.splitlines()
-    assert line.endswith("the site refuses the crawler: HTTP 403 on 2 of 2 fetches"), line
+    assert line.endswith("the site refuses the crawler: HTTP 403 on 4 of 4 fetches"), line
     assert archive_db.failures(sqlite_url)[SEED_ID].reason == "http_403"

@@ -14,10 +14,10 @@ degrades the run too, though its pages are archived.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING
 
+from crawler.discovery.report import DiscoveryTotals
 from crawler.failures import describe, is_gone, trouble_kind
 
 if TYPE_CHECKING:
@@ -32,18 +32,6 @@ _VERDICT = {
     "refused": "the site refuses the crawler",
     "failing": "the site is failing",
 }
-
-
-@dataclass
-class Listing:
-    """What the run's listing pages gave (the pages of ``-a start=latest``)."""
-
-    read: int = 0
-    """Listing pages read."""
-    links: int = 0
-    """Article links they gave."""
-    failed: dict[str, int] = field(default_factory=dict)
-    """Listing fetches that failed, by reason (see crawler.failures)."""
 
 
 def coverage(pages: int, with_field: dict[str, int]) -> dict[str, float]:
@@ -87,27 +75,29 @@ def assess(
     *,
     tolerance: float,
     min_pages: int,
-    listing: Listing | None = None,
 ) -> str | None:
     """Why the run is degraded, or None when it is healthy.
 
-    `listing` is what the listing pages gave, None when the run asked for none:
-    a listing that could not be read, or lists nothing, is a broken one.
+    The run's discovery sources (feeds, sitemaps, listings; `run.discovery`)
+    count as fetches too: a site that answers none of them is unreachable,
+    and sources that all fail, or that list no article at all, leave the run
+    blind to what is new. One source failing alone is a warning.
     """
-    failed = Counter(run.http_errors)
-    if listing is not None:
-        failed.update(listing.failed)
-    trouble = Counter({reason: n for reason, n in failed.items() if not is_gone(reason)})
-    fetches = run.pages_fetched + sum(failed.values()) + (listing.read if listing else 0)
-    if trouble and not run.pages_fetched:
+    sources = DiscoveryTotals.of(run.discovery) if run.discovery is not None else None
+    page_trouble = _trouble(run.http_errors)
+    source_trouble = _trouble(sources.failures) if sources is not None else Counter()
+    trouble = page_trouble + source_trouble
+    read = sources.read - sources.failed if sources is not None else 0
+    failed = sum(run.http_errors.values()) + (sources.failed if sources is not None else 0)
+    fetches = run.pages_fetched + failed + read
+    if not run.pages_fetched and (page_trouble or (source_trouble and not read)):
         # It had pages to fetch and not one came back: the site is gone, down, or blocking us.
         return f"{_verdict(trouble)}: {_tally(trouble, fetches)}"
-    if listing is not None and listing.failed:
-        tries = listing.read + sum(listing.failed.values())
-        failures = _tally(Counter(listing.failed), tries, "listing fetches")
-        return f"the listing could not be read: {failures}"
-    if listing is not None and listing.read and listing.links == 0:
-        return "the listing pages list no articles"
+    if sources is not None and sources.failed_all:
+        tally = _tally(Counter(sources.failures), sources.read, "sources")
+        return f"the discovery sources could not be read: {tally} ({sources.first_error})"
+    if sources is not None and sources.read and sources.entries == 0:
+        return "the discovery sources list no articles"
     if run.pages_fetched and not run.archived:
         return f"{run.pages_fetched} pages fetched and not one article archived"
     troubled = sum(trouble.values())
@@ -135,6 +125,11 @@ def assess(
             " (pages still archived, from the fallbacks)"
         )
     return "; ".join(reasons) or None
+
+
+def _trouble(failures: dict[str, int]) -> Counter[str]:
+    """The failures that say something of the site, not of a page (see crawler.failures)."""
+    return Counter({reason: n for reason, n in failures.items() if not is_gone(reason)})
 
 
 def _verdict(trouble: Counter[str]) -> str:

@@ -241,3 +241,37 @@ class CrawlRun(Base):
     """Failed fetches by HTTP status (or error kind)."""
     coverage: Mapped[dict[str, float]] = mapped_column(JSON)
     """Share of fetched pages with a title, a date, a body and related links."""
+    discovery: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    """What the run read to find new articles (``-a start=latest``): the window's start
+    (``since``), the new articles (``new``) and the sources in order (``sources``), each
+    with its status and what it gave: entries, new, old, fetched, ignored by reason,
+    warnings. Null when the run read no source."""
+
+
+class Announcement(Base):
+    """What a feed, sitemap or listing said of an article the archive did not hold yet.
+
+    Written when a run finds the article, before its page is fetched, so that a
+    run stopped before the fetch leaves it to the next run (as a related link's
+    target is). The first source to announce an article is kept, and a later
+    one only fills in what it lacked. The row stays once the article is
+    archived: where and when the archive first heard of it.
+    """
+
+    __tablename__ = "announcements"
+    __table_args__ = (UniqueConstraint("site", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
+    source: Mapped[str]
+    """The URL of the feed, sitemap or listing page, as fetched."""
+    source_kind: Mapped[str] = mapped_column(String(16))
+    """feed, sitemap or listing."""
+    title: Mapped[str | None]
+    """The title the source gives."""
+    published: Mapped[str | None] = mapped_column(String(32))
+    """The publication date the source gives: ISO 8601 in UTC, or a bare date."""
+    announced_at: Mapped[datetime]
+    run_id: Mapped[int | None]
+    """The `crawl_runs` row of the run that read it."""

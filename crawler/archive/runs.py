@@ -35,6 +35,8 @@ class RunCounts:
     dropped: dict[str, int] = field(default_factory=dict)
     http_errors: dict[str, int] = field(default_factory=dict)
     coverage: dict[str, float] = field(default_factory=dict)
+    discovery: dict[str, Any] | None = None
+    """What the discovery sources gave (see `CrawlRun.discovery`); None if none was read."""
 
     @property
     def archived(self) -> int:
@@ -110,6 +112,7 @@ class RunLog:
                     dropped=counts.dropped,
                     http_errors=counts.http_errors,
                     coverage=counts.coverage,
+                    discovery=counts.discovery,
                 )
             )
 
@@ -128,6 +131,21 @@ class RunLog:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(_RUNS.c.id.desc()).limit(limit)).all()
         return [_record(row) for row in rows]
+
+    def last_discovery_start(self, site: str) -> datetime | None:
+        """When the site's last run that read its discovery sources (and was not stopped) began."""
+        query = (
+            select(_RUNS.c.started_at)
+            .where(
+                _RUNS.c.site == site,
+                _RUNS.c.status.in_((FINISHED, DEGRADED)),
+                _RUNS.c.discovery.is_not(None),
+            )
+            .order_by(_RUNS.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one_or_none()
 
     def latest(self, limit: int) -> list[RunRecord]:
         """The last runs of every site, whatever their status, newest first."""
@@ -173,6 +191,7 @@ def _record(row: Any) -> RunRecord:
         dropped=dict(row.dropped),
         http_errors=dict(row.http_errors),
         coverage=dict(row.coverage),
+        discovery=row.discovery,
     )
     return RunRecord(
         row.id,

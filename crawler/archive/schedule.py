@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from crawler.archive.announcements import Announcements
 from crawler.idset import IdSet
 
 if TYPE_CHECKING:
@@ -28,13 +29,14 @@ class RunPlan:
     """Archived ids due for a revisit."""
     pending: list[str] = field(default_factory=list)
     """Ids known to the archive but not in it: discovered, or failed and to be retried."""
+    archived: IdSet = field(default_factory=IdSet)
+    """Ids the archive holds (whether due or not): what a discovery source lists anew is not."""
 
 
 def plan_run(store: ArchiveStore, site: str, policy: RevisitPolicy, now: datetime) -> RunPlan:
     plan = RunPlan()
-    archived: set[str] = set()
     for article in store.known_articles(site):
-        archived.add(article.article_id)
+        plan.archived.add(article.article_id)
         if policy.is_due(
             now,
             fetched_at=article.fetched_at,
@@ -47,13 +49,15 @@ def plan_run(store: ArchiveStore, site: str, policy: RevisitPolicy, now: datetim
             plan.skip.add(article.article_id)
     retry: set[str] = set()
     for article_id, reason, last_failed_at in store.failed(site):
-        if article_id in archived:
+        if article_id in plan.archived:
             continue  # a failed revisit: the schedule above decides
         if policy.retry_failure(reason=reason, last_failed_at=last_failed_at, now=now):
             retry.add(article_id)
         else:
             plan.skip.add(article_id)
-    discovered = {i for i in store.discovered(site) if i not in plan.skip}
+    # Linked from archived pages, or announced by a feed or sitemap, and never archived.
+    announced = Announcements(store.engine).unarchived(site)
+    discovered = {i for i in (*store.discovered(site), *announced) if i not in plan.skip}
     plan.pending = sorted(discovered | retry, key=lambda i: (len(i), i))
     plan.due.sort(key=lambda i: (len(i), i))
     return plan

@@ -9,8 +9,11 @@ It holds:
 - the run plan (`crawler.archive.schedule`): what to skip, what is due for a
   revisit, what an earlier run left to fetch;
 - the counters of outcomes and failures, published into Scrapy's stats
-  (``archive/...``, ``listing/...``), which stay the view the progress line,
-  the stats dump and the tests read;
+  (``archive/...``), which stay the view the progress line, the stats dump
+  and the tests read;
+- what the discovery sources (feeds, sitemaps, listings) gave the run
+  (`crawler.discovery.run.DiscoveryRun`), and the articles they announce,
+  stored before their pages are fetched;
 - the `crawl_runs` row, the health verdict (`crawler.archive.health`) and the
   one-line summary, which the `crawl` command prints last and turns into
   the exit code.
@@ -23,6 +26,7 @@ opens or any request is made.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -36,6 +40,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.archive import health
+from crawler.archive.announcements import Announcements
 from crawler.archive.database import (
     create_archive_engine,
     database_url,
@@ -53,6 +58,9 @@ from crawler.archive.store import ArchiveStore
 from crawler.archiving import archiving
 from crawler.cli_output import local_time
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
+from crawler.discovery.report import DiscoveryTotals
+from crawler.discovery.run import DiscoveryRun
+from crawler.discovery.window import window_start
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -61,7 +69,9 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
+    from crawler.archive.announcements import Announced
     from crawler.archive.store import SaveOutcome
+    from crawler.sites.profile import Discovery
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +111,8 @@ class ArchiveRun:
         """What broke the run (the archive could not store a batch), if anything."""
         self.status: str | None = None
         self.summary: str | None = None
+        self.discovery: DiscoveryRun | None = None
+        """What the discovery sources gave this run (``start=latest``), once the spider starts."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -230,14 +242,40 @@ class ArchiveRun:
         if self.recorded % _PUBLISH_EVERY == 0:
             self.publish()
 
-    def listing_read(self, links: int) -> None:
-        """A listing page was read and gave `links` article links."""
-        self.counts["listing/pages"] += 1
-        self.counts["listing/links"] += links
+    # -- discovery ------------------------------------------------------------------------
 
-    def listing_failed(self, reason: str) -> None:
-        """A listing page could not be fetched (see crawler.failures for `reason`)."""
-        self.counts[f"listing/failed/{reason}"] += 1
+    def open_discovery(self, since: datetime | None, sources: Discovery) -> datetime:
+        """Start this run's reading of the discovery sources; returns its window's start.
+
+        Entries dated before the window are old: ``-a since`` sets it, else the
+        profile's `max_age_days` before the last run that read the sources.
+        """
+        last_read = self.runs.last_discovery_start(self.site)
+        start = window_start(since, sources, last_read, datetime.now(UTC))
+        plan = self.plan
+        self.discovery = DiscoveryRun(
+            self.crawler.stats, window_start=start, archived=plan.archived, skip=plan.skip
+        )
+        return start
+
+    async def announce(self, announced: list[Announced]) -> None:
+        """Store what sources say of new articles before their pages are fetched, off the
+        reactor's thread: a run stopped now leaves them to the next one."""
+        store = Announcements(self.engine)
+
+        def record() -> None:
+            with_retries(
+                lambda: store.record(
+                    self.site, announced, run_id=self.run_id, at=datetime.now(UTC)
+                ),
+                budget=self.retry_budget,
+                what=f"storing {len(announced)} announced articles",
+            )
+
+        try:
+            await asyncio.to_thread(record)
+        except Exception as error:  # the pages are still fetched and archived
+            logger.error("%d announced articles could not be stored: %s", len(announced), error)
 
     def fail(self, error: str) -> None:
         """Something the run needs broke (the archive, the shared frontier): the run fails.
@@ -270,6 +308,9 @@ class ArchiveRun:
             dropped=_by_prefix(values, "archive/dropped/"),
             http_errors=_by_prefix(values, "archive/failed/"),
             coverage=health.coverage(pages, _by_prefix(values, "coverage/")),
+            discovery=self.discovery.record()
+            if self.discovery and self.discovery.reports
+            else None,
         )
 
     # -- the row -----------------------------------------------------------------------
@@ -355,21 +396,15 @@ class ArchiveRun:
 
     def _health(self, counts: RunCounts) -> str | None:
         """Why the run is degraded (see crawler.archive.health), or None."""
-        settings, stats = self.settings, self.crawler.stats
+        settings = self.settings
         recent = self.runs.recent(
             self.site, limit=settings.getint("ARCHIVE_HEALTH_RUNS"), before=self.run_id
-        )
-        listing = health.Listing(
-            read=stats.get_value("listing/pages", 0),
-            links=stats.get_value("listing/links", 0),
-            failed=_by_prefix(stats.get_stats(), "listing/failed/"),
         )
         return health.assess(
             counts,
             [run.counts for run in recent],
             tolerance=settings.getfloat("ARCHIVE_HEALTH_TOLERANCE"),
             min_pages=settings.getint("ARCHIVE_HEALTH_MIN_PAGES"),
-            listing=listing if listing.read or listing.failed else None,
         )
 
     def _arguments(self, spider: Spider) -> dict[str, Any]:
@@ -415,6 +450,8 @@ def summary_line(
     line = f"Run {run_id} {status} in {seconds // 60}m{seconds % 60:02d}s: {', '.join(parts)}"
     if coverage:
         line += f"; coverage {coverage}"
+    if counts.discovery is not None:
+        line += f"; {DiscoveryTotals.of(counts.discovery).summary()}"
     if message:
         line += f" - {message}"
     return line

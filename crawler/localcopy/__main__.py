@@ -1,12 +1,15 @@
-"""python -m crawler.localcopy [--port 8765] [--pages 250] [--admin] [--site courier]
+"""python -m crawler.localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
+                              [--site courier]
 
-or: python -m crawler.localcopy --wait URL
+or --wait URL: wait until the copy answers;
+or --publish N URL: have a copy served with --admin publish N new articles.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
 import urllib.request
@@ -25,6 +28,12 @@ def main() -> int:
         action="store_true",
         help="also answer POST /admin/publish?count=N: publish N new articles (benchmarks)",
     )
+    parser.add_argument(
+        "--sitemap-size",
+        type=int,
+        default=50_000,
+        help="URLs a sitemap of the whole archive lists (0: no such sitemaps)",
+    )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
     parser.add_argument(
         "--site",
@@ -32,12 +41,20 @@ def main() -> int:
         default="alalam",
         help="courier: the second site, stories by slug as application JSON (StorySite)",
     )
+    parser.add_argument(
+        "--publish",
+        nargs=2,
+        metavar=("N", "URL"),
+        help="have the copy at URL (served with --admin) publish N new articles, then exit",
+    )
     args = parser.parse_args()
     if args.wait:
         return _wait(args.wait)
+    if args.publish:
+        return _publish(int(args.publish[0]), args.publish[1])
     if args.site == "courier":
         return asyncio.run(_serve_courier(args.port, args.pages))
-    site = LocalSite(pages=args.pages)
+    site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
 
@@ -57,6 +74,13 @@ async def _serve_courier(port: int, pages: int) -> int:
     first = f"http://127.0.0.1:{bound}/stories/{site.first}"
     print(f"local copy: {pages} stories of the Harbour Courier, the first at {first}", flush=True)
     await asyncio.Event().wait()
+    return 0
+
+
+def _publish(count: int, base_url: str) -> int:
+    request = urllib.request.Request(f"{base_url}/admin/publish?count={count}", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        print(f"local copy: published {', '.join(json.loads(reply.read()))}")
     return 0
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from crawler.localcopy.site import SEED_ID, LocalSite
+from crawler.localcopy import sources
+from crawler.localcopy.site import SEED_ID, LocalSite, Reply
 from crawler.localcopy.storysite import StorySite
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 
 
@@ -37,12 +40,17 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
             raise web.HTTPInternalServerError
         return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
-    async def listing(_request: web.Request) -> web.Response:
-        reply = site.blocked or site.listing()
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+    def source(make: Callable[[web.Request], Reply]) -> Handler:
+        """A discovery source's route; a reply a test put in `site.sources` replaces it."""
 
-    async def robots(_request: web.Request) -> web.Response:
-        return web.Response(body=ROBOTS_TXT, content_type="text/plain")
+        async def handler(request: web.Request) -> web.Response:
+            reply = site.blocked or site.sources.get(request.path) or make(request)
+            return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+        return handler
+
+    def origin(request: web.Request) -> str:
+        return f"{request.scheme}://{request.host}"
 
     async def index(_request: web.Request) -> web.Response:
         link = f'<a href="/news/{SEED_ID}">seed article {SEED_ID}</a>'
@@ -64,8 +72,15 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
         app.router.add_post("/admin/publish", publish)
     app.router.add_get("/news/{id:[0-9]+}", article)
     app.router.add_get("/news/{id:[0-9]+}/{slug}", article)
-    app.router.add_get("/news", listing)
-    app.router.add_get("/robots.txt", robots)
+    app.router.add_get("/news", source(lambda _: site.listing()))
+    app.router.add_get("/robots.txt", source(lambda r: sources.robots_txt(origin(r))))
+    app.router.add_get("/rss.xml", source(lambda r: sources.rss_feed(site, origin(r))))
+    app.router.add_get("/sitemap.xml", source(lambda r: sources.sitemap_index(site, origin(r))))
+    app.router.add_get("/sitemap-news.xml", source(lambda r: sources.news_sitemap(site, origin(r))))
+    app.router.add_get(
+        "/sitemap-articles-{number:[0-9]+}.xml.gz",
+        source(lambda r: sources.archive_sitemap(site, origin(r), int(r.match_info["number"]))),
+    )
     app.router.add_get("/", index)
     return app
 

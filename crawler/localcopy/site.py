@@ -100,7 +100,10 @@ class LocalSite:
     """Pages served but linked from nowhere: a crawl must not find them."""
     seed: int = 7
     listing_size: int = 50
-    """How many of the newest ids the listing page (``/news``) links to."""
+    """How many of the newest ids the listing page (``/news``), the feed and the news
+    sitemap list."""
+    sitemap_size: int = 50_000
+    """URLs a sitemap of the whole archive lists (the protocol's limit); 0: no such sitemaps."""
     delay: float = 0.0
     """Seconds each article reply waits: a slow server, for tests that stop a crawl midway."""
     blocked: Reply | None = None
@@ -114,6 +117,9 @@ class LocalSite:
     A list is answered in turn, its last reply for ever after: a page that
     fails twice and then recovers.
     """
+    sources: dict[str, Reply] = field(init=False, default_factory=dict)
+    """Replies that replace a discovery source (the listing too), by path (``/rss.xml``):
+    tests break them here."""
     rewrite: Callable[[str], str] | None = field(init=False, default=None)
     """A change applied to every generated page, as a redesign of the site would."""
     published: dict[str, datetime] = field(init=False, default_factory=dict)
@@ -223,12 +229,19 @@ class LocalSite:
 
     # -- replies ---------------------------------------------------------------------
 
+    def served(self) -> list[str]:
+        """Every id the site serves, oldest first."""
+        return sorted((i for i in self.related if self.serves(i)), key=int)
+
+    def newest(self) -> list[str]:
+        """The newest ids, newest first: what the listing, the feed and the news sitemap list."""
+        return self.served()[::-1][: self.listing_size]
+
     def listing(self) -> Reply:
         """The listing page: links to the newest served ids, newest first."""
-        newest = sorted((i for i in self.related if self.serves(i)), key=int, reverse=True)
         links = "\n".join(
             f'    <li><a href="/news/{i}">{html.escape(self.title(i))}</a></li>'
-            for i in newest[: self.listing_size]
+            for i in self.newest()
         )
         body = _LISTING.format(links=links)
         return Reply(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})

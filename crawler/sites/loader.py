@@ -208,8 +208,15 @@ def _discovery(table: _Table) -> Discovery:
     paths = {}
     for key in ("feeds", "sitemaps", "listings"):
         paths[key] = table.strings(key, check=_path)
+    max_age_days = table.number("max_age_days")
+    if max_age_days is not None and max_age_days <= 0:
+        table.fail("max_age_days", f"{max_age_days!r} is not a positive number of days")
+    defaults = Discovery()
     discovery = Discovery(
-        **paths, listing_links=table.selector("listing_links") or Discovery().listing_links
+        **paths,
+        listing_links=table.selector("listing_links") or defaults.listing_links,
+        robots_sitemaps=table.flag("robots_sitemaps", default=defaults.robots_sitemaps),
+        max_age_days=defaults.max_age_days if max_age_days is None else max_age_days,
     )
     table.done()
     return discovery
@@ -329,6 +336,14 @@ class _Table:
     def flag(self, name: str, *, default: bool = False) -> bool:
         value = self._get(name, False)
         return default if value is None else self._typed(name, value, bool, "true or false")
+
+    def number(self, name: str) -> float | None:
+        value = self._get(name, False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(name, f"must be a number, not {_type(value)}")
+        return float(value)
 
     def choice(self, name: str, choices: tuple[str, ...], *, default: str) -> str:
         value = self.text(name)

@@ -116,22 +116,51 @@ class KindRules:
 
 
 @dataclass(frozen=True)
-class Discovery:
-    """``[discovery]``: where a site lists its newest articles (``-a start=latest``)."""
-
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    listings: tuple[str, ...] = ()
-    listing_links: str = "a::attr(href)"
-
-
-@dataclass(frozen=True)
 class ProfileTest:
     """A saved page and the record (or the fields of it) it must give."""
 
     file: Path
     expect: Path
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Where a site announces its new articles: what ``-a start=latest`` reads.
+
+    Sources are paths on the crawled site (a copy of the site serves them at
+    the same paths); what they list becomes an article id only through the
+    profile's `[article]` `id_pattern`, and a URL only through its `url` template.
+    """
+
+    feeds: tuple[str, ...] = ()
+    """RSS 0.9x/1.0/2.0 or Atom feeds."""
+    sitemaps: tuple[str, ...] = ()
+    """Sitemaps or sitemap indexes (news sitemaps too), plain or gzip."""
+    listings: tuple[str, ...] = ()
+    """HTML pages that link to the newest articles."""
+    listing_links: str = "a::attr(href)"
+    """CSS selector of an article link on a listing page."""
+    robots_sitemaps: bool = False
+    """Also read the sitemaps that robots.txt names in its ``Sitemap:`` lines."""
+    max_age_days: float = 2.0
+    """Entries dated this long before the last run that read the sources are skipped.
+
+    Counted back from the start of the site's last run that read discovery
+    sources (from now on the first such run), so a cron job that was down a
+    week still catches that week up. ``-a since=`` overrides it.
+    """
+
+    def __post_init__(self) -> None:
+        for key in ("feeds", "sitemaps", "listings"):
+            for path in getattr(self, key):
+                if not path.startswith("/") or path.startswith("//"):
+                    raise ValueError(f"discovery.{key}: {path!r} is not a path on the site")
+        if self.max_age_days <= 0:
+            raise ValueError(f"discovery.max_age_days: {self.max_age_days!r} is not positive")
+
+    def __bool__(self) -> bool:
+        return bool(self.feeds or self.sitemaps or self.listings or self.robots_sitemaps)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -14,38 +16,55 @@ from scrapy.http import TextResponse
 from crawler import failures, signals
 from crawler.archive.schedule import RunPlan
 from crawler.archiving import archiving
+from crawler.discovery.entries import Entry, SitemapRef
+from crawler.discovery.feeds import feed_entries
+from crawler.discovery.listings import listing_entries
+from crawler.discovery.report import FEED, LISTING, ROBOTS, SITEMAP, UNREADABLE, SourceError
+from crawler.discovery.robots import robots_sitemaps
+from crawler.discovery.sitemaps import sitemap_entries
+from crawler.discovery.window import parse_since
 from crawler.extensions.archive_run import ArchiveRun
 from crawler.frontier import queued_requests
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
-from crawler.parsing.listing import listed_article_ids
 from crawler.parsing.related import related_ids
 from crawler.seeds import Seeds, check_base_url, parse_seeds
 from crawler.sites import resolve_profile
 from crawler.spiders.arguments import refuse_unknown
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator
-    from typing import Self
+    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+    from typing import Self, TypeVar
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from crawler.archive.announcements import Announced
+    from crawler.discovery.report import SourceReport
+    from crawler.discovery.run import DiscoveryRun
     from crawler.sites.profile import SiteProfile
+
+    T = TypeVar("T")
+
+_SITEMAP_CHUNK = 1000
+"""Sitemap items read at a time in the parser thread, between the crawl's own work."""
 
 
 class RelatedSpider(scrapy.Spider):
     """Crawl articles by following the related-article list each page embeds.
 
     Arguments (``-a``):
-      start     article ids, article URLs or ``latest`` (the listing pages), comma-separated
+      start     article ids, article URLs or ``latest`` (the profile's discovery
+                sources: feeds, sitemaps, listing pages), comma-separated
       ids       ids and id ranges to back-fill, e.g. ``1808000-1809000``
       site      the site profile, by name (default ``alalam_en``); looked for in
                 ARCHIVE_SITES_DIR, then among the built-in profiles
       profile   a site profile file (site.toml) instead
       base_url  fetch from this scheme://host[:port] instead of the live site,
                 e.g. a local copy
+      since     with ``latest``: skip entries dated before this (``2026-11-01``, an
+                ISO datetime, or ``all``); default: the profile's window
 
     With ARCHIVE_INCREMENTAL on (the default), what the archive already holds
     decides what is fetched: archived articles only when due for a revisit,
@@ -64,6 +83,7 @@ class RelatedSpider(scrapy.Spider):
         site: str | None = None,
         base_url: str | None = None,
         profile: str | None = None,
+        since: str | None = None,
         *,
         shared_frontier: bool = False,
         seeds_required: bool = True,
@@ -77,21 +97,27 @@ class RelatedSpider(scrapy.Spider):
             site=site,
             base_url=base_url,
             profile=profile,
+            since=since,
             shared_frontier=shared_frontier,
             seeds_required=seeds_required,
             sites_dir=sites_dir,
             **kwargs,
         )
+        self.since = parse_since(since)
         given = {
             "start": start,
             "ids": ids,
             "site": self.profile.name,  # as resolved: the default, or the profile file's
             "base_url": base_url,
             "profile": profile,
+            "since": since,
         }
         self.arguments = {name: value for name, value in given.items() if value is not None}
         # Related ids only ever become URLs on this host (OffsiteMiddleware enforces it).
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
+        # Discovery sources are parsed off the reactor's thread, all in this one
+        # (lxml's parsers are not to be moved between threads).
+        self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="discovery")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -108,6 +134,11 @@ class RelatedSpider(scrapy.Spider):
         """The run this crawl archives into (None when it archives nothing)."""
         return self.crawler.get_extension(ArchiveRun)
 
+    @property
+    def discovery(self) -> DiscoveryRun | None:
+        """What the discovery sources gave this run (None before it starts, or not archiving)."""
+        return self.run.discovery if self.run is not None else None
+
     @staticmethod
     def check_arguments(
         start: str | None = None,
@@ -115,6 +146,7 @@ class RelatedSpider(scrapy.Spider):
         site: str | None = None,
         base_url: str | None = None,
         profile: str | None = None,
+        since: str | None = None,
         *,
         shared_frontier: bool = False,
         seeds_required: bool = True,
@@ -127,6 +159,7 @@ class RelatedSpider(scrapy.Spider):
         set by the crawl itself.
         """
         refuse_unknown(RelatedSpider.name, others, _USER_ARGUMENTS)
+        parse_since(since)
         site_profile = resolve_profile(site, profile, sites_dir)
         base = check_base_url(base_url or site_profile.base_url)
         required = seeds_required and not shared_frontier
@@ -137,6 +170,10 @@ class RelatedSpider(scrapy.Spider):
         # What to skip is the run's to decide (ArchiveDupeFilter asks it); the
         # spider asks it what is due and what to resume.
         plan = self.run.plan if self.run is not None else RunPlan()
+        if self.run is not None:
+            window = self.run.open_discovery(self.since, self.profile.discovery)
+            if self.seeds.latest:
+                self.logger.info("Discovery: entries dated before %s are old", window.isoformat())
         for request in self.seed_requests():
             yield request
         async for article_id in self._paced(plan.due):
@@ -147,17 +184,22 @@ class RelatedSpider(scrapy.Spider):
             yield self.article_request(article_id)
 
     def seed_requests(self) -> Iterator[scrapy.Request]:
-        """The articles named with `start` (fetched whatever the archive holds), the listings."""
+        """The articles named with `start` (fetched whatever the archive holds), the sources."""
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
         if self.seeds.latest:
-            for path in self.profile.discovery.listings:
-                yield scrapy.Request(
-                    urljoin(self.base_url, path),
-                    callback=self.parse_listing,
-                    errback=self.listing_failed,
-                    dont_filter=True,
-                )
+            sources = self.profile.discovery
+            paths = [("/robots.txt", ROBOTS)] if sources.robots_sitemaps else []
+            paths += [(path, FEED) for path in sources.feeds]
+            paths += [(path, SITEMAP) for path in sources.sitemaps]
+            paths += [(path, LISTING) for path in sources.listings]
+            for path, kind in paths:
+                request = self.source_request(path, kind)
+                if request is not None:
+                    yield request
+
+    def closed(self, reason: str) -> None:
+        self._parser.shutdown(wait=True, cancel_futures=True)
 
     async def _paced(self, article_ids: Iterable[str]) -> AsyncIterator[str]:
         """Feed long seed lists as the crawl takes them, not all into memory at once."""
@@ -167,35 +209,176 @@ class RelatedSpider(scrapy.Spider):
                 await asyncio.sleep(0.05)
             yield article_id
 
-    def article_request(self, article_id: str, *, refetch: bool = False) -> scrapy.Request:
-        """A request for an article page; `refetch` fetches it even if the archive holds it."""
+    def article_request(
+        self,
+        article_id: str,
+        *,
+        refetch: bool = False,
+        announced: dict[str, str | None] | None = None,
+    ) -> scrapy.Request:
+        """A request for an article page; `refetch` fetches it even if the archive holds it.
+
+        `announced` is what a discovery source said of a new article (source,
+        title, publication date): it travels with the request to the fetch.
+        """
+        cb_kwargs: dict[str, Any] = {"article_id": article_id}
+        if announced is not None:
+            cb_kwargs["announced"] = announced
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
             errback=self.fetch_failed,
-            cb_kwargs={"article_id": article_id},
+            cb_kwargs=cb_kwargs,
             meta={"archive_refetch": True} if refetch else None,
         )
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        article_ids = listed_article_ids(response.text, response.url, self.profile)
-        if self.run is not None:
-            self.run.listing_read(len(article_ids))
-        for article_id in article_ids:
-            yield self.article_request(article_id)
+    # -- discovery: feeds, sitemaps, robots.txt, listing pages (start=latest) -------------
 
-    def listing_failed(self, failure: Failure) -> None:
-        """A listing page that could not be read: the run counts it, and its health says so."""
-        reason, _, message = failures.classify(failure)
-        self.logger.warning(
-            "The listing %s could not be read: %s",
-            failure.request.url,  # type: ignore[attr-defined]
-            message,
+    def source_request(self, path: str, kind: str, via: str | None = None) -> scrapy.Request | None:
+        """A request for a source on the crawled host; None if this run reads it already.
+
+        Without a run (`scrapy seed` queues the sources for a cluster's workers),
+        the worker that reads the source opens its report.
+        """
+        url = urljoin(self.base_url, path)
+        if self.discovery is not None and self.discovery.source(url, kind, via) is None:
+            return None
+        callbacks = {
+            ROBOTS: self.parse_robots,
+            FEED: self.parse_feed,
+            SITEMAP: self.parse_sitemap,
+            LISTING: self.parse_listing,
+        }
+        meta: dict[str, Any] = {"discovery_source": kind}
+        if kind == SITEMAP:  # a sitemap of 50,000 URLs is larger than any article page
+            meta["download_maxsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
+            meta["download_warnsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
+        return scrapy.Request(
+            url,
+            callback=callbacks[kind],
+            errback=self.source_failed,
+            cb_kwargs={"source": url},
+            meta=meta,
+            # Each source is read once a run (DiscoveryRun.source): an index that
+            # names itself is no loop.
+            dont_filter=True,
         )
-        if self.run is not None:
-            self.run.listing_failed(reason)
 
-    def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
+    async def parse_robots(self, response: Response, source: str) -> AsyncIterator[Any]:
+        report = self._source_report(source, ROBOTS)
+        refs = robots_sitemaps(response.body, response.url, self.profile, report)
+        self._read(report)
+        for ref in refs:
+            if (request := self.source_request(ref.url, SITEMAP, via=source)) is not None:
+                yield request
+
+    async def parse_feed(self, response: Response, source: str) -> AsyncIterator[Any]:
+        report = self._source_report(source, FEED)
+        try:
+            entries = await self._in_parser(
+                lambda: feed_entries(response.body, response.url, self.profile, report)
+            )
+        except SourceError as error:
+            self._failed(report, str(error), UNREADABLE)
+            return
+        async for request in self._requests_for(entries, report):
+            yield request
+        self._read(report)
+
+    async def parse_sitemap(self, response: Response, source: str) -> AsyncIterator[Any]:
+        """Streamed: a chunk of entries at a time is read (off the reactor) and acted on."""
+        report = self._source_report(source, SITEMAP)
+        items = sitemap_entries(
+            response.body,
+            response.url,
+            self.profile,
+            report,
+            max_size=self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE"),
+        )
+        assert self.discovery is not None
+        while True:
+            try:
+                chunk = await self._in_parser(lambda: list(islice(items, _SITEMAP_CHUNK)))
+            except SourceError as error:
+                self._failed(report, str(error), UNREADABLE)
+                return
+            if not chunk:
+                break
+            for ref in (item for item in chunk if isinstance(item, SitemapRef)):
+                if self.discovery.is_old_sitemap(ref):
+                    self.discovery.skipped(urljoin(self.base_url, ref.url), SITEMAP, via=source)
+                elif (request := self.source_request(ref.url, SITEMAP, via=source)) is not None:
+                    yield request
+            entries = [item for item in chunk if isinstance(item, Entry)]
+            async for request in self._requests_for(entries, report):
+                yield request
+        self._read(report)
+
+    async def parse_listing(self, response: Response, source: str) -> AsyncIterator[Any]:
+        report = self._source_report(source, LISTING)
+        entries = listing_entries(response.text, response.url, self.profile, report)
+        async for request in self._requests_for(entries, report):
+            yield request
+        self._read(report)
+
+    def source_failed(self, failure: Failure) -> None:
+        """A source that could not be fetched: a warning; every source failing, a degraded run."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason, _, message = failures.classify(failure)
+        kind = request.meta.get("discovery_source", "source")
+        self._failed(self._source_report(request.cb_kwargs["source"], kind), message, reason)
+
+    async def _requests_for(
+        self, entries: list[Entry], report: SourceReport
+    ) -> AsyncIterator[scrapy.Request]:
+        """Requests for what the run should fetch of `entries`; new ones are stored first."""
+        assert self.discovery is not None
+        fetch = self.discovery.to_fetch(entries, report)
+        announced = self.discovery.announcements(fetch, report)
+        if announced:
+            await self._announce(announced)
+        new = {item.article_id for item in announced}
+        for entry in fetch:
+            info = entry.announced(report.url) if entry.article_id in new else None
+            yield self.article_request(entry.article_id, announced=info)
+
+    async def _announce(self, announced: list[Announced]) -> None:
+        """Store what sources say of new articles before fetching them: a run stopped now
+        leaves them to the next one."""
+        if self.run is not None:
+            await self.run.announce(announced)
+
+    async def _in_parser(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._parser, work)
+
+    def _source_report(self, source: str, kind: str) -> SourceReport:
+        """The source's report; a worker of a cluster may read a source another one queued."""
+        assert self.discovery is not None
+        report = self.discovery.reports.get(source) or self.discovery.source(source, kind)
+        assert report is not None
+        return report
+
+    def _read(self, report: SourceReport) -> None:
+        assert self.discovery is not None
+        for warning in report.warnings:
+            self.logger.warning("Discovery source %s: %s", report.url, warning)
+        self.discovery.read(report)
+
+    def _failed(self, report: SourceReport, error: str, reason: str) -> None:
+        assert self.discovery is not None
+        self.logger.warning("Discovery source %s failed: %s", report.url, error)
+        self.discovery.failed(report, error, reason)
+
+    # -- article pages ---------------------------------------------------------------------
+
+    def parse_article(
+        self,
+        response: Response,
+        article_id: str,
+        announced: dict[str, str | None] | None = None,
+    ) -> Iterator[Any]:
+        if announced is not None and self.discovery is not None:
+            self.discovery.fetched(announced["source"] or "")
         if not _is_html(response):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             message = f"not an HTML page: {kind}"
@@ -231,7 +414,7 @@ class RelatedSpider(scrapy.Spider):
         url = response.meta.get("redirect_urls", [response.url])[0]
         article_id = self.profile.article_id_from_url(url)
         if article_id is None:
-            path = self.profile.article_path.format(id="ID")
+            path = self.profile.article.url.format(id="ID")
             self.logger.error("%s is not an article page of %s (%s)", url, self.profile.name, path)
             return
         for output in self.parse_article(response, article_id):

@@ -1,0 +1,107 @@
+"""The `announcements` table: articles a discovery source named before the archive held them.
+
+A run writes what its sources announce before it fetches those pages, in one
+short transaction a source; the next run's plan fetches every announced
+article the archive still lacks (see `crawler.archive.schedule`), so a run
+stopped in between loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crawler.archive.models import Announcement, ArticleRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sqlalchemy.engine import Engine
+
+_ANNOUNCEMENTS: Table = Announcement.__table__  # type: ignore[assignment]
+_ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
+_CHUNK = 500
+"""Rows an INSERT: well below SQLite's limit of bound parameters."""
+
+
+@dataclass(frozen=True)
+class Announced:
+    article_id: str
+    source: str
+    source_kind: str
+    title: str | None = None
+    published: str | None = None
+
+
+class Announcements:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self, site: str, announced: Sequence[Announced], *, run_id: int | None, at: datetime
+    ) -> None:
+        """Keep what sources say of these articles: the first word, completed by later ones."""
+        merged: dict[str, dict[str, Any]] = {}
+        for item in announced:
+            row = merged.get(item.article_id)
+            if row is None:
+                merged[item.article_id] = {
+                    "site": site,
+                    "article_id": item.article_id,
+                    "source": item.source,
+                    "source_kind": item.source_kind,
+                    "title": item.title,
+                    "published": item.published,
+                    "announced_at": at,
+                    "run_id": run_id,
+                }
+            else:
+                row["title"] = row["title"] or item.title
+                row["published"] = row["published"] or item.published
+        rows = list(merged.values())
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), _CHUNK):
+                conn.execute(self._upsert(rows[start : start + _CHUNK]))
+
+    def _upsert(self, rows: list[dict[str, Any]]) -> Any:
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(_ANNOUNCEMENTS).values(rows)
+        return statement.on_conflict_do_update(
+            index_elements=["site", "article_id"],
+            set_={
+                name: func.coalesce(_ANNOUNCEMENTS.c[name], statement.excluded[name])
+                for name in ("title", "published")
+            },
+        )
+
+    def unarchived(self, site: str) -> list[str]:
+        """Ids announced for `site` and not archived: the next run fetches them."""
+        query = (
+            select(_ANNOUNCEMENTS.c.article_id)
+            .select_from(
+                _ANNOUNCEMENTS.outerjoin(
+                    _ARTICLES,
+                    and_(
+                        _ARTICLES.c.site == _ANNOUNCEMENTS.c.site,
+                        _ARTICLES.c.article_id == _ANNOUNCEMENTS.c.article_id,
+                    ),
+                )
+            )
+            .where(_ANNOUNCEMENTS.c.site == site, _ARTICLES.c.id.is_(None))
+            .order_by(_ANNOUNCEMENTS.c.article_id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def of(self, site: str) -> dict[str, Announced]:
+        """Every announcement of a site, by article id."""
+        c = _ANNOUNCEMENTS.c
+        query = select(c.article_id, c.source, c.source_kind, c.title, c.published).where(
+            c.site == site
+        )
+        with self.engine.connect() as conn:
+            return {row.article_id: Announced(*row) for row in conn.execute(query)}

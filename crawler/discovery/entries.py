@@ -1,0 +1,94 @@
+"""What a discovery source says: an article, or another sitemap to read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+TITLE_MAX_LENGTH = 1000
+"""Longer titles are cut: a source's title is a hint, never the record's title."""
+
+Dated = datetime | date
+"""A UTC datetime, or a bare date where the source gives no time (never a guessed midnight)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An article a source lists, with what the source says of it."""
+
+    article_id: str
+    url: str
+    """The URL as listed (never fetched: the profile's template builds the request)."""
+    title: str | None = None
+    published: Dated | None = None
+    updated: Dated | None = None
+    """``lastmod`` or Atom's ``updated``: when the source says the page last changed."""
+
+    @property
+    def dated(self) -> Dated | None:
+        """The date that places the entry in time: its publication, else its last change."""
+        return self.published or self.updated
+
+    def announced(self, source: str) -> dict[str, str | None]:
+        """What travels with the article's request (plain values: requests are marshalled)."""
+        return {
+            "source": source,
+            "title": self.title,
+            "published": iso(self.published),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapRef:
+    """A sitemap named by a sitemap index or by robots.txt."""
+
+    url: str
+    lastmod: Dated | None = None
+
+
+def iso(value: Dated | None) -> str | None:
+    """ISO 8601: ``2026-11-03T06:30:00+00:00`` (UTC) or a bare ``2026-11-03``."""
+    return None if value is None else value.isoformat()
+
+
+def parse_w3c_date(text: str | None, zone: ZoneInfo | None) -> Dated | None:
+    """A W3C datetime (sitemaps' ``lastmod``, ``publication_date``) as UTC, or a bare date.
+
+    A time without an offset is read in the site's zone, as the site writes
+    its pages; with no zone in the profile, only its date is kept. None when
+    the text is not such a date.
+    """
+    if not text:
+        return None
+    value = text.strip()
+    if len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        if zone is None:
+            return moment.date()
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+_SPACE = re.compile(r"\s+")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Text from a source, safe to store: control characters and lone surrogates gone."""
+    if value is None:
+        return None
+    text = _SPACE.sub(" ", _UNSAFE.sub("", value)).strip()
+    return text[:TITLE_MAX_LENGTH] or None
