@@ -202,13 +202,16 @@ class ArchiveStore:
             return {}
         plans = self._plan(conn, pages, reparse)
         rows = [plan.row for plan in plans]
+        # Rows come back in no promised order (an upsert of existing rows returns them
+        # as it finds them), so each id is matched to its row by the natural key.
         result = conn.execute(
             self._upsert_statement(_ARTICLES, ("site", "article_id"), rows[0]).returning(
-                _ARTICLES.c.id, sort_by_parameter_order=True
+                _ARTICLES.c.site, _ARTICLES.c.article_id, _ARTICLES.c.id
             ),
             rows,
         )
-        ids = [row.id for row in result]
+        pk_of = {(row.site, row.article_id): row.id for row in result}
+        ids = [pk_of[plan.row["site"], plan.row["article_id"]] for plan in plans]
         versions = [_version_row(pk, plan) for pk, plan in zip(ids, plans, strict=True)]
         conn.execute(
             self._insert(_VERSIONS).on_conflict_do_update(
