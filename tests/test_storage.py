@@ -222,9 +222,7 @@ def test_the_run_plan_skips_what_is_archived_and_resumes_what_was_discovered(sto
     assert len(plan.pending) == 11 and "1808639" not in plan.pending
 
 
-def test_a_batch_of_known_articles_in_any_order_keeps_each_ones_links_and_versions(
-    store, profile
-):
+def test_a_batch_of_known_articles_in_any_order_keeps_each_ones_links_and_versions(store, profile):
     # Rows that already exist come back from a multi-row upsert in no promised order.
     first, second = "https://en.alalam.ir/news/1808639", "https://en.alalam.ir/news/1807000"
     other = seed_html().replace("Iran, Russia Engaged", "Another article")
