@@ -9,21 +9,58 @@ write it field for field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 FETCH_WARNINGS = ("charset_detected", "charset_mislabelled")
 """Warnings the fetch puts on a page (crawler.middlewares.charset); kept across re-parses."""
 
+ARTICLE_ID_MAX_LENGTH = 32
+"""The longest article id the archive keeps; a longer one is an invalid id, never followed."""
+
+
+# -- what the archive's columns can hold -------------------------------------------------
+# Every value of a record is made safe by rule before it is stored
+# (crawler.safe_values), driven by these annotations: any `str` loses NUL and
+# lone surrogates, any `int` must fit a 32-bit column unless marked wider.
+
+
+@dataclass(frozen=True)
+class MaxLength:
+    """A text column of this many characters: longer text is cut, with a warning."""
+
+    characters: int
+
+
+@dataclass(frozen=True)
+class IntegerBits:
+    """A signed integer column this wide: a value outside it is null, with a warning."""
+
+    bits: int
+
+
+class ArticleIdMark:
+    """An article id: over ARTICLE_ID_MAX_LENGTH it is invalid, never cut."""
+
+
+class TimestampMark:
+    """An ISO 8601 instant: outside the plausible range it is null, with a warning."""
+
+
+ArticleId = Annotated[str, ArticleIdMark(), MaxLength(ARTICLE_ID_MAX_LENGTH)]
+Timestamp = Annotated[str, TimestampMark(), MaxLength(32)]
+BigInteger = Annotated[int, IntegerBits(64)]
+
 
 @dataclass
 class FetchedPage:
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
     """The URL requested, before any redirect."""
     final_url: str
     status: int
-    content_type: str | None
-    encoding: str
+    content_type: Annotated[str, MaxLength(255)] | None
+    encoding: Annotated[str, MaxLength(64)]
     """The charset Scrapy decoded the body with, so a re-parse decodes alike."""
     body: bytes = field(repr=False)
     fetched_at: str
@@ -36,12 +73,12 @@ class FetchedPage:
 class FetchFailure:
     """An article page that could not be fetched (after Scrapy's own retries)."""
 
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
     http_status: int | None
     """None when no response came at all."""
-    reason: str
+    reason: Annotated[str, MaxLength(32)]
     """A short code, see crawler.failures."""
     error: str
     failed_at: str
@@ -56,36 +93,36 @@ class Image:
 
 @dataclass
 class RelatedLink:
-    article_id: str
+    article_id: ArticleId
     title: str | None
-    sort: int | None
+    sort: BigInteger | None
     content_type_id: int | None
     media_url: str | None
-    kind: str
+    kind: Annotated[str, MaxLength(16)]
     position: int
 
 
 @dataclass
 class Article:
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
-    language: str
+    language: Annotated[str, MaxLength(35)]
     title: str
-    kind: str
-    published_at: str | None
-    published_local: str | None
+    kind: Annotated[str, MaxLength(16)]
+    published_at: Timestamp | None
+    published_local: Timestamp | None
     lead: str | None
     body: str
     subheadings: list[str] = field(default_factory=list)
-    desk_code: str | None = None
+    desk_code: Annotated[str, MaxLength(64)] | None = None
     images: list[Image] = field(default_factory=list)
     related: list[RelatedLink] = field(default_factory=list)
     related_complete: bool = True
     word_count: int = 0
-    content_hash: str = ""
+    content_hash: Annotated[str, MaxLength(64)] = ""
     # Bookkeeping, filled in by the archive when the record is stored.
     version: int | None = None
-    first_seen_at: str | None = None
-    fetched_at: str | None = None
-    changed_at: str | None = None
+    first_seen_at: Timestamp | None = None
+    fetched_at: Timestamp | None = None
+    changed_at: Timestamp | None = None

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from crawler.items import ARTICLE_ID_MAX_LENGTH
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
@@ -77,7 +79,7 @@ class ArticleRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site: Mapped[str] = mapped_column(String(64))
-    article_id: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
     url: Mapped[str]
     language: Mapped[str] = mapped_column(String(35))
     title: Mapped[str]
@@ -115,7 +117,7 @@ class RelatedLinkRecord(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(primary_key=True)
-    target_id: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
     title: Mapped[str | None]
     """The title the source page lists for the target."""
     sort: Mapped[int | None] = mapped_column(BigInteger)
@@ -147,7 +149,7 @@ class RawPage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site: Mapped[str] = mapped_column(String(64))
-    article_id: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
     url: Mapped[str]
     """The URL requested, before redirects."""
     final_url: Mapped[str]
@@ -192,7 +194,7 @@ class FailedFetch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site: Mapped[str] = mapped_column(String(64))
-    article_id: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
     url: Mapped[str]
     http_status: Mapped[int | None]
     """None when no response came (timeout, refused connection, ...)."""

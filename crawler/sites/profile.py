@@ -13,6 +13,8 @@ from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from crawler.items import ARTICLE_ID_MAX_LENGTH
+
 
 @dataclass(frozen=True)
 class SiteProfile:
@@ -91,15 +93,18 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 def is_article_id(value: str) -> bool:
-    """Article ids are ASCII decimal digits (str.isdigit would admit other scripts)."""
-    return _DIGITS.fullmatch(value) is not None
+    """Article ids are ASCII decimal digits (str.isdigit would admit other scripts),
+    at most ARTICLE_ID_MAX_LENGTH of them."""
+    return len(value) <= ARTICLE_ID_MAX_LENGTH and _DIGITS.fullmatch(value) is not None
 
 
 def canonical_id(value: str) -> str | None:
     """An id as the archive keys it: digits without leading zeros; None if not an id.
 
     ``0001851093`` and ``1851093`` name one article, so they must be one row.
+    An id longer than the archive keeps is no id: it is never followed.
     """
-    if not is_article_id(value):
+    if _DIGITS.fullmatch(value) is None:
         return None
-    return value.lstrip("0") or "0"
+    canonical = value.lstrip("0") or "0"
+    return canonical if len(canonical) <= ARTICLE_ID_MAX_LENGTH else None
