@@ -148,13 +148,13 @@ def _read_raw_dump(text: str, start: int, declared: int) -> _Source:
         closes = text.startswith('"', start + len(json_text))
         try:
             value = json.loads(json_text)
-        except ValueError:
+        except (ValueError, RecursionError):  # read again below, to say what is wrong
             value = None
         if closes and isinstance(value, list):
             return _Source(value, True, [])
     source = _read_array(text, start, "var_dump")
     if source.complete:
-        _, end = _DECODER.raw_decode(text, _skip_ws(text, start))
+        _, end = _raw_decode(text, _skip_ws(text, start))
         _check_length(text[start:end].encode(), declared, source)
     return source
 
@@ -178,8 +178,11 @@ def _read_array(text: str, start: int, where: str) -> _Source:
     position = _skip_ws(text, start)
     if not text.startswith("[", position):
         return _Source([], False, [f"related_unreadable: {where} does not hold a JSON array"])
+    why = "breaks"
     try:
-        value, _ = _DECODER.raw_decode(text, position)
+        value, _ = _raw_decode(text, position)
+    except _TooDeep:
+        why = "is nested too deeply"
     except ValueError:
         pass
     else:
@@ -192,12 +195,26 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         if not text.startswith("{", position):
             break
         try:
-            entry, position = _DECODER.raw_decode(text, position)
+            entry, position = _raw_decode(text, position)
+        except _TooDeep:
+            why = "is nested too deeply"
+            break
         except ValueError:
             break
         entries.append(entry)
-    warning = f"related_cut_short: {where} array breaks after {len(entries)} whole entries"
+    warning = f"related_cut_short: {where} array {why} after {len(entries)} whole entries"
     return _Source(entries, False, [warning])
+
+
+class _TooDeep(ValueError):
+    """JSON nested deeper than Python's decoder can follow: unreadable, like broken JSON."""
+
+
+def _raw_decode(text: str, position: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.raw_decode(text, position)
+    except RecursionError:
+        raise _TooDeep from None
 
 
 def _skip_ws(text: str, position: int) -> int:
@@ -237,8 +254,9 @@ def _normalise(entries: list[Any], profile: SiteProfile, warnings: list[str]) ->
 
 
 def _article_id(value: Any, warnings: list[str]) -> str | None:
+    """The canonical id an entry names; None for anything else, an over-long id included."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
+        return canonical_id(str(value)) if value.bit_length() < 128 else None
     if not isinstance(value, str):
         return None
     article_id = canonical_id(value.strip())
