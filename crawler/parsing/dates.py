@@ -46,10 +46,13 @@ def read_local_date(
         local = naive.replace(tzinfo=zone)
         if fetched_at is not None and local > fetched_at + FUTURE_TOLERANCE:
             return DateReading(None, f"implausible_date: {text!r} is after the page was fetched")
-        return DateReading(
-            PublishedTime(utc=local.astimezone(UTC), local=local),
-            _wall_clock_warning(naive, zone),
-        )
+        try:
+            return DateReading(
+                PublishedTime(utc=local.astimezone(UTC), local=local),
+                _wall_clock_warning(naive, zone),
+            )
+        except OverflowError:  # year 1 or 9999: no instant Python can hold in UTC
+            return DateReading(None, f"implausible_date: {text!r} is out of range")
     return DateReading(None, f"unparseable_date: {text!r}")
 
 
