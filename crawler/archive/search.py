@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from crawler.archive.search_query import Query, Term
 
 MARK_START, MARK_END = "\x02", "\x03"
+# PostgreSQL indexes this much of each text (migration 0005): a tsvector holds at most 1 MB.
+SEARCH_TITLE_CHARS = 1_000
+SEARCH_BODY_CHARS = 100_000
 _CONFIG = "english"  # the first site's language; a per-language index is future work
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
 
