@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from crawler import signals
 from crawler.archive.database import database_url, redact
+from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.migrate import ensure_current
 from crawler.archive.writer import ArchiveWriter
 from crawler.items import FetchedPage, FetchFailure
@@ -113,8 +114,8 @@ class ArchivePipeline:
         else:
             counts["archive/pages"] += 1
             article = outcome.article
-            if article is None:
-                counts[f"archive/dropped/{outcome.drop_reason}"] += 1
+            if article is None:  # by reason code: "parser_error: RecursionError …" is parser_error
+                counts[f"archive/dropped/{str(outcome.drop_reason).split(':', 1)[0]}"] += 1
             else:
                 counts[f"archive/{outcome.status}"] += 1
                 # Field coverage, for the run's health check (a page without a title is dropped).
@@ -145,8 +146,10 @@ class ArchivePipeline:
         if self.failed:
             return
         self.failed = True
-        logger.error("The archive could not store a batch, stopping the crawl: %r", error)
-        self.crawler.stats.set_value("archive/error", repr(error))
+        # A database that takes no writes says what to do in its message.
+        detail = str(error) if isinstance(error, ArchiveUnwritable) else repr(error)
+        logger.error("The archive could not store a batch, stopping the crawl: %s", detail)
+        self.crawler.stats.set_value("archive/error", detail)
         # Not awaited here: closing waits for items in flight, this one among them.
         self._closing = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason="archive_failed")

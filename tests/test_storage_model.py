@@ -1,8 +1,9 @@
 """The storage API against a model of what the archive must hold, on SQLite and PostgreSQL.
 
 Hypothesis drives random sequences of batches (new, unchanged, changed,
-reverted and dropped pages, failed fetches, re-parses, in any order, two
-sites sharing article ids) through `ArchiveStore.save`. After every batch
+reverted and dropped pages, failed fetches, re-parses, pages holding a value
+no database can store, in any order, two sites sharing article ids) through
+`ArchiveStore.save`, by way of the isolating save the archive worker uses. After every batch
 the whole archive is read back through the same API and compared with
 `ArchiveModel`, which knows the rules of ARTICLE-SCHEMA.md and the README
 and nothing of SQL: every field of every record (generically, so fields
@@ -31,6 +32,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import delete, select
 
+from crawler.archive.isolation import save_isolating
 from crawler.archive.models import (
     ArticleRecord,
     ArticleVersion,
@@ -54,6 +56,8 @@ titles = st.sampled_from(("Talks resume", "Talks resume in Tehran", "Ministers m
 bodies = st.sampled_from(("One.", "One.\n\nTwo.", "Ein Text: ÄÖÜ — ‘quoted’ 😀"))
 WORDS = ("Tehran", "“Quoted” ministers’ talks", "مجلس شورای", "Москва", "café 😀", "x" * 300)
 TARGETS = (*IDS, "99", "1851093")
+POISON = 10**20
+STORE_ERROR = "store_error"
 
 
 def maybe(rng: random.Random, value: Any) -> Any:
@@ -127,10 +131,15 @@ class Fetch:
 def fetches(draw: st.DrawFn) -> Fetch:
     site, article_id = draw(st.sampled_from(SITES)), draw(st.sampled_from(IDS))
     dropped = draw(st.integers(0, 5)) == 0
+    article = None if dropped else draw(articles(site, article_id))
+    if article is not None and draw(st.integers(0, 7)) == 0:
+        # A value past the record's boundary that neither database can store:
+        # the page must be isolated, the rest of its batch stored.
+        article.word_count = POISON
     return Fetch(
         site,
         article_id,
-        None if dropped else draw(articles(site, article_id)),
+        article,
         draw(st.sampled_from(("no_title", "empty_page"))) if dropped else None,
         draw(st.lists(st.sampled_from(("no_date", "charset_detected", "related_missing")))),
         f"<html>{site} {article_id}</html>".encode(),
@@ -142,6 +151,21 @@ def failures(draw: st.DrawFn) -> tuple[str, str, int | None, str]:
     status = draw(st.sampled_from((404, 503, None)))
     reason = {404: "http_404", 503: "http_503", None: "timeout"}[status]
     return draw(st.sampled_from(SITES)), draw(st.sampled_from(IDS)), status, reason
+
+
+def _poisoned(unit: ParsedPage | FetchFailure) -> bool:
+    return (
+        isinstance(unit, ParsedPage)
+        and bool(unit.result.article)
+        and (
+            unit.result.article.word_count == POISON  # type: ignore[union-attr]
+        )
+    )
+
+
+def _reason(stored: str | None) -> str | None:
+    """A drop reason, with the database's own words after ``store_error:`` left out."""
+    return STORE_ERROR if stored and stored.startswith(f"{STORE_ERROR}:") else stored
 
 
 @dataclass
@@ -158,6 +182,25 @@ class ArchiveModel:
         self.articles: dict[Key, ModelArticle] = {}
         self.raw: dict[Key, dict[str, Any]] = {}
         self.failed: dict[Key, dict[str, Any]] = {}
+
+    def save_isolating(
+        self, units: list[ParsedPage | FetchFailure], *, reparse: bool
+    ) -> list[tuple[str, dict[str, Any] | None]]:
+        """A batch stored whole if it can be; else its halves, down to the page at fault."""
+        latest = {(u.page.site, u.page.article_id): u for u in units if isinstance(u, ParsedPage)}
+        if not any(_poisoned(unit) for unit in latest.values()):  # an earlier fetch is not stored
+            pages = [unit for unit in units if isinstance(unit, ParsedPage)]
+            failed = [unit for unit in units if isinstance(unit, FetchFailure)]
+            return self.save(pages, failed, reparse=reparse)
+        if len(units) > 1:
+            half = len(units) // 2
+            return self.save_isolating(units[:half], reparse=reparse) + self.save_isolating(
+                units[half:], reparse=reparse
+            )
+        [page] = units
+        assert isinstance(page, ParsedPage)
+        dropped = ParsedPage(page.page, ParseResult(None, STORE_ERROR, list(page.result.warnings)))
+        return self.save([dropped], [], reparse=reparse)
 
     def save(
         self, pages: list[ParsedPage], failed: list[FetchFailure], *, reparse: bool
@@ -324,8 +367,9 @@ class ArchiveMachine(RuleBasedStateMachine):
         self._save(pages, [], reparse=True)
 
     def _save(self, pages: list[ParsedPage], failed: list[FetchFailure], *, reparse: bool) -> None:
-        expected = self.model.save(copy.deepcopy(pages), failed, reparse=reparse)
-        outcomes = self.store.save(pages, failed, reparse=reparse)
+        """Through the isolating save the archive worker uses, which calls ArchiveStore.save."""
+        expected = self.model.save_isolating([*copy.deepcopy(pages), *failed], reparse=reparse)
+        outcomes = save_isolating(self.store, pages, failed, retry_budget=0, reparse=reparse)
         assert [(o.status, o.article and asdict(o.article)) for o in outcomes] == expected
 
     @invariant()
@@ -377,7 +421,7 @@ class ArchiveMachine(RuleBasedStateMachine):
                     "fetched_at": row.fetched_at,
                     "body": gzip.decompress(row.body_gz),
                     "outcome": row.outcome,
-                    "drop_reason": row.drop_reason,
+                    "drop_reason": _reason(row.drop_reason),
                     "warnings": row.warnings,
                 }
                 for row in conn.execute(select(RawPage))

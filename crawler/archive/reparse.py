@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
+from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ParsedPage
 from crawler.parsing.fetched import parse_fetched
 
@@ -21,13 +22,21 @@ if TYPE_CHECKING:
 
 
 def reparse(
-    store: ArchiveStore, *, site: str | None = None, since: datetime | None = None, batch: int = 200
+    store: ArchiveStore,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    batch: int = 200,
+    retry_budget: float = 30.0,
 ) -> Counter[str]:
-    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them."""
+    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
+
+    A page the database refuses is kept as dropped with its reason, as in a crawl.
+    """
     counts: Counter[str] = Counter()
     for pages in _batched(store.raw_pages(site=site, since=since), batch):
         parsed = [ParsedPage(page, parse_fetched(page)) for page in pages]
-        for outcome in store.save(parsed, reparse=True):
+        for outcome in save_isolating(store, parsed, retry_budget=retry_budget, reparse=True):
             counts[outcome.status] += 1
     return counts
 
