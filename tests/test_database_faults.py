@@ -14,12 +14,13 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import crawl, start_crawl
+from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
 
 SLOWLY = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
 
@@ -132,3 +133,40 @@ def test_a_sqlite_archive_locked_too_long_fails_the_run_loudly_and_the_next_run_
 
     assert again.returncode == 0, again.log
     assert archive_db.archived_ids(sqlite_url) == site.reachable()
+
+
+def test_a_postgresql_turned_read_only_mid_crawl_stops_the_run_at_once_saying_what_to_do(
+    postgresql_url,
+):
+    site = LocalSite(pages=120)
+    site.delay = 0.02
+    name = postgresql_url.rsplit("/", 1)[1]
+    with ServerThread(site) as base_url:
+        process = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=SLOWLY)
+        wait_until_archived(postgresql_url, 20)
+        # As a failover to a standby does: the sessions end, new ones are read-only.
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+        output, _ = process.communicate(timeout=300)
+
+        assert process.returncode == 1, output
+        summary = output.strip().splitlines()[-1]
+        assert summary.startswith("Run ") and " failed " in summary, summary
+        assert "cannot take writes: it is read-only" in summary
+        assert "make it writable" in summary
+        assert "Traceback" not in output
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
+        # The run's row cannot be closed on a database that takes no writes: it stays
+        # running until the next run takes over and marks it interrupted.
+        site.delay = 0
+        again = crawl(postgresql_url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(postgresql_url) == site.reachable()
