@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 import types
 from datetime import UTC, datetime
 from functools import cache
@@ -78,21 +79,57 @@ def safe_text(value: str) -> str:
 # -- rules, built once per type --------------------------------------------------------
 
 
+_TEXT, _INTEGER, _OTHER = 0, 1, 2
+
+
 @cache
 def _record_rule(cls: type) -> Callable[[Any, str, list[str]], Any]:
     hints = get_type_hints(cls, include_extras=True)
-    fields = [(f.name, _rule(hints[f.name])) for f in dataclasses.fields(cls)]
+    fields = [
+        (f.name, *_fast_path(hints[f.name]), _rule(hints[f.name])) for f in dataclasses.fields(cls)
+    ]
+    search = _UNSAFE_TEXT.search
 
     def check(record: Any, path: str, warnings: list[str]) -> Any:
-        for name, rule in fields:
+        for name, kind, low, high, rule in fields:
             value = getattr(record, name)
-            if value is not None:
-                safe = rule(value, f"{path}{name}", warnings)
-                if safe is not value:
-                    setattr(record, name, safe)
+            if value is None:
+                continue
+            # Most values are fine: tell so without a call (this runs on every page).
+            if kind == _TEXT:
+                if type(value) is str and low <= len(value) <= high and search(value) is None:
+                    continue
+            elif kind == _INTEGER and type(value) is int and low <= value <= high:
+                continue
+            safe = rule(value, f"{path}{name}", warnings)
+            if safe is not value:
+                setattr(record, name, safe)
         return record
 
     return check
+
+
+def _fast_path(hint: Any) -> tuple[int, int, int]:
+    """(kind, low, high): a text of `low` to `high` characters, or an integer within
+    [low, high], that `_record_rule` may pass without calling the field's rule."""
+    args = [arg for arg in get_args(hint) if arg is not type(None)]
+    if get_origin(hint) in (Union, types.UnionType) and len(args) == 1:
+        hint = args[0]
+    marks: tuple[Any, ...] = ()
+    if get_origin(hint) is Annotated:
+        hint, *extra = get_args(hint)
+        marks = tuple(extra)
+    if any(isinstance(m, TimestampMark) for m in marks):
+        return _OTHER, 0, 0
+    if any(isinstance(m, ArticleIdMark) for m in marks):
+        return _TEXT, 1, ARTICLE_ID_MAX_LENGTH
+    if hint is str:
+        length = next((m.characters for m in marks if isinstance(m, MaxLength)), sys.maxsize)
+        return _TEXT, 0, length
+    if hint is int:
+        bits = next((m.bits for m in marks if isinstance(m, IntegerBits)), 32)
+        return _INTEGER, -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return _OTHER, 0, 0
 
 
 def _rule(hint: Any, *, nullable: bool = False) -> Callable[[Any, str, list[str]], Any]:
