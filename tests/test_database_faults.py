@@ -1,6 +1,8 @@
 """Failing databases: the store waits and retries, or the run fails loudly; nothing is lost.
 
-Every page fetched is stored by this run or fetched again by the next: each
+A database that is away (PostgreSQL restarted, SQLite locked) is waited for;
+one that takes no writes (PostgreSQL read-only, SQLite's disk full) stops the
+run at once with a line saying what to do. Every page fetched is stored by this run or fetched again by the next: each
 test ends by comparing the archive with the local copy's whole site.
 """
 
@@ -13,14 +15,19 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
+from crawler.archive.migrate import ensure_current
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SLOWLY = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
 
@@ -170,3 +177,46 @@ def test_a_postgresql_turned_read_only_mid_crawl_stops_the_run_at_once_saying_wh
 
     assert again.returncode == 0, again.log
     assert archive_db.archived_ids(postgresql_url) == site.reachable()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_stops_an_sqlite_run_at_once_and_its_row_says_what_to_do(small_disk):
+    url = f"sqlite:///{small_disk / 'archive.sqlite3'}"
+    ensure_current(url)
+    filler = small_disk / "filler"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler.write_bytes(bytes(free - 400_000))  # room for a few batches, not for the site
+    site = LocalSite(pages=150)
+    with ServerThread(site) as base_url:
+        full = crawl(url, start=SEED_ID, base_url=base_url)
+
+        assert full.returncode == 1, full.log
+        message = "the archive database cannot take writes: its disk is full"
+        assert message in full.stdout and "free space" in full.stdout
+        assert "Traceback" not in full.log
+        [run] = archive_db.runs(url)
+        assert run.status == "failed" and message in run.message
+
+        filler.unlink()
+        again = crawl(url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(url) == site.reachable()
