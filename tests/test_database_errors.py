@@ -74,6 +74,20 @@ def test_a_page_the_database_refuses_is_kept_as_dropped_and_the_rest_of_its_batc
     assert store.failed("alalam_en")[0][:2] == ("1", "http_503")
 
 
+def test_a_failure_record_the_database_refuses_is_left_out_and_its_batch_stored(
+    store, profile, caplog
+):
+    naive_time = FetchFailure(
+        "alalam_en", "1", "https://en.alalam.ir/news/1", 503, "http_503", "HTTP 503", "2026-11-24"
+    )
+
+    outcomes = save_isolating(store, pages(profile, 3), [naive_time], retry_budget=0)
+
+    assert [o.status for o in outcomes] == ["new"] * 3 + ["failed"]
+    assert store.failed("alalam_en") == []
+    assert "alalam_en/1: its failed fetch cannot be recorded" in caplog.text
+
+
 def test_a_value_out_of_range_is_bad_data_on_both_databases(store, profile):
     error = raised(lambda: store.save([poisoned(pages(profile, 1)[0])]))
 

@@ -2,8 +2,9 @@
 
 A database that is away (PostgreSQL restarted, SQLite locked) is waited for;
 one that takes no writes (PostgreSQL read-only, SQLite's disk full) stops the
-run at once with a line saying what to do. Every page fetched is stored by this run or fetched again by the next: each
-test ends by comparing the archive with the local copy's whole site.
+run at once with a line saying what to do. Every page fetched is stored by
+this run or fetched again by the next: each test ends by comparing the
+archive with the local copy's whole site.
 """
 
 from __future__ import annotations
