@@ -48,7 +48,7 @@ class TimestampMark:
 
 ArticleId = Annotated[str, ArticleIdMark(), MaxLength(ARTICLE_ID_MAX_LENGTH)]
 Timestamp = Annotated[str, TimestampMark(), MaxLength(32)]
-BigInteger = Annotated[int, IntegerBits(64)]
+Int64 = Annotated[int, IntegerBits(64)]
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Image:
 class RelatedLink:
     article_id: ArticleId
     title: str | None
-    sort: BigInteger | None
+    sort: Int64 | None
     content_type_id: int | None
     media_url: str | None
     kind: Annotated[str, MaxLength(16)]
