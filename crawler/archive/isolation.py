@@ -21,6 +21,7 @@ from crawler.archive.retrying import with_retries
 from crawler.archive.store import ParsedPage, SaveOutcome
 from crawler.items import FetchFailure
 from crawler.parsing.article import ParseResult
+from crawler.safe_values import safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,7 +87,7 @@ def _isolate(
     reparse: bool,
 ) -> SaveOutcome:
     """The one page (or failure record) the database refused, kept as far as it can be."""
-    reason = f"store_error: {first_line(error)}"[:200]
+    reason = safe_text(f"store_error: {first_line(error)}")[:200]  # it may quote the value
     if isinstance(unit, FetchFailure):
         logger.error(
             "%s/%s: its failed fetch cannot be recorded: %s", unit.site, unit.article_id, reason
