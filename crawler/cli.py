@@ -494,6 +494,7 @@ def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> Non
 @click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
 def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     """Run the current parser over the stored raw pages, without any network."""
+    from crawler.archive.db_errors import ArchiveUnwritable
     from crawler.archive.reparse import reparse as run_reparse
     from crawler.sites import ProfileError, UnknownSiteError
 
@@ -510,6 +511,8 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     except (UnknownSiteError, ProfileError) as error:
         hint = "a user's profile is found through ARCHIVE_SITES_DIR"
         raise click.ClickException(f"{error} ({hint})") from error
+    except ArchiveUnwritable as error:
+        raise click.ClickException(str(error)) from error
     total = sum(counts.values())
     details = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     click.echo(f"{total} stored pages parsed again: {details or 'none'}")

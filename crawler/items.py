@@ -9,6 +9,7 @@ write it field for field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 ARTICLE_ID_MAX_LENGTH = 255
 """Longest article id the archive holds (the id columns are this wide).
@@ -17,22 +18,63 @@ Number ids need a dozen digits; slug ids are what bounds it: WordPress caps a
 slug at 200 characters, and a profile may take a date or section path in
 front of it (``2024/05/12/<slug>``). 255 keeps those whole while staying a
 short key in every index that holds ids (and a row in the seen-set small).
+A longer id is an invalid id: never followed, never stored.
 """
 
 FETCH_WARNINGS = ("charset_detected", "charset_mislabelled")
 """Warnings the fetch puts on a page (crawler.middlewares.charset); kept across re-parses."""
 
 
+# -- what the archive's columns can hold -------------------------------------------------
+# Every value of a record is made safe by rule before it is stored
+# (crawler.safe_values), driven by these annotations: any `str` loses NUL and
+# lone surrogates, any `int` must fit a 32-bit column unless marked wider.
+
+
+@dataclass(frozen=True)
+class MaxLength:
+    """A text column of this many characters: longer text is cut, with a warning."""
+
+    characters: int
+
+
+@dataclass(frozen=True)
+class IntegerBits:
+    """A signed integer column this wide: a value outside it is null, with a warning."""
+
+    bits: int
+
+
+class ArticleIdMark:
+    """An article id: over ARTICLE_ID_MAX_LENGTH it is invalid, never cut."""
+
+
+@dataclass(frozen=True)
+class TimestampMark:
+    """An ISO 8601 instant: outside the plausible range it is null, with a warning.
+
+    With `dates`, a bare date (``2016-08-16``, a page that gives no time) is one too.
+    """
+
+    dates: bool = False
+
+
+ArticleId = Annotated[str, ArticleIdMark(), MaxLength(ARTICLE_ID_MAX_LENGTH)]
+Timestamp = Annotated[str, TimestampMark(), MaxLength(32)]
+LocalTime = Annotated[str, TimestampMark(dates=True), MaxLength(32)]
+Int64 = Annotated[int, IntegerBits(64)]
+
+
 @dataclass
 class FetchedPage:
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
     """The URL requested, before any redirect."""
     final_url: str
     status: int
-    content_type: str | None
-    encoding: str
+    content_type: Annotated[str, MaxLength(255)] | None
+    encoding: Annotated[str, MaxLength(64)]
     """The charset Scrapy decoded the body with, so a re-parse decodes alike."""
     body: bytes = field(repr=False)
     fetched_at: str
@@ -45,12 +87,12 @@ class FetchedPage:
 class FetchFailure:
     """An article page that could not be fetched (after Scrapy's own retries)."""
 
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
     http_status: int | None
     """None when no response came at all."""
-    reason: str
+    reason: Annotated[str, MaxLength(32)]
     """A short code, see crawler.failures."""
     error: str
     failed_at: str
@@ -65,40 +107,40 @@ class Image:
 
 @dataclass
 class RelatedLink:
-    article_id: str
+    article_id: ArticleId
     title: str | None
-    sort: int | None
+    sort: Int64 | None
     content_type_id: int | None
     media_url: str | None
-    kind: str
+    kind: Annotated[str, MaxLength(16)]
     position: int
 
 
 @dataclass
 class Article:
-    site: str
-    article_id: str
+    site: Annotated[str, MaxLength(64)]
+    article_id: ArticleId
     url: str
-    language: str
+    language: Annotated[str, MaxLength(35)]
     title: str
-    kind: str
-    published_at: str | None
-    published_local: str | None
+    kind: Annotated[str, MaxLength(16)]
+    published_at: Timestamp | None
+    published_local: LocalTime | None
     lead: str | None
     body: str
     subheadings: list[str] = field(default_factory=list)
-    desk_code: str | None = None
+    desk_code: Annotated[str, MaxLength(64)] | None = None
     images: list[Image] = field(default_factory=list)
     related: list[RelatedLink] = field(default_factory=list)
     related_complete: bool = True
     word_count: int = 0
-    content_hash: str = ""
+    content_hash: Annotated[str, MaxLength(64)] = ""
     authors: list[str] = field(default_factory=list)
     field_sources: dict[str, str] = field(default_factory=dict)
     """Where each field was found: ``css`` (the profile's rules), ``json-ld``, ``opengraph``,
     ``meta``, ``title-tag``, ``html``, ``profile``, ``trafilatura`` or ``htmldate``."""
     # Bookkeeping, filled in by the archive when the record is stored.
     version: int | None = None
-    first_seen_at: str | None = None
-    fetched_at: str | None = None
-    changed_at: str | None = None
+    first_seen_at: Timestamp | None = None
+    fetched_at: Timestamp | None = None
+    changed_at: Timestamp | None = None

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 
 from crawler import signals
 from crawler.archive.database import redact
+from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.writer import ArchiveWriter
 from crawler.extensions.archive_run import ArchiveRun
 from crawler.items import FetchedPage, FetchFailure
@@ -120,8 +121,10 @@ class ArchivePipeline:
         if self.failed:
             return
         self.failed = True
-        logger.error("The archive could not store a batch, stopping the crawl: %r", error)
-        self.run.fail(repr(error))
+        # A database that takes no writes says what to do in its message.
+        detail = str(error) if isinstance(error, ArchiveUnwritable) else repr(error)
+        logger.error("The archive could not store a batch, stopping the crawl: %s", detail)
+        self.run.fail(detail)
         # Not awaited here: closing waits for items in flight, this one among them.
         self._closing = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason="archive_failed")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.items import ARTICLE_ID_MAX_LENGTH
 from crawler.sites.profile import NUMBER, is_number_id
 
 if TYPE_CHECKING:
@@ -97,13 +98,15 @@ def parse_id_ranges(value: str) -> list[tuple[int, int]]:
         part = raw.strip()
         if not part:
             continue
-        if is_number_id(part.lstrip("0") or "0"):
-            ranges.append((int(part), int(part)))
-            continue
         match = _RANGE.match(part)
-        if match is None:
+        if is_number_id(part.lstrip("0") or "0"):
+            low = high = int(part)
+        elif match is None:
             raise SeedError(f"ids: {part!r} is neither an id nor a range FIRST-LAST")
-        low, high = int(match.group(1)), int(match.group(2))
+        else:
+            low, high = int(match.group(1)), int(match.group(2))
+        if len(str(high)) > ARTICLE_ID_MAX_LENGTH:
+            raise SeedError(f"ids: {part!r} goes beyond {ARTICLE_ID_MAX_LENGTH}-digit ids")
         if high < low:
             raise SeedError(f"ids: range {part!r} runs backwards")
         ranges.append((low, high))

@@ -1,7 +1,10 @@
 """Failing databases: the store waits and retries, or the run fails loudly; nothing is lost.
 
-Every page fetched is stored by this run or fetched again by the next: each
-test ends by comparing the archive with the local copy's whole site.
+A database that is away (PostgreSQL restarted, SQLite locked) is waited for;
+one that takes no writes (PostgreSQL read-only, SQLite's disk full) stops the
+run at once with a line saying what to do. Every page fetched is stored by
+this run or fetched again by the next: each test ends by comparing the
+archive with the local copy's whole site.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
 
+from crawler.archive.migrate import ensure_current
 from crawler.localcopy.server import ServerThread
 from crawler.localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import crawl, start_crawl
+from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SLOWLY = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
 
@@ -132,3 +141,83 @@ def test_a_sqlite_archive_locked_too_long_fails_the_run_loudly_and_the_next_run_
 
     assert again.returncode == 0, again.log
     assert archive_db.archived_ids(sqlite_url) == site.reachable()
+
+
+def test_a_postgresql_turned_read_only_mid_crawl_stops_the_run_at_once_saying_what_to_do(
+    postgresql_url,
+):
+    site = LocalSite(pages=120)
+    site.delay = 0.02
+    name = postgresql_url.rsplit("/", 1)[1]
+    with ServerThread(site) as base_url:
+        process = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=SLOWLY)
+        wait_until_archived(postgresql_url, 20)
+        # As a failover to a standby does: the sessions end, new ones are read-only.
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+        output, _ = process.communicate(timeout=300)
+
+        assert process.returncode == 1, output
+        summary = output.strip().splitlines()[-1]
+        assert summary.startswith("Run ") and " failed " in summary, summary
+        assert "cannot take writes: it is read-only" in summary
+        assert "make it writable" in summary
+        assert "Traceback" not in output
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
+        # The run's row cannot be closed on a database that takes no writes: it stays
+        # running until the next run takes over and marks it interrupted.
+        site.delay = 0
+        again = crawl(postgresql_url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(postgresql_url) == site.reachable()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_stops_an_sqlite_run_at_once_and_its_row_says_what_to_do(small_disk):
+    url = f"sqlite:///{small_disk / 'archive.sqlite3'}"
+    ensure_current(url)
+    filler = small_disk / "filler"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler.write_bytes(bytes(free - 400_000))  # room for a few batches, not for the site
+    site = LocalSite(pages=150)
+    with ServerThread(site) as base_url:
+        full = crawl(url, start=SEED_ID, base_url=base_url)
+
+        assert full.returncode == 1, full.log
+        message = "the archive database cannot take writes: its disk is full"
+        assert message in full.stdout and "free space" in full.stdout
+        assert "Traceback" not in full.log
+        [run] = archive_db.runs(url)
+        assert run.status == "failed" and message in run.message
+
+        filler.unlink()
+        again = crawl(url, start=SEED_ID, base_url=base_url)
+
+    assert again.returncode == 0, again.log
+    assert archive_db.archived_ids(url) == site.reachable()

@@ -220,3 +220,24 @@ def test_the_run_plan_skips_what_is_archived_and_resumes_what_was_discovered(sto
     assert len(plan.skip) == 2 and "1851093" in plan.skip and "1808639" in plan.skip
     assert plan.due == []
     assert len(plan.pending) == 11 and "1808639" not in plan.pending
+
+
+def test_a_batch_of_known_articles_in_any_order_keeps_each_ones_links_and_versions(store, profile):
+    # Rows that already exist come back from a multi-row upsert in no promised order.
+    first, second = "https://en.alalam.ir/news/1808639", "https://en.alalam.ir/news/1807000"
+    other = seed_html().replace("Iran, Russia Engaged", "Another article")
+    store.save([parsed(profile, url=first), parsed(profile, other, url=second)])
+    changed = other.replace("Press TV reported.", "Press TV reported it.")
+
+    store.save(
+        [
+            parsed(profile, changed, url=second, at="2026-11-24T11:00:00+00:00"),
+            parsed(profile, url=first, at="2026-11-24T11:00:00+00:00"),
+        ]
+    )
+
+    articles = {article.article_id: article for article in store.iter_articles()}
+    assert articles["1808639"].title.startswith("Iran, Russia Engaged")
+    assert articles["1807000"].title.startswith("Another article")
+    assert [v.title[:15] for v in store.history("alalam_en", "1808639")] == ["Iran, Russia En"]
+    assert [v.title[:15] for v in store.history("alalam_en", "1807000")] == ["Another article"] * 2

@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
+from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
@@ -31,12 +32,14 @@ def reparse(
     batch: int = 200,
     profile: SiteProfile | None = None,
     progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
+    retry_budget: float = 30.0,
 ) -> Counter[str]:
     """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
 
     Each site's profile is found by name (ARCHIVE_SITES_DIR, then the built-in
     ones), unless `profile` is given for the one site being re-parsed.
-    `progress` wraps the stream of stored pages, e.g. in a progress bar.
+    `progress` wraps the stream of stored pages, e.g. in a progress bar. A page
+    the database refuses is kept as dropped with its reason, as in a crawl.
     """
     counts: Counter[str] = Counter()
     profiles: dict[str, SiteProfile] = {}
@@ -49,7 +52,7 @@ def reparse(
             if page.site not in profiles:
                 profiles[page.site] = profile or get_profile(page.site)
             parsed.append(ParsedPage(page, parse_fetched(page, profiles[page.site])))
-        for outcome in store.save(parsed, reparse=True):
+        for outcome in save_isolating(store, parsed, retry_budget=retry_budget, reparse=True):
             counts[outcome.status] += 1
     return counts
 

@@ -2,8 +2,9 @@
 
 A batch is one transaction, so trying it again after a failure is safe: it
 either committed whole or not at all. Errors that say the connection or the
-lock is the trouble are retried with growing waits until the budget is spent;
-any other error (a constraint, a bug) is raised at once.
+lock is the trouble (see `db_errors.classify`) are retried with growing
+waits until the budget is spent; any other error is raised at once, for the
+caller to isolate the page or stop the run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from crawler.archive.db_errors import ErrorKind, classify, first_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,9 +23,7 @@ T = TypeVar("T")
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    return classify(error) is ErrorKind.AWAY
 
 
 def with_retries(action: Callable[[], T], *, budget: float, what: str) -> T:
@@ -37,11 +36,6 @@ def with_retries(action: Callable[[], T], *, budget: float, what: str) -> T:
         except Exception as error:
             if not is_transient(error) or time.monotonic() + wait > deadline:
                 raise
-            logger.warning("%s failed (%s); trying again in %.1f s", what, _first_line(error), wait)
+            logger.warning("%s failed (%s); trying again in %.1f s", what, first_line(error), wait)
             time.sleep(wait)
             wait = min(wait * 2, 10.0)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error)
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

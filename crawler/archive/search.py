@@ -32,6 +32,9 @@ MARK_START, MARK_END = "\x02", "\x03"
 DEFAULT_TIMEOUT = 30.0
 """Seconds a PostgreSQL search may run before the server stops it."""
 _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
+# PostgreSQL indexes this much of each text (migration 0008): a tsvector holds at most 1 MB.
+SEARCH_TITLE_CHARS = 1_000
+SEARCH_BODY_CHARS = 100_000
 _CONFIG = "english"  # the first site's language; a per-language index is future work
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
 

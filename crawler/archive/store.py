@@ -25,7 +25,14 @@ from crawler.archive.models import (
     RawPage,
     RelatedLinkRecord,
 )
-from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchHit, search
+from crawler.archive.search import (
+    DEFAULT_TIMEOUT,
+    SEARCH_BODY_CHARS,
+    SEARCH_TITLE_CHARS,
+    SearchFilters,
+    SearchHit,
+    search,
+)
 from crawler.items import FETCH_WARNINGS
 
 if TYPE_CHECKING:
@@ -186,14 +193,31 @@ class ArchiveStore:
 
     def _save_raw(self, conn: Connection, pages: list[ParsedPage], *, reparse: bool) -> None:
         if not reparse:
-            self._upsert(conn, _RAW, [_raw_row(p) for p in pages], ("site", "article_id"))
+            rows = [_raw_row(p, self._warnings(p.result)) for p in pages]
+            self._upsert(conn, _RAW, rows, ("site", "article_id"))
             return
         for parsed in pages:
             conn.execute(
                 update(_RAW)
                 .where(_RAW.c.site == parsed.page.site, _RAW.c.article_id == parsed.page.article_id)
-                .values(**_outcome_columns(parsed.result))
+                .values(**_outcome_columns(parsed.result, self._warnings(parsed.result)))
             )
+
+    def _warnings(self, result: ParseResult) -> list[str]:
+        """The parse's warnings, and what this database does not index of the text."""
+        article = result.article
+        if self.engine.dialect.name != "postgresql" or article is None:
+            return result.warnings
+        cut = [
+            f"search_text_truncated: only the first {limit} characters of the {name} "
+            f"are searchable (it has {len(text)})"
+            for name, text, limit in (
+                ("title", article.title, SEARCH_TITLE_CHARS),
+                ("body", article.body, SEARCH_BODY_CHARS),
+            )
+            if len(text) > limit
+        ]
+        return result.warnings + cut if cut else result.warnings
 
     def _save_articles(
         self, conn: Connection, pages: list[ParsedPage], reparse: bool
@@ -202,13 +226,16 @@ class ArchiveStore:
             return {}
         plans = self._plan(conn, pages, reparse)
         rows = [plan.row for plan in plans]
+        # Rows come back in no promised order (an upsert of existing rows returns them
+        # as it finds them), so each id is matched to its row by the natural key.
         result = conn.execute(
             self._upsert_statement(_ARTICLES, ("site", "article_id"), rows[0]).returning(
-                _ARTICLES.c.id, sort_by_parameter_order=True
+                _ARTICLES.c.site, _ARTICLES.c.article_id, _ARTICLES.c.id
             ),
             rows,
         )
-        ids = [row.id for row in result]
+        pk_of = {(row.site, row.article_id): row.id for row in result}
+        ids = [pk_of[plan.row["site"], plan.row["article_id"]] for plan in plans]
         versions = [_version_row(pk, plan) for pk, plan in zip(ids, plans, strict=True)]
         conn.execute(
             self._insert(_VERSIONS).on_conflict_do_update(
@@ -347,14 +374,13 @@ class ArchiveStore:
         updated = {name: statement.excluded[name] for name in row if name not in keep}
         return statement.on_conflict_do_update(index_elements=list(key), set_=updated)
 
-    @staticmethod
     def _outcome(
-        parsed: ParsedPage, stored: dict[tuple[str, str], tuple[Status, items.Article]]
+        self, parsed: ParsedPage, stored: dict[tuple[str, str], tuple[Status, items.Article]]
     ) -> SaveOutcome:
         page, result = parsed.page, parsed.result
         status, article = stored.get((page.site, page.article_id), ("dropped", None))
         return SaveOutcome(
-            page.site, page.article_id, status, article, result.drop_reason, result.warnings
+            page.site, page.article_id, status, article, result.drop_reason, self._warnings(result)
         )
 
     # -- what the crawl needs to know ------------------------------------------------------
@@ -684,15 +710,15 @@ def _fetched_page(row: Row[Any]) -> items.FetchedPage:
     )
 
 
-def _outcome_columns(result: ParseResult) -> dict[str, Any]:
+def _outcome_columns(result: ParseResult, warnings: list[str]) -> dict[str, Any]:
     return {
         "outcome": "archived" if result.article is not None else "dropped",
         "drop_reason": result.drop_reason,
-        "warnings": result.warnings,
+        "warnings": warnings,
     }
 
 
-def _raw_row(parsed: ParsedPage) -> dict[str, Any]:
+def _raw_row(parsed: ParsedPage, warnings: list[str]) -> dict[str, Any]:
     page = parsed.page
     return {
         "site": page.site,
@@ -704,7 +730,7 @@ def _raw_row(parsed: ParsedPage) -> dict[str, Any]:
         "encoding": page.encoding,
         "fetched_at": datetime.fromisoformat(page.fetched_at),
         "body_gz": gzip.compress(page.body, compresslevel=6, mtime=0),
-        **_outcome_columns(parsed.result),
+        **_outcome_columns(parsed.result, warnings),
     }
 
 

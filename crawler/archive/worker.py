@@ -15,6 +15,7 @@ leaves by itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -23,11 +24,12 @@ import time
 from typing import TYPE_CHECKING
 
 from crawler.archive.database import create_archive_engine
-from crawler.archive.retrying import with_retries
+from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.gc_policy import tune_gc
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
+from crawler.safe_values import InvalidRecord, make_safe
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
@@ -101,7 +103,11 @@ def _profile(site: str) -> SiteProfile:
 
 
 def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
-    """Parse the pages of a batch and store them, and its failures, in one transaction."""
+    """Parse the pages of a batch and store them, and its failures, in one transaction.
+
+    A page the parser or the database refuses is kept as dropped with its
+    reason (crawler.archive.isolation); ArchiveUnwritable says the run must stop.
+    """
     if _store is None:
         raise RuntimeError("archive worker used before start()")
     pages = [
@@ -110,12 +116,10 @@ def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
         if isinstance(item, FetchedPage)
     ]
     failures = [item for item in batch if isinstance(item, FetchFailure)]
-    store = _store
-    outcomes = with_retries(
-        lambda: store.save(pages, failures),
-        budget=_retry_budget,
-        what=f"storing a batch of {len(batch)}",
-    )
+    for failure in failures:
+        with contextlib.suppress(InvalidRecord):  # the database refuses it, and says so
+            make_safe(failure)
+    outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget)
     # save() answers pages first, then failures; give them back in the batch's order.
     page_outcomes, failure_outcomes = iter(outcomes[: len(pages)]), iter(outcomes[len(pages) :])
     return [

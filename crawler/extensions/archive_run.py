@@ -225,7 +225,8 @@ class ArchiveRun:
             counts["archive/pages"] += 1
             article = outcome.article
             if article is None:
-                counts[f"archive/dropped/{outcome.drop_reason}"] += 1
+                # By reason code: "parser_error: RecursionError …" counts as parser_error.
+                counts[f"archive/dropped/{str(outcome.drop_reason).split(':', 1)[0]}"] += 1
             else:
                 counts[f"archive/{outcome.status}"] += 1
                 # Field coverage, for the run's health check (a page without a title is dropped).

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.items import Article, Image
+from crawler.items import Article, Image, MaxLength
 from crawler.parsing import extraction
 from crawler.parsing.dates import PublishedTime, read_local_date
 from crawler.parsing.kind import classify
@@ -89,7 +89,7 @@ _SKIPPED_TAGS = frozenset(
 @dataclass
 class ParseResult:
     article: Article | None
-    drop_reason: str | None = None
+    drop_reason: Annotated[str, MaxLength(255)] | None = None
     """Why the page gives no record (for example ``no_title``); None when it does."""
     warnings: list[str] = field(default_factory=list)
 
@@ -435,23 +435,33 @@ def _blocks(
     """Each run of inline text, in document order: (text, wholly emphasised, block tag).
 
     A block's own text is split where a nested block starts, so text written
-    straight into a container still counts as a paragraph of its own.
+    straight into a container still counts as a paragraph of its own. The
+    walk keeps its own stack: a page of blocks nested thousands deep is read,
+    not a RecursionError.
     """
-    pieces: list[tuple[str, bool]] = [(element.text or "", False)]
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else None
-        if tag is None or tag in _SKIPPED_TAGS or child in excluded:
-            pass
-        elif tag in _BLOCK_TAGS:
-            yield from _flush(pieces, element.tag)
-            pieces = []
-            yield from _blocks(child, excluded, emphasis_tags)
-        elif tag == "br":
-            pieces.append((" ", False))
+    # Each open block: the block, its children still to read, its inline pieces so far.
+    stack = [(element, iter(element), [(element.text or "", False)])]
+    while stack:
+        block, children, pieces = stack[-1]
+        for child in children:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is None or tag in _SKIPPED_TAGS or child in excluded:
+                pass
+            elif tag in _BLOCK_TAGS:
+                yield from _flush(pieces, block.tag)
+                pieces.clear()
+                stack.append((child, iter(child), [(child.text or "", False)]))
+                break  # the child's tail is added when the child is done
+            elif tag == "br":
+                pieces.append((" ", False))
+            else:
+                pieces.append((_inline_text(child, excluded), tag in emphasis_tags))
+            pieces.append((child.tail or "", False))
         else:
-            pieces.append((_inline_text(child, excluded), tag in emphasis_tags))
-        pieces.append((child.tail or "", False))
-    yield from _flush(pieces, element.tag)
+            yield from _flush(pieces, block.tag)
+            stack.pop()
+            if stack:
+                stack[-1][2].append((block.tail or "", False))
 
 
 def _flush(pieces: list[tuple[str, bool]], tag: str) -> Iterator[tuple[str, bool, str]]:
@@ -462,14 +472,24 @@ def _flush(pieces: list[tuple[str, bool]], tag: str) -> Iterator[tuple[str, bool
 
 
 def _inline_text(element: HtmlElement, excluded: set[HtmlElement]) -> str:
+    """The text of an inline element and what it holds, in order (no recursion, as above)."""
     parts = [element.text or ""]
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else None
-        if tag == "br":
-            parts.append(" ")
-        elif tag is not None and tag not in _SKIPPED_TAGS and child not in excluded:
-            parts.append(_inline_text(child, excluded))
-        parts.append(child.tail or "")
+    # Each open element: its children still to read, and the tail to add once it is done.
+    stack: list[tuple[Iterator[HtmlElement], str]] = [(iter(element), "")]
+    while stack:
+        children, tail = stack[-1]
+        for child in children:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag == "br":
+                parts.append(" ")
+            elif tag is not None and tag not in _SKIPPED_TAGS and child not in excluded:
+                parts.append(child.text or "")
+                stack.append((iter(child), child.tail or ""))
+                break
+            parts.append(child.tail or "")
+        else:
+            stack.pop()
+            parts.append(tail)
     return "".join(parts)
 
 

@@ -99,6 +99,15 @@ def parse_iso_or_rfc(text: str) -> datetime | date | None:
 def _placed(
     moment: datetime | date, text: str, zone: ZoneInfo | None, fetched_at: datetime | None
 ) -> DateReading:
+    try:
+        return _in_range(moment, text, zone, fetched_at)
+    except OverflowError:  # year 1 or 9999: no instant Python can hold in UTC
+        return DateReading(None, f"implausible_date: {text[:80]!r} is out of range")
+
+
+def _in_range(
+    moment: datetime | date, text: str, zone: ZoneInfo | None, fetched_at: datetime | None
+) -> DateReading:
     warning = None
     if not isinstance(moment, datetime):
         value = PublishedTime(utc=None, local=moment)

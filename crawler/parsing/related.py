@@ -272,13 +272,13 @@ def _read_raw_dump(text: str, start: int, declared: int) -> _Source:
         closes = text.startswith('"', start + len(json_text))
         try:
             value = json.loads(json_text)
-        except ValueError:
+        except (ValueError, RecursionError):  # read again below, to say what is wrong
             value = None
         if closes and isinstance(value, list):
             return _Source(value, True, [])
     source = _read_array(text, start, "var_dump")
     if source.complete:
-        _, end = _DECODER.raw_decode(text, _skip_ws(text, start))
+        _, end = _raw_decode(text, _skip_ws(text, start))
         _check_length(text[start:end].encode(), declared, source)
     return source
 
@@ -302,8 +302,11 @@ def _read_array(text: str, start: int, where: str) -> _Source:
     position = _skip_ws(text, start)
     if not text.startswith("[", position):
         return _Source([], False, [f"related_unreadable: {where} does not hold a JSON array"])
+    why = "breaks"
     try:
-        value, _ = _DECODER.raw_decode(text, position)
+        value, _ = _raw_decode(text, position)
+    except _TooDeep:
+        why, value = "is nested too deeply", None
     except ValueError:
         value = _javascript_array(text, position) if where == "script" else None
     if isinstance(value, list):
@@ -315,11 +318,14 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         if not text.startswith("{", position):
             break
         try:
-            entry, position = _DECODER.raw_decode(text, position)
+            entry, position = _raw_decode(text, position)
+        except _TooDeep:
+            why = "is nested too deeply"
+            break
         except ValueError:
             break
         entries.append(entry)
-    warning = f"related_cut_short: {where} array breaks after {len(entries)} whole entries"
+    warning = f"related_cut_short: {where} array {why} after {len(entries)} whole entries"
     return _Source(entries, False, [warning])
 
 
@@ -330,6 +336,17 @@ def _javascript_array(text: str, position: int) -> list[Any] | None:
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, list) else None
+
+
+class _TooDeep(ValueError):
+    """JSON nested deeper than Python's decoder can follow: unreadable, like broken JSON."""
+
+
+def _raw_decode(text: str, position: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.raw_decode(text, position)
+    except RecursionError:
+        raise _TooDeep from None
 
 
 def _skip_ws(text: str, position: int) -> int:
@@ -408,7 +425,8 @@ def _id_from_link(link: str, profile: SiteProfile) -> str | None:
 
 def _article_id(value: Any, profile: SiteProfile, warnings: list[str]) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        value = str(value)
+        # An integer too long to be an id is none (and str() refuses the very longest).
+        value = str(value) if value.bit_length() < 1024 else ""
     if not isinstance(value, str):
         return None
     given = value.strip()

@@ -249,6 +249,7 @@ def canonical_id(value: str) -> str | None:
     """A number id as the archive keys it: digits without leading zeros; None if not one.
 
     ``0001851093`` and ``1851093`` name one article, so they must be one row.
+    An id longer than the archive keeps is no id: it is never followed.
     """
     if _DIGITS.fullmatch(value) is None:
         return None

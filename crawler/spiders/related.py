@@ -384,7 +384,12 @@ class RelatedSpider(scrapy.Spider):
             message = f"not an HTML page: {kind}"
             self._report(self._failure(response.request, "not_html", response.status, message))
             return
-        article_ids, not_followed = related_ids(response.text, self.profile)
+        try:
+            article_ids, not_followed = related_ids(response.text, self.profile)
+        except Exception as error:  # the page is still archived; its parse says what is wrong
+            self.logger.warning("%s: related ids unreadable (%r), none followed", article_id, error)
+            self.crawler.stats.inc_value("related/unreadable")
+            article_ids, not_followed = [], 0
         # Requests first: the item waits for its batch to be stored.
         for related_id in article_ids:
             yield self.article_request(related_id)

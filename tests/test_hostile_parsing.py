@@ -1,0 +1,115 @@
+"""Hostile pages through the pure parsing functions: a record or a reason, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.items import ARTICLE_ID_MAX_LENGTH, FetchedPage
+from crawler.localcopy.site import var_dump
+from crawler.parsing import fetched
+from crawler.parsing.article import parse_article
+from crawler.parsing.dates import read_local_date
+from crawler.parsing.fetched import parse_fetched
+from crawler.parsing.related import extract_related, related_ids
+from crawler.seeds import SeedError, parse_id_ranges
+from tests.test_bad_pages import dump, page, related
+
+URL = "https://en.alalam.ir/news/1900001"
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def fetched_page(html: str, content_type: str = "text/html; charset=utf-8") -> FetchedPage:
+    return FetchedPage(
+        "alalam_en",
+        "1900001",
+        URL,
+        URL,
+        200,
+        content_type,
+        "utf-8",
+        html.encode(),
+        "2026-11-24T10:00:00+00:00",
+    )
+
+
+@pytest.mark.parametrize("tag", ["div", "span", "blockquote", "b"])
+def test_a_hundred_thousand_nested_elements_give_a_record(profile, tag):
+    html = page(body=f"<{tag}>" * 100_000 + "deep" + f"</{tag}>" * 100_000)
+
+    result = parse_article(html, URL, profile)
+
+    assert result.article is not None and result.article.title == "A headline"
+
+
+@pytest.mark.parametrize(
+    "embedded",
+    [
+        var_dump(f'[{{"id":"7","title":"ok"}} ,{{"id":"8","title":{DEEP}}}]'),
+        f'<script>var related = [{{"id":"7"}}, {DEEP}];</script>',
+        f'<div data-related=\'[{{"id":"7"}},{{"id":"8","x":{DEEP}}}]\'></div>',
+    ],
+)
+def test_a_related_list_nested_too_deep_keeps_what_comes_before_and_says_why(profile, embedded):
+    text = page(body="<p>Text.</p>" + embedded)
+
+    related_list = extract_related(text, profile)
+
+    assert related_list.article_ids == ["7"]
+    assert not related_list.complete
+    assert any("nested too deeply" in warning for warning in related_list.warnings)
+    assert related_ids(text, profile) == (["7"], 0)
+
+
+def test_ids_longer_than_the_archive_keeps_are_never_followed(profile):
+    too_long = "1" * (ARTICLE_ID_MAX_LENGTH + 1)
+    text = dump([related(id=too_long), related(id=10**300), related(id="0" * 40 + "5")])
+
+    related_list = extract_related(text, profile)
+
+    assert related_list.article_ids == ["5"]
+    assert [w.split(":")[0] for w in related_list.warnings] == [
+        "related_invalid_id",
+        "related_invalid_id",
+        "related_id_leading_zeros",
+    ]
+    assert related_ids(text, profile) == (["5"], 2)
+
+
+def test_an_id_range_beyond_the_longest_id_is_refused():
+    with pytest.raises(SeedError, match="255-digit"):
+        parse_id_ranges("1-" + "9" * 256)
+
+
+def test_a_date_in_year_one_is_no_date_and_a_warning(profile):
+    reading = read_local_date("Mon Jan 01, 0001 00:00:00", profile.fields.date_formats, profile.zone)
+
+    assert reading.value is None
+    assert reading.warning.startswith("implausible_date")
+
+
+def test_the_record_handed_to_the_archive_is_made_safe(profile):
+    entries = [related("NUL \x00 and \ud800", sort=str(10**20), contenttypeid=2**31)]
+    html = page(body="<p>Text.</p>" + dump(entries))
+
+    result = parse_fetched(fetched_page(html, "text/html; " + "x" * 300), profile)
+
+    [link] = result.article.related
+    assert (link.title, link.sort, link.content_type_id) == ("NUL  and \ufffd", None, None)
+    assert [w.split(":")[0] for w in result.warnings] == [
+        "text_too_long",
+        "unsafe_text",
+        "number_out_of_range",
+        "number_out_of_range",
+    ]
+
+
+def test_a_parser_error_of_any_kind_drops_the_page_with_its_reason(profile, monkeypatch):
+    def broken_parser(*_args, **_kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(fetched, "parse_article", broken_parser)
+
+    result = parse_fetched(fetched_page(page()), profile)
+
+    assert result.article is None
+    assert result.drop_reason == "parser_error: RecursionError: maximum recursion depth exceeded"
