@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from datasette.utils import tilde_encode
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from datasette import Forbidden, Response
+from datasette.utils import tilde_decode, tilde_encode
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.database import Database
+    from datasette.utils.asgi import Request
 
 ARTICLE_ROUTE = "/-/article"
 RAW_PAGE_ROUTE = "/-/raw-page"
@@ -24,3 +33,33 @@ def route(prefix: str) -> str:
 
 def _path(prefix: str, *parts: str) -> str:
     return f"{prefix}/{'/'.join(tilde_encode(part) for part in parts)}"
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """An article a page of the plugin shows, in a database the visitor may read."""
+
+    database: str
+    db: Database
+    site: str
+    article_id: str
+
+
+async def page_of(request: Request, datasette: Datasette, table: str) -> PageOf | Response:
+    """The article a plugin page's path names, or the response that refuses it (403, 404)."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        await datasette.ensure_permissions(
+            request.actor,
+            [("view-table", (database, table)), ("view-database", database), "view-instance"],
+        )
+    except Forbidden:
+        return Response.text("Forbidden", status=403)
+    if database not in datasette.databases:
+        return Response.text(f"no database {database}", status=404)
+    return PageOf(
+        database,
+        datasette.get_database(database),
+        tilde_decode(request.url_vars["site"]),
+        tilde_decode(request.url_vars["article_id"]),
+    )

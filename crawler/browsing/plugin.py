@@ -26,11 +26,17 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 import markupsafe
-from datasette import Forbidden, Response, hookimpl
-from datasette.utils import tilde_decode
+from datasette import Response, hookimpl
 
 from crawler.browsing.metadata import archive_metadata, is_archive
-from crawler.browsing.paths import ARTICLE_ROUTE, RAW_PAGE_ROUTE, article_path, raw_page_path, route
+from crawler.browsing.paths import (
+    ARTICLE_ROUTE,
+    RAW_PAGE_ROUTE,
+    article_path,
+    page_of,
+    raw_page_path,
+    route,
+)
 from crawler.browsing.reader import article_page
 
 if TYPE_CHECKING:
@@ -116,21 +122,11 @@ def render_cell(
 
 async def raw_page(request: Request, datasette: Datasette) -> Response:
     """One stored page as fetched, as plain text."""
-    database = tilde_decode(request.url_vars["database"])
-    site = tilde_decode(request.url_vars["site"])
-    article_id = tilde_decode(request.url_vars["article_id"])
-    try:
-        await datasette.ensure_permissions(
-            request.actor,
-            [("view-table", (database, "raw_pages")), ("view-database", database), "view-instance"],
-        )
-    except Forbidden:
-        return Response.text("Forbidden", status=403)
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
-        return Response.text(f"no database {database}", status=404)
-    result = await db.execute(
+    page = await page_of(request, datasette, "raw_pages")
+    if isinstance(page, Response):
+        return page
+    site, article_id = page.site, page.article_id
+    result = await page.db.execute(
         "select body_gz, encoding from raw_pages where site = ? and article_id = ?",
         [site, article_id],
     )

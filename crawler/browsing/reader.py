@@ -12,10 +12,10 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from datasette import Forbidden, Response
-from datasette.utils import tilde_decode, tilde_encode
+from datasette import Response
+from datasette.utils import tilde_encode
 
-from crawler.browsing.paths import article_path, raw_page_path
+from crawler.browsing.paths import article_path, page_of, raw_page_path
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -68,19 +68,10 @@ RELATED = (
 
 
 async def article_page(request: Request, datasette: Datasette) -> Response:
-    database = tilde_decode(request.url_vars["database"])
-    site = tilde_decode(request.url_vars["site"])
-    article_id = tilde_decode(request.url_vars["article_id"])
-    try:
-        await datasette.ensure_permissions(
-            request.actor,
-            [("view-table", (database, "articles")), ("view-database", database), "view-instance"],
-        )
-    except Forbidden:
-        return Response.text("Forbidden", status=403)
-    if database not in datasette.databases:
-        return Response.text(f"no database {database}", status=404)
-    db = datasette.get_database(database)
+    page = await page_of(request, datasette, "articles")
+    if isinstance(page, Response):
+        return page
+    database, db, site, article_id = page.database, page.db, page.site, page.article_id
     article = (await db.execute(ARTICLE, [site, article_id])).first()
     if article is None:
         return Response.text(f"{site}/{article_id} is not in the archive", status=404)
