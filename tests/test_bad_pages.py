@@ -28,7 +28,7 @@ crawled in one real crawl (on SQLite and on PostgreSQL):
 | a sort or contenttypeid too large  | archived, the number null, `number_out_of_range`          |
 | a related id of 256 digits         | archived, the link left out and not followed              |
 | a date in year 0001                | archived, date null, `implausible_date`                   |
-| 100,000 nested `<div>`s            | archived (lxml keeps 2,000 levels; body from a fallback) |
+| 100,000 nested `<div>`s            | archived (lxml keeps 2,000 levels; body from a fallback)  |
 | a related list nested 100,000 deep | archived, the entries before it kept, `related_cut_short` |
 | a text over PostgreSQL's tsvector  | archived; on PostgreSQL only its start is searchable      |
 

@@ -93,13 +93,6 @@ def _wait_for_workers(prefix: str, count: int, timeout: float = 60.0) -> None:
     server.close()
 
 
-def _wait_for_runs(url: str, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(archive_db.runs(url)) < count:
-        assert time.monotonic() < deadline, "the workers did not open their runs in time"
-        time.sleep(0.1)
-
-
 def _finish(process: subprocess.Popen[str], timeout: float = 120) -> str:
     output, _ = process.communicate(timeout=timeout)
     assert process.returncode == 0, output
@@ -164,6 +157,9 @@ def test_two_workers_started_apart_archive_every_article_once(
     assert left == [f"{redis_prefix}:alalam_en:run"], "the last worker out cleans up"
 
 
+HOARDER = "hoarding-worker (test)"
+
+
 def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_url, cluster):
     site = LocalSite(pages=400)
     site.delay = 0.05
@@ -172,10 +168,17 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_u
         first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
         _wait_for_requests(site, 20)
         # It stores nothing before its end: whatever it takes is lost when it is killed.
-        hoarding = (*slow, "ARCHIVE_BATCH_SIZE=1000", "ARCHIVE_BATCH_SECONDS=600")
+        hoarding = (
+            *slow,
+            "ARCHIVE_BATCH_SIZE=1000",
+            "ARCHIVE_BATCH_SECONDS=600",
+            f"USER_AGENT={HOARDER}",
+        )
         second = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=hoarding)
-        _wait_for_runs(postgresql_url, 2)  # the second has opened its run: it is fetching
-        _wait_for_requests(site, len(site.requests) + 40)
+        deadline = time.monotonic() + 60
+        while site.agents[HOARDER] < 20:  # it has taken pages of its own from the frontier
+            assert time.monotonic() < deadline, "the second worker did not fetch in time"
+            time.sleep(0.05)
         second.send_signal(signal.SIGKILL)
         second.wait(30)
         _finish(first)  # goes on alone, and stops once the killed worker counts as gone

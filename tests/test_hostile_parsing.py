@@ -81,7 +81,9 @@ def test_an_id_range_beyond_the_longest_id_is_refused():
 
 
 def test_a_date_in_year_one_is_no_date_and_a_warning(profile):
-    reading = read_local_date("Mon Jan 01, 0001 00:00:00", profile.fields.date_formats, profile.zone)
+    reading = read_local_date(
+        "Mon Jan 01, 0001 00:00:00", profile.fields.date_formats, profile.zone
+    )
 
     assert reading.value is None
     assert reading.warning.startswith("implausible_date")

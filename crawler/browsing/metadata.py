@@ -23,7 +23,7 @@ _SITE_TIME = "as the site's clock showed it, with its UTC offset"
 
 _DATABASE: dict[str, Any] = {
     "description": (
-        "A news archive kept by news-archive-crawler. Start with article_list: search "
+        "A news archive kept by news-archive. Start with article_list: search "
         "titles and bodies, narrow by site, kind and month, and open an article by its "
         "title. Times ending in _at or _utc are UTC; published_local is the site's clock."
     ),

@@ -29,6 +29,7 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
 
     async def article(request: web.Request) -> web.StreamResponse:
         site.requests.append((time.monotonic(), request.match_info["id"]))
+        site.agents[request.headers.get("User-Agent", "")] += 1
         if site.delay:
             await asyncio.sleep(site.delay)
         reply = site.blocked or site.reply(request.match_info["id"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import random
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -126,6 +126,8 @@ class LocalSite:
     """Publication times of pages added with `publish`, in UTC."""
     requests: list[tuple[float, str]] = field(init=False, default_factory=list)
     """(monotonic time, article id) of every article request, for tests of pacing."""
+    agents: Counter[str] = field(init=False, default_factory=Counter)
+    """Article requests by User-Agent: which of several crawlers fetched what."""
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
