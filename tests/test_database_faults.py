@@ -78,6 +78,7 @@ def hold_sqlite_write_lock(url: str, seconds: float) -> threading.Thread:
     return holder
 
 
+@pytest.mark.serial  # the restart ends every session on the server, other tests' too
 def test_postgresql_restarted_mid_crawl_loses_nothing(postgresql_url):
     site = LocalSite(pages=300)
     site.delay = 0.02
