@@ -66,10 +66,10 @@ def _rows(r: dict[str, Any]) -> Iterator[Row]:
             "constant memory",
             _met(export["peak_rss_ratio_to_small"] < 1.2),
         )
-    if "discovery" in r:
-        yield from _discovery_rows(r)
     if "cluster" in r:
         yield from _cluster_rows(r["cluster"])
+    if "discovery" in r:
+        yield from _discovery_rows(r)
     if "fallbacks" in r:
         yield from _fallback_rows(r["fallbacks"])
 
@@ -77,7 +77,7 @@ def _rows(r: dict[str, Any]) -> Iterator[Row]:
 def _fallback_rows(fallbacks: dict[str, Any]) -> Iterator[Row]:
     cost, quality = fallbacks["cost"], fallbacks["quality"]
     yield (
-        "8. parse a page: rules / fallbacks",
+        "9. parse a page: rules / fallbacks",
         f"{cost['rules_ms']:.2f} / {cost['fallbacks_ms']:.2f} ms CPU "
         f"= {cost['fallbacks_ratio']:.1f} x "
         f"({cost['fallbacks_real_pages_ms']:.0f} ms on real pages)",
@@ -85,7 +85,7 @@ def _fallback_rows(fallbacks: dict[str, Any]) -> Iterator[Row]:
         "",
     )
     yield (
-        f"8. body F1, {quality['pages']} real pages",
+        f"9. body F1, {quality['pages']} real pages",
         f"generic {quality['f1_mean']:.3f}, plain trafilatura {quality['f1_trafilatura_mean']:.3f}",
         "~0.95, >= trafilatura",
         _met(quality["f1_mean"] >= 0.93 and quality["f1_mean"] >= quality["f1_trafilatura_mean"]),
