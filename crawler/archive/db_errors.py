@@ -60,7 +60,7 @@ _PG_UNWRITABLE = {
 }
 # Other classes where nothing a page holds is to blame: the schema, the login, the server.
 _PG_UNWRITABLE_CLASSES = {
-    "42": ("it refuses the archive's statements", "check the schema (crawler db upgrade)"),
+    "42": ("it refuses the archive's statements", "check the schema (news-archive db upgrade)"),
     "28": ("it refuses the login", "check ARCHIVE_DB's user and password"),
     "3D": ("the database does not exist", "check ARCHIVE_DB"),
     "58": ("the server fails", "check the database server"),
