@@ -24,7 +24,7 @@ from crawler.parsing.article import ParseResult
 from crawler.safe_values import safe_text
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from crawler.archive.store import ArchiveStore
 
@@ -59,24 +59,38 @@ def _save(
     # of a slice are in the slice's order, and those of two halves join up in order.
     pages = [unit for unit in units if isinstance(unit, ParsedPage)]
     failures = [unit for unit in units if isinstance(unit, FetchFailure)]
-    try:
-        return with_retries(
-            lambda: store.save(pages, failures, reparse=reparse),
-            budget=retry_budget,
-            what=f"storing a batch of {len(units)}",
+    outcomes, refused = _attempt(
+        lambda: store.save(pages, failures, reparse=reparse),
+        retry_budget,
+        f"storing a batch of {len(units)}",
+    )
+    if refused is None:
+        return outcomes
+    if len(units) > 1:
+        half = len(units) // 2
+        return _save(store, units[:half], retry_budget, reparse) + _save(
+            store, units[half:], retry_budget, reparse
         )
+    return [_isolate(store, units[0], refused, retry_budget, reparse)]
+
+
+def _attempt(
+    save: Callable[[], list[SaveOutcome]], retry_budget: float, what: str
+) -> tuple[list[SaveOutcome], Exception | None]:
+    """The outcomes of `save`, or the error with which the database refused the data.
+
+    A database that is away is waited for (`with_retries`) and raises once the
+    budget is spent; one that takes no writes raises ArchiveUnwritable.
+    """
+    try:
+        return with_retries(save, budget=retry_budget, what=what), None
     except Exception as error:
         kind = classify(error)
         if kind is ErrorKind.UNWRITABLE:
             raise unwritable(error) from error
         if kind is ErrorKind.AWAY:
             raise
-        if len(units) > 1:
-            half = len(units) // 2
-            return _save(store, units[:half], retry_budget, reparse) + _save(
-                store, units[half:], retry_budget, reparse
-            )
-        return [_isolate(store, units[0], error, retry_budget, reparse)]
+        return [], error
 
 
 def _isolate(
@@ -98,25 +112,17 @@ def _isolate(
     page = unit.page
     logger.error("%s/%s cannot be stored, kept as dropped: %s", page.site, page.article_id, reason)
     dropped = ParsedPage(page, ParseResult(None, reason, list(unit.result.warnings)))
-    try:
-        [outcome] = with_retries(
-            lambda: store.save([dropped], reparse=reparse),
-            budget=retry_budget,
-            what=f"storing the raw page of {page.article_id}",
-        )
-    except Exception as second:
-        kind = classify(second)
-        if kind is ErrorKind.UNWRITABLE:
-            raise unwritable(second) from second
-        if kind is ErrorKind.AWAY:
-            raise
-        logger.error(
-            "%s/%s: not even its raw page can be stored: %s",
-            page.site,
-            page.article_id,
-            first_line(second),
-        )
-        return SaveOutcome(
-            page.site, page.article_id, "dropped", None, reason, dropped.result.warnings
-        )
-    return outcome
+    outcomes, refused = _attempt(
+        lambda: store.save([dropped], reparse=reparse),
+        retry_budget,
+        f"storing the raw page of {page.article_id}",
+    )
+    if refused is None:
+        return outcomes[0]
+    logger.error(
+        "%s/%s: not even its raw page can be stored: %s",
+        page.site,
+        page.article_id,
+        first_line(refused),
+    )
+    return SaveOutcome(page.site, page.article_id, "dropped", None, reason, dropped.result.warnings)
