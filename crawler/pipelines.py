@@ -47,8 +47,6 @@ class ArchivePipeline:
         self.retry_budget = settings.getfloat("ARCHIVE_DB_RETRY_SECONDS")
         self.max_waiting = settings.getint("ARCHIVE_MAX_WAITING")
         self.writer: ArchiveWriter | None = None
-        self.failed = False
-        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -118,14 +116,9 @@ class ArchivePipeline:
 
     def _fail(self, error: BaseException) -> None:
         """A batch could not be stored: stop the crawl loudly rather than fetch into the void."""
-        if self.failed:
+        if self.run.error is not None:
             return
-        self.failed = True
         # A database that takes no writes says what to do in its message.
         detail = str(error) if isinstance(error, ArchiveUnwritable) else repr(error)
         logger.error("The archive could not store a batch, stopping the crawl: %s", detail)
-        self.run.fail(detail)
-        # Not awaited here: closing waits for items in flight, this one among them.
-        self._closing = asyncio.ensure_future(
-            self.crawler.engine.close_spider_async(reason="archive_failed")
-        )
+        self.run.stop("archive_failed", detail)

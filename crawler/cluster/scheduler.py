@@ -30,7 +30,7 @@ atomic pop, and the scheduler's shape. What is adapted, and why:
 - Redis going away: scrapy-redis lets its errors escape into Scrapy's engine,
   and a worker whose queue cannot be read looks idle and stops as
   "finished". Ours stops at once with reason ``frontier_lost`` and the run
-  `failed` (see `ArchiveRun.fail`): what it fetched is stored, what it found
+  `failed` (see `ArchiveRun.stop`): what it fetched is stored, what it found
   is in the archive as discovered and fetched by the next run. Heartbeats
   that fail are borne for as long as the others would still count this
   worker alive.
@@ -116,7 +116,8 @@ class ClusterScheduler(Scheduler):
         self._idle_since: float | None = None
         self._heartbeat: Any = None
         self._last_beat = time.monotonic()
-        self._lost: asyncio.Future[None] | None = None
+        self._lost = False
+        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -230,7 +231,7 @@ class ClusterScheduler(Scheduler):
 
     def spider_idle(self) -> None:
         """Keep the worker until the frontier has been drained, by every worker, for a while."""
-        if self._lost is not None:
+        if self._lost:
             raise DontCloseSpider  # closing already, as `frontier_lost`, not as finished
         try:
             beat = self._say(busy=False)
@@ -266,17 +267,19 @@ class ClusterScheduler(Scheduler):
         ids it found are in the archive as discovered, and the next run
         fetches what this one could not.
         """
-        if self._lost is not None:
+        if self._lost:
             return
+        self._lost = True
         url = redact_urls(self.crawler.settings.get("ARCHIVE_FRONTIER") or "Redis")
         message = f"the shared frontier {url} went away: {error}"
         logger.error("Worker %s stops: %s", self.worker, message)
         run = self.crawler.get_extension(ArchiveRun)
         if run is not None:
-            run.fail(message)
-        self._lost = asyncio.ensure_future(
-            self.crawler.engine.close_spider_async(reason="frontier_lost")
-        )
+            run.stop("frontier_lost", message)
+        else:  # a worker that archives nothing still stops, as the same reason
+            self._closing = asyncio.ensure_future(
+                self.crawler.engine.close_spider_async(reason="frontier_lost")
+            )
 
     @staticmethod
     def _wake(engine: Any) -> None:

@@ -31,7 +31,7 @@ import logging
 import os
 import socket
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +56,6 @@ from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCou
 from crawler.archive.schedule import RunPlan, plan_run
 from crawler.archive.store import ArchiveStore
 from crawler.archiving import archiving
-from crawler.cli_output import local_time
 from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
 from crawler.discovery.run import DiscoveryRun
@@ -111,6 +110,7 @@ class ArchiveRun:
         """What broke the run (the archive could not store a batch), if anything."""
         self.status: str | None = None
         self.summary: str | None = None
+        self._stopping: asyncio.Future[None] | None = None
         self.discovery: DiscoveryRun | None = None
         """What the discovery sources gave this run (``start=latest``), once the spider starts."""
 
@@ -164,10 +164,15 @@ class ArchiveRun:
         who = ""
         if holder:
             run = holder[-1]
-            since = local_time(run.started_at, self.site)
+            # In the site's time, as the people reading it see its other times.
+            since = run.started_at.astimezone(self._zone()).isoformat(" ", "minutes")
             who = f" (run {run.id}, pid {run.pid} on {run.host}, since {since})"
         url = redact(self.database_url)
         return f"another crawl of {self.site} is archiving into {url}{who}; this one stops"
+
+    def _zone(self) -> tzinfo:
+        profile = getattr(self.crawler.spider, "profile", None)
+        return (profile.zone if profile is not None else None) or UTC
 
     def _live_workers(self) -> set[str]:
         assert self.crawler.spider is not None
@@ -278,14 +283,20 @@ class ArchiveRun:
         except Exception as error:  # the pages are still fetched and archived
             logger.error("%d announced articles could not be stored: %s", len(announced), error)
 
-    def fail(self, error: str) -> None:
-        """Something the run needs broke (the archive, the shared frontier): the run fails.
+    def stop(self, reason: str, error: str) -> None:
+        """Something the run needs broke (the archive, the shared frontier): the run fails
+        with `error`, and the crawl closes as `reason`.
 
-        The first error is the one the run's row and summary give.
+        The first error is the one the run's row and summary give. Closing is not
+        awaited here: it waits for the items in flight, which may be the caller's.
         """
-        if self.error is None:
-            self.error = error
-            self.crawler.stats.set_value("archive/error", error)
+        if self.error is not None:
+            return
+        self.error = error
+        self.crawler.stats.set_value("archive/error", error)
+        self._stopping = asyncio.ensure_future(
+            self.crawler.engine.close_spider_async(reason=reason)
+        )
 
     def publish(self) -> None:
         """Move the counters into Scrapy's stats, the run's published view."""
