@@ -9,7 +9,7 @@ half-stored.
 from __future__ import annotations
 
 import gzip
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,6 +54,17 @@ _LINKS: Table = RelatedLinkRecord.__table__  # type: ignore[assignment]
 _IMAGES: Table = ImageRecord.__table__  # type: ignore[assignment]
 _RAW: Table = RawPage.__table__  # type: ignore[assignment]
 _FAILED: Table = FailedFetch.__table__  # type: ignore[assignment]
+
+
+_BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
+_RECORD_COLUMNS = tuple(
+    f.name for f in fields(items.Article) if f.name in _ARTICLES.c and f.name not in _BOOKKEEPING
+)
+"""The record's fields its `articles` row holds as they are (`published_at` as a timestamp)."""
+_LINK_COLUMNS = tuple(
+    f.name for f in fields(items.RelatedLink) if f.name in _LINKS.c and f.name != "article_id"
+)
+"""A related link's fields its row holds under the same name (its `article_id` is `target_id`)."""
 
 
 @dataclass
@@ -742,32 +753,16 @@ def _article_row(
     fetched_at: datetime,
     changed_at: datetime,
 ) -> dict[str, Any]:
-    return {
-        "site": article.site,
-        "article_id": article.article_id,
-        "url": article.url,
-        "language": article.language,
-        "title": article.title,
-        "kind": article.kind,
-        "published_at": datetime.fromisoformat(article.published_at)
-        if article.published_at
-        else None,
-        "published_local": article.published_local,
-        "lead": article.lead,
-        "body": article.body,
-        "subheadings": article.subheadings,
-        "desk_code": article.desk_code,
-        "related_complete": article.related_complete,
-        "word_count": article.word_count,
-        "content_hash": article.content_hash,
-        "authors": article.authors,
-        "field_sources": article.field_sources,
-        "version": version,
-        "fetch_count": fetch_count,
-        "first_seen_at": first_seen_at,
-        "fetched_at": fetched_at,
-        "changed_at": changed_at,
-    }
+    row = {name: getattr(article, name) for name in _RECORD_COLUMNS}
+    row["published_at"] = _instant(article.published_at)
+    row.update(
+        version=version,
+        fetch_count=fetch_count,
+        first_seen_at=first_seen_at,
+        fetched_at=fetched_at,
+        changed_at=changed_at,
+    )
+    return row
 
 
 def _version_row(article_pk: int, plan: _Plan) -> dict[str, Any]:
@@ -784,15 +779,8 @@ def _version_row(article_pk: int, plan: _Plan) -> dict[str, Any]:
 
 
 def _link_row(source_pk: int, link: items.RelatedLink) -> dict[str, Any]:
-    return {
-        "source_pk": source_pk,
-        "position": link.position,
-        "target_id": link.article_id,
-        "title": link.title,
-        "sort": link.sort,
-        "content_type_id": link.content_type_id,
-        "media_url": link.media_url,
-        "kind": link.kind,
+    return {"source_pk": source_pk, "target_id": link.article_id} | {
+        name: getattr(link, name) for name in _LINK_COLUMNS
     }
 
 
@@ -812,39 +800,27 @@ def _grouped(conn: Connection, table: Table, key: Any, ids: list[int]) -> dict[i
 
 
 def _article_from_row(row: Any, links: list[Any], images: list[Any]) -> items.Article:
+    values = {name: row[name] for name in _RECORD_COLUMNS}
+    values["published_at"] = _iso(row["published_at"])
     return items.Article(
-        site=row["site"],
-        article_id=row["article_id"],
-        url=row["url"],
-        language=row["language"],
-        title=row["title"],
-        kind=row["kind"],
-        published_at=row["published_at"].isoformat() if row["published_at"] else None,
-        published_local=row["published_local"],
-        lead=row["lead"],
-        body=row["body"],
-        subheadings=list(row["subheadings"]),
-        desk_code=row["desk_code"],
+        **values,
         images=[items.Image(url=image.url, caption=image.caption) for image in images],
         related=[
             items.RelatedLink(
-                article_id=link.target_id,
-                title=link.title,
-                sort=link.sort,
-                content_type_id=link.content_type_id,
-                media_url=link.media_url,
-                kind=link.kind,
-                position=link.position,
+                article_id=link.target_id, **{name: getattr(link, name) for name in _LINK_COLUMNS}
             )
             for link in links
         ],
-        related_complete=row["related_complete"],
-        word_count=row["word_count"],
-        content_hash=row["content_hash"],
-        authors=list(row["authors"]),
-        field_sources=dict(row["field_sources"]),
         version=row["version"],
-        first_seen_at=row["first_seen_at"].isoformat(),
-        fetched_at=row["fetched_at"].isoformat(),
-        changed_at=row["changed_at"].isoformat(),
+        first_seen_at=_iso(row["first_seen_at"]),
+        fetched_at=_iso(row["fetched_at"]),
+        changed_at=_iso(row["changed_at"]),
     )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
