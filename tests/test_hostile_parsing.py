@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH, FetchedPage
@@ -12,10 +14,13 @@ from crawler.parsing.dates import read_local_date
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import extract_related, related_ids
 from crawler.seeds import SeedError, parse_id_ranges
+from tests.profiles import profile_from_toml
 from tests.test_bad_pages import dump, page, related
 
 URL = "https://en.alalam.ir/news/1900001"
 DEEP = "[" * 100_000 + "]" * 100_000
+# urllib refuses to split it (an unclosed IPv6 bracket): ValueError, not a URL.
+BAD_URL = "http://[bad"
 
 
 def fetched_page(html: str, content_type: str = "text/html; charset=utf-8") -> FetchedPage:
@@ -115,3 +120,36 @@ def test_a_parser_error_of_any_kind_drops_the_page_with_its_reason(profile, monk
 
     assert result.article is None
     assert result.drop_reason == "parser_error: RecursionError: maximum recursion depth exceeded"
+
+
+@pytest.mark.parametrize(
+    ("html", "warning"),
+    [
+        (page(body="<p>Text.</p>" + dump([related(pic=BAD_URL)])), "related_bad_media_url"),
+        (page(body=f'<p>Text.</p><img src="{BAD_URL}">'), "image_bad_url"),
+        (
+            page(
+                head='<script type="application/ld+json">'
+                f'{{"@type": "NewsArticle", "image": "{BAD_URL}"}}</script>'
+            ),
+            "image_bad_url",
+        ),
+    ],
+    ids=["related_media", "body_image", "json_ld_image"],
+)
+def test_a_url_that_cannot_be_split_is_left_out_and_the_page_kept(profile, html, warning):
+    result = parse_article(html, URL, profile)
+
+    assert result.article is not None and result.article.images == []
+    assert warning in [w.split(":")[0] for w in result.warnings]
+
+
+def test_a_related_link_that_cannot_be_split_is_not_followed():
+    profile = profile_from_toml(
+        "[related]\nscript_json = [{ selector = 'script#data', path = 'items', url = 'href' }]"
+    )
+    items = [{"href": BAD_URL, "title": "Bad"}, {"href": "/news/good", "title": "Good"}]
+    text = f'<html><body><script id="data">{json.dumps({"items": items})}</script></body></html>'
+
+    assert extract_related(text, profile).article_ids == ["good"]
+    assert related_ids(text, profile) == (["good"], 1)

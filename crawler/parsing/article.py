@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
@@ -21,6 +20,7 @@ from crawler.parsing.kind import classify
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.text import normalise_text, strip_quote_artefact
+from crawler.parsing.urls import absolute_http_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -367,8 +367,8 @@ def _fallback_images(
         return []
     images = []
     for src in found.value:
-        absolute = urljoin(url, src)
-        if urlsplit(absolute).scheme in ("http", "https"):
+        absolute = absolute_http_url(url, src)
+        if absolute is not None:
             images.append(Image(url=absolute))
         else:
             warnings.append(f"image_bad_url: {src[:80]!r}")
@@ -503,8 +503,8 @@ def _images(
         if not src:
             warnings.append("image_without_src")
             continue
-        absolute = urljoin(url, src)
-        if urlsplit(absolute).scheme not in ("http", "https"):
+        absolute = absolute_http_url(url, src)
+        if absolute is None:
             warnings.append(f"image_bad_url: {src[:80]!r}")
             continue
         images.append(Image(url=absolute, caption=_caption(img.root, blocks, profile)))

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import chompjs
 from cssselect import parse as parse_css
@@ -30,6 +30,7 @@ from cssselect import parse as parse_css
 from crawler.items import RelatedLink
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text
+from crawler.parsing.urls import absolute_http_url
 from crawler.sites.profile import NUMBER, EntryKeys
 
 if TYPE_CHECKING:
@@ -417,8 +418,8 @@ def _entry_id(
 
 def _id_from_link(link: str, profile: SiteProfile) -> str | None:
     """An article link's id, if it is a path or on the site's own host (never another site's)."""
-    url = urljoin(profile.base_url + "/", link.strip())
-    if urlsplit(url).hostname != profile.host:
+    url = absolute_http_url(profile.base_url + "/", link)
+    if url is None or urlsplit(url).hostname != profile.host:
         return None
     return profile.article_id_from_url(url)
 
@@ -465,8 +466,8 @@ def _media_url(pic: Any, profile: SiteProfile, warnings: list[str]) -> str | Non
     pic = pic.strip()
     if pic.startswith("/") and not pic.startswith("//") and "/." not in pic:
         return profile.media_base.rstrip("/") + pic  # urljoin's answer for a plain path, faster
-    url = urljoin(profile.media_base, pic)
-    if urlsplit(url).scheme not in ("http", "https"):
+    url = absolute_http_url(profile.media_base, pic)
+    if url is None:
         warnings.append(f"related_bad_media_url: {_short(pic)}")
         return None
     return url
