@@ -153,3 +153,28 @@ def test_a_related_link_that_cannot_be_split_is_not_followed():
 
     assert extract_related(text, profile).article_ids == ["good"]
     assert related_ids(text, profile) == (["good"], 1)
+
+
+def test_script_json_nested_too_deep_is_unreadable_not_an_error():
+    profile = profile_from_toml(
+        "[related]\nscript_json = [{ selector = 'script#data', path = 'items' }]"
+    )
+    text = f'<html><body><script id="data">{{"items": {DEEP}}}</script></body></html>'
+
+    related_list = extract_related(text, profile)
+
+    assert not related_list.complete
+    assert "related_unreadable: script JSON is nested too deeply" in related_list.warnings
+    assert related_ids(text, profile) == ([], 0)
+
+
+def test_a_json_ld_block_nested_too_deep_is_skipped_for_the_next(profile):
+    head = (
+        f'<script type="application/ld+json">{DEEP}</script>'
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "headline": "From JSON-LD"}</script>'
+    )
+
+    result = parse_article(page(title="", head=head), URL, profile)
+
+    assert result.article is not None and result.article.title == "From JSON-LD"

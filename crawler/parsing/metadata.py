@@ -7,11 +7,11 @@ search engines and social networks, whatever its visible markup.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from crawler.parsing.jsondata import load_json
 from crawler.parsing.text import normalise_text
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def json_ld_article(page: Selector) -> dict[str, Any] | None:
         " = 'application/ld+json']/text()"
     ).getall():
         try:
-            data = json.loads(_CONTROL.sub(" ", script.strip()), strict=False)
+            data = load_json(_CONTROL.sub(" ", script.strip()), strict=False)
         except ValueError:
             continue
         for item in _objects(data):

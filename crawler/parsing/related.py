@@ -17,7 +17,6 @@ reads the ids of every page (`related_ids`) without the cost of a parse.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +27,7 @@ import chompjs
 from cssselect import parse as parse_css
 
 from crawler.items import RelatedLink
+from crawler.parsing.jsondata import TooDeep, decode_json, load_json
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text
 from crawler.parsing.urls import absolute_http_url
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 DUMP_PREFIX = re.compile(r'string\((\d+)\) "')
 """How a var_dump begins; the parser also uses it to keep a dump out of the body."""
 
-_DECODER = json.JSONDecoder()
 _RAW_JSON_START = re.compile(r'\s*\[\s*(?:\{\s*"|\])')
 _WS_AND_COMMAS = re.compile(r"[\s,]*")
 _DECLARATION_BEFORE = re.compile(r"(?:\b(?:var|let|const)\s+|\bwindow\.)$")
@@ -175,7 +174,11 @@ def _script_json_sources(
         end = _SCRIPT_END.search(text, match.end())
         content = text[match.end() : end.start() if end else len(text)]
         try:
-            data = json.loads(content)
+            data = load_json(content)
+        except TooDeep:
+            warning = "related_unreadable: script JSON is nested too deeply"
+            yield match.start(), _Source([], False, [warning])
+            continue
         except ValueError:
             yield match.start(), _Source([], False, ["related_unreadable: script JSON is broken"])
             continue
@@ -272,14 +275,14 @@ def _read_raw_dump(text: str, start: int, declared: int) -> _Source:
     if json_text is not None and len(window) == declared:
         closes = text.startswith('"', start + len(json_text))
         try:
-            value = json.loads(json_text)
-        except (ValueError, RecursionError):  # read again below, to say what is wrong
+            value = load_json(json_text)
+        except ValueError:  # read again below, to say what is wrong
             value = None
         if closes and isinstance(value, list):
             return _Source(value, True, [])
     source = _read_array(text, start, "var_dump")
     if source.complete:
-        _, end = _raw_decode(text, _skip_ws(text, start))
+        _, end = decode_json(text, _skip_ws(text, start))
         _check_length(text[start:end].encode(), declared, source)
     return source
 
@@ -305,8 +308,8 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         return _Source([], False, [f"related_unreadable: {where} does not hold a JSON array"])
     why = "breaks"
     try:
-        value, _ = _raw_decode(text, position)
-    except _TooDeep:
+        value, _ = decode_json(text, position)
+    except TooDeep:
         why, value = "is nested too deeply", None
     except ValueError:
         value = _javascript_array(text, position) if where == "script" else None
@@ -319,8 +322,8 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         if not text.startswith("{", position):
             break
         try:
-            entry, position = _raw_decode(text, position)
-        except _TooDeep:
+            entry, position = decode_json(text, position)
+        except TooDeep:
             why = "is nested too deeply"
             break
         except ValueError:
@@ -337,17 +340,6 @@ def _javascript_array(text: str, position: int) -> list[Any] | None:
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, list) else None
-
-
-class _TooDeep(ValueError):
-    """JSON nested deeper than Python's decoder can follow: unreadable, like broken JSON."""
-
-
-def _raw_decode(text: str, position: int) -> tuple[Any, int]:
-    try:
-        return _DECODER.raw_decode(text, position)
-    except RecursionError:
-        raise _TooDeep from None
 
 
 def _skip_ws(text: str, position: int) -> int:
