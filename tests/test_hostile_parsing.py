@@ -178,3 +178,12 @@ def test_a_json_ld_block_nested_too_deep_is_skipped_for_the_next(profile):
     result = parse_article(page(title="", head=head), URL, profile)
 
     assert result.article is not None and result.article.title == "From JSON-LD"
+
+
+def test_a_json_ld_article_inside_hundreds_of_nested_lists_is_found(profile):
+    nested = "[" * 500 + '{"@type": "NewsArticle", "headline": "From JSON-LD"}' + "]" * 500
+    head = f'<script type="application/ld+json">{nested}</script>'
+
+    result = parse_article(page(title="", head=head), URL, profile)
+
+    assert result.article is not None and result.article.title == "From JSON-LD"

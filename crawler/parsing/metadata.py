@@ -121,14 +121,22 @@ def json_ld_article(page: Selector) -> dict[str, Any] | None:
 
 
 def _objects(data: Any) -> list[dict[str, Any]]:
-    """Every object at the top of a JSON-LD document: lists and ``@graph`` flattened."""
-    if isinstance(data, list):
-        return [item for entry in data for item in _objects(entry)]
-    if not isinstance(data, dict):
-        return []
-    if "@graph" in data:
-        return [data, *_objects(data["@graph"])]
-    return [data]
+    """Every object at the top of a JSON-LD document: lists and ``@graph`` flattened.
+
+    The walk keeps its own stack: lists nested as deep as the decoder follows
+    are read, not a RecursionError that would drop the page.
+    """
+    objects: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            objects.append(item)
+            if "@graph" in item:
+                stack.append(item["@graph"])
+    return objects
 
 
 def _from_json_ld(article: dict[str, Any], found: PageMetadata) -> None:
