@@ -187,3 +187,13 @@ def test_a_json_ld_article_inside_hundreds_of_nested_lists_is_found(profile):
     result = parse_article(page(title="", head=head), URL, profile)
 
     assert result.article is not None and result.article.title == "From JSON-LD"
+
+
+def test_a_javascript_literal_nested_too_deep_is_cut_short_not_an_error(profile):
+    text = page(body=f"<p>Text.</p><script>var related = [{{id: 7, title: 'a'}}, {DEEP}];</script>")
+
+    related_list = extract_related(text, profile)
+
+    assert not related_list.complete
+    assert any("nested too deeply" in warning for warning in related_list.warnings)
+    assert related_ids(text, profile) == ([], 0)

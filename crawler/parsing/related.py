@@ -312,7 +312,10 @@ def _read_array(text: str, start: int, where: str) -> _Source:
     except TooDeep:
         why, value = "is nested too deeply", None
     except ValueError:
-        value = _javascript_array(text, position) if where == "script" else None
+        try:
+            value = _javascript_array(text, position) if where == "script" else None
+        except TooDeep:
+            why, value = "is nested too deeply", None
     if isinstance(value, list):
         return _Source(value, True, [])
     entries: list[Any] = []
@@ -336,7 +339,9 @@ def _read_array(text: str, start: int, where: str) -> _Source:
 def _javascript_array(text: str, position: int) -> list[Any] | None:
     """A JavaScript array literal that is not JSON (bare keys, single quotes, trailing commas)."""
     try:
-        value = chompjs.parse_js_object(text[position:])
+        value = chompjs.parse_js_object(text[position:], loader=load_json)
+    except TooDeep:
+        raise
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, list) else None
