@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -197,3 +198,27 @@ def test_a_javascript_literal_nested_too_deep_is_cut_short_not_an_error(profile)
     assert not related_list.complete
     assert any("nested too deeply" in warning for warning in related_list.warnings)
     assert related_ids(text, profile) == ([], 0)
+
+
+def json_ld(article: str) -> str:
+    return f'<script type="application/ld+json">{article}</script>'
+
+
+def test_a_json_ld_headline_with_a_lone_surrogate_is_archived_with_the_replacement_char(profile):
+    head = json_ld('{"@type": "NewsArticle", "headline": "A \\ud800 headline"}')
+
+    result = parse_fetched(fetched_page(page(title="", head=head)), profile)
+
+    assert result.article is not None and result.article.title == "A \ufffd headline"
+
+
+def test_the_content_hash_is_that_of_the_title_and_body_as_stored(profile):
+    head = json_ld('{"@type": "NewsArticle", "articleBody": "NUL\\u0000 in the body."}')
+    # No body in the markup: the body is JSON-LD's articleBody, NUL and all.
+    html = f'<html lang="en"><head>{head}</head><body><h1 class="news-title">A headline</h1>'
+
+    article = parse_fetched(fetched_page(html), profile).article
+
+    assert article.body == "NUL in the body."
+    stored = f"{article.title}\n\n{article.body}".encode()
+    assert article.content_hash == hashlib.sha256(stored).hexdigest()

@@ -21,6 +21,7 @@ from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.text import normalise_text, strip_quote_artefact
 from crawler.parsing.urls import absolute_http_url
+from crawler.safe_values import safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -172,7 +173,14 @@ def parse_article(
 
 
 def content_hash(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+    """The SHA-256 of title and body as the archive stores them.
+
+    `make_safe` mends a record's text after the parse (NUL removed, lone
+    surrogates replaced); hashing the text mended the same way keeps the hash
+    that of the stored text, and a lone surrogate, which UTF-8 cannot encode,
+    from costing the page its record.
+    """
+    return hashlib.sha256(safe_text(f"{title}\n\n{body}").encode()).hexdigest()
 
 
 class _Fallbacks:
