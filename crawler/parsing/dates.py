@@ -43,6 +43,8 @@ class DateReading:
     warning: str | None = None
 
 
+PLAUSIBLE_DATES = (datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+"""Publication dates outside this range are typos or garbage, not dates."""
 # No time zone puts a page's date more than a day after the moment it was fetched.
 FUTURE_TOLERANCE = timedelta(days=1)
 _TIME_DIRECTIVES = re.compile(r"%[HIMSXcTRrpfz]")
@@ -60,7 +62,8 @@ def read_local_date(
     """Read a date written on the page: with the profile's formats, then (with `iso`) ISO 8601.
 
     An unreadable date is no date plus a warning, never a guess; so is one
-    later than the page was fetched (a typo such as 2061 for 2016).
+    outside `PLAUSIBLE_DATES` (1066 is a typo or garbage on a news page), and
+    one later than the page was fetched (a typo such as 2061 for 2016).
     """
     if not text:
         return DateReading(None, "no_date")
@@ -121,9 +124,18 @@ def _in_range(
         local = moment.replace(tzinfo=zone)
         value = PublishedTime(utc=local.astimezone(UTC), local=local)
         warning = _wall_clock_warning(moment, zone)
+    if not _plausible(value):
+        return DateReading(None, f"implausible_date: {text[:80]!r} is out of range")
     if fetched_at is not None and _after(value, fetched_at + FUTURE_TOLERANCE):
         return DateReading(None, f"implausible_date: {text[:80]!r} is after the page was fetched")
     return DateReading(value, warning)
+
+
+def _plausible(value: PublishedTime) -> bool:
+    low, high = PLAUSIBLE_DATES
+    if value.utc is not None:
+        return low <= value.utc <= high
+    return low.date() <= value.local <= high.date()  # type: ignore[operator]
 
 
 def _after(value: PublishedTime, limit: datetime) -> bool:
