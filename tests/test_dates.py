@@ -16,7 +16,7 @@ FETCHED = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 def read(text: str, formats: tuple[str, ...] = (), zone=LONDON):
-    return read_local_date(text, formats, zone, fetched_at=FETCHED, iso=True)
+    return read_local_date(text, formats, zone, fetched_at=FETCHED)
 
 
 def test_an_explicit_offset_wins_over_the_sites_zone():

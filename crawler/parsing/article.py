@@ -279,9 +279,7 @@ def _published(
     text = _first_text(page, rules.published)
     first_warning = None
     if text or rules.published:
-        date = read_local_date(
-            text, rules.date_formats, profile.zone, fetched_at=fetched_at, iso=True
-        )
+        date = read_local_date(text, rules.date_formats, profile.zone, fetched_at=fetched_at)
         if date.value is not None:
             sources["published"] = CSS
             if date.warning:

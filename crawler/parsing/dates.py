@@ -57,9 +57,8 @@ def read_local_date(
     zone: ZoneInfo | None,
     *,
     fetched_at: datetime | None = None,
-    iso: bool = False,
 ) -> DateReading:
-    """Read a date written on the page: with the profile's formats, then (with `iso`) ISO 8601.
+    """Read a date written on the page: with the profile's formats, then as ISO 8601 (or RFC 2822).
 
     An unreadable date is no date plus a warning, never a guess; so is one
     outside `PLAUSIBLE_DATES` (1066 is a typo or garbage on a news page), and
@@ -74,10 +73,9 @@ def read_local_date(
             continue
         has_time = _TIME_DIRECTIVES.search(fmt) is not None
         return _placed(parsed if has_time else parsed.date(), text, zone, fetched_at)
-    if iso or not formats:
-        moment = parse_iso_or_rfc(text)
-        if moment is not None:
-            return _placed(moment, text, zone, fetched_at)
+    moment = parse_iso_or_rfc(text)
+    if moment is not None:
+        return _placed(moment, text, zone, fetched_at)
     return DateReading(None, f"unparseable_date: {text[:80]!r}")
 
 
@@ -156,11 +154,3 @@ def _wall_clock_warning(naive: datetime, zone: ZoneInfo) -> str | None:
             f"nonexistent_local_time: {naive.isoformat()} (read with the offset before the change)"
         )
     return f"ambiguous_local_time: {naive.isoformat()} (read as the earlier instant)"
-
-
-def as_utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
