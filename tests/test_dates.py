@@ -118,3 +118,16 @@ def test_an_implausible_date_in_the_markup_gives_way_to_the_metadatas(profile):
 
     assert result.article.published_at == "2016-08-16T13:22:15+00:00"
     assert result.article.field_sources["published"] == "opengraph"
+
+
+def test_htmldate_never_gives_a_day_after_the_fetch():
+    profile = profile_from_toml("")
+    html = (
+        '<html><head><title>A title</title></head><body><p class="byline">'
+        "Posted 2026-12-01</p><p>Text of the article, long enough to be one.</p></body></html>"
+    )
+
+    result = parse_article(html, "https://news.test/news/x", profile, fetched_at=FETCHED)
+
+    assert result.article.published_local is None
+    assert "published" not in result.article.field_sources

@@ -294,7 +294,7 @@ def _published(
             return date.value
         first_warning = first_warning or date.warning
     day = extraction.publication_date(fallback.html, fallback.url, fetched_at)
-    if day is not None and (fetched_at is None or day <= fetched_at.date()):
+    if day is not None:
         sources["published"] = extraction.HTMLDATE
         if first_warning and first_warning != "no_date":
             warnings.append(first_warning)
