@@ -114,9 +114,11 @@ def parse_article(
 
     Each field comes from the profile's rules first; a field with no rule, or
     whose rules find nothing, from the page's metadata (JSON-LD, then
-    OpenGraph and ``article:*`` meta, then ``<title>``), and at last from
-    trafilatura (the body) or htmldate (the date). ``field_sources`` says
-    where each field was found.
+    OpenGraph and ``article:*`` meta, then ``<title>``), the date at last from
+    htmldate. The body is the exception: trafilatura first, JSON-LD's
+    ``articleBody`` only when trafilatura finds none (the README's table of
+    fallbacks gives every field's order). ``field_sources`` says where each
+    field was found.
     """
     warnings: list[str] = []
     article_id = profile.article_id_from_url(url)
