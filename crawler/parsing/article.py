@@ -202,17 +202,18 @@ class _Fallbacks:
 def _first_text(page: Selector, selectors: tuple[str, ...]) -> str:
     """The text of the first rule that finds any: its element's whole text, or an attribute."""
     for css in selectors:
-        text = normalise_text(_rule_value(page, css))
+        text = normalise_text(next(_rule_values(page, css), ""))
         if text:
             return text
     return ""
 
 
-def _rule_value(page: Selector, css: str) -> str:
-    if "::attr(" in css:
-        return page.css(css).get() or ""
-    nodes = page.css(css.removesuffix("::text"))
-    return nodes[0].xpath("string()").get() or "" if nodes else ""
+def _rule_values(page: Selector, css: str) -> Iterator[str]:
+    """What a rule finds, match by match: the attribute a ``::attr(…)`` rule names, else
+    the element's whole text (for a ``::text`` rule too, not only its own text nodes)."""
+    attribute = "::attr(" in css
+    for node in page.css(css.removesuffix("::text")):
+        yield (node.get() if attribute else node.xpath("string()").get()) or ""
 
 
 def _missed(what: str, rules: tuple[str, ...], source: str, warnings: list[str]) -> None:
@@ -390,9 +391,8 @@ def _authors(
 ) -> list[str]:
     for css in rules:
         names: list[str] = []
-        for node in page.css(css.removesuffix("::text")):
-            value = node.get() if "::attr(" in css else node.xpath("string()").get()
-            name = normalise_text(value or "")
+        for value in _rule_values(page, css):
+            name = normalise_text(value)
             if name and name not in names:
                 names.append(name)
         if names:
