@@ -15,7 +15,8 @@ touching this module:
   `IntegerBits(64)`) becomes null, with a warning;
 - timestamps (`TimestampMark`): one that does not read as an ISO 8601
   instant (or, where marked, a bare date) within `PLAUSIBLE_DATES` becomes
-  null, with a warning;
+  null, with a warning (the parser already takes such a date for none and
+  tries its next source: this is the backstop for any record);
 - article ids (`ArticleIdMark`): one longer than `ARTICLE_ID_MAX_LENGTH` is
   invalid: a list entry holding it (a related link) is left out, with a
   warning; the record's own id makes the record invalid (`InvalidRecord`).
@@ -38,12 +39,10 @@ from crawler.items import (
     MaxLength,
     TimestampMark,
 )
+from crawler.parsing.dates import PLAUSIBLE_DATES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-PLAUSIBLE_DATES = (datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
-"""Publication dates outside this range are typos or garbage, not dates."""
 
 _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
 _BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from crawler.parsing.article import parse_article
+from tests.profiles import profile_from_toml
 
 URL = "https://en.alalam.ir/news/1900001"
 
@@ -183,3 +184,26 @@ def test_word_count_and_content_hash_follow_title_and_body(profile):
 
     assert article.word_count == 3
     assert article.content_hash == hashlib.sha256(b"A headline\n\nThree little words.").hexdigest()
+
+
+RULES = '[fields]\ntitle = ["h1::text"]\nauthors = ["meta[name=byline]::attr(content)"]\n'
+RULED_PAGE = (
+    '<html><head><meta name="byline" content="Ana"><meta name="byline" content=" Bo "></head>'
+    "<body><h1>A <em>whole</em> headline</h1><p>Text.</p></body></html>"
+)
+
+
+def test_a_text_rule_reads_its_elements_whole_text():
+    article = parse_article(
+        RULED_PAGE, "https://news.test/news/x", profile_from_toml(RULES)
+    ).article
+
+    assert (article.title, article.field_sources["title"]) == ("A whole headline", "css")
+
+
+def test_an_attribute_rule_reads_the_attribute_of_every_match():
+    article = parse_article(
+        RULED_PAGE, "https://news.test/news/x", profile_from_toml(RULES)
+    ).article
+
+    assert (article.authors, article.field_sources["authors"]) == (["Ana", "Bo"], "css")

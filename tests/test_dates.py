@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from crawler.parsing.article import parse_article
 from crawler.parsing.dates import read_local_date
 from tests.profiles import profile_from_toml
+from tests.test_bad_pages import page
 
 LONDON = ZoneInfo("Europe/London")
 FETCHED = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 def read(text: str, formats: tuple[str, ...] = (), zone=LONDON):
-    return read_local_date(text, formats, zone, fetched_at=FETCHED, iso=True)
+    return read_local_date(text, formats, zone, fetched_at=FETCHED)
 
 
 def test_an_explicit_offset_wins_over_the_sites_zone():
@@ -100,3 +101,33 @@ def test_the_date_falls_back_to_htmldate_as_a_date():
 
     assert (article.published_at, article.published_local) == (None, "2016-08-16")
     assert article.field_sources["published"] == "htmldate"
+
+
+def test_a_date_before_1800_is_no_date():
+    reading = read("1066-10-14")
+
+    assert reading.value is None
+    assert reading.warning.startswith("implausible_date")
+
+
+def test_an_implausible_date_in_the_markup_gives_way_to_the_metadatas(profile):
+    head = '<meta property="article:published_time" content="2016-08-16T13:22:15+00:00">'
+    html = page(date="Sat Oct 14, 1066 09:00:00", head=head)
+
+    result = parse_article(html, "https://en.alalam.ir/news/1900001", profile, fetched_at=FETCHED)
+
+    assert result.article.published_at == "2016-08-16T13:22:15+00:00"
+    assert result.article.field_sources["published"] == "opengraph"
+
+
+def test_htmldate_never_gives_a_day_after_the_fetch():
+    profile = profile_from_toml("")
+    html = (
+        '<html><head><title>A title</title></head><body><p class="byline">'
+        "Posted 2026-12-01</p><p>Text of the article, long enough to be one.</p></body></html>"
+    )
+
+    result = parse_article(html, "https://news.test/news/x", profile, fetched_at=FETCHED)
+
+    assert result.article.published_local is None
+    assert "published" not in result.article.field_sources

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH, FetchedPage
@@ -12,10 +15,13 @@ from crawler.parsing.dates import read_local_date
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import extract_related, related_ids
 from crawler.seeds import SeedError, parse_id_ranges
+from tests.profiles import profile_from_toml
 from tests.test_bad_pages import dump, page, related
 
 URL = "https://en.alalam.ir/news/1900001"
 DEEP = "[" * 100_000 + "]" * 100_000
+# urllib refuses to split it (an unclosed IPv6 bracket): ValueError, not a URL.
+BAD_URL = "http://[bad"
 
 
 def fetched_page(html: str, content_type: str = "text/html; charset=utf-8") -> FetchedPage:
@@ -115,3 +121,104 @@ def test_a_parser_error_of_any_kind_drops_the_page_with_its_reason(profile, monk
 
     assert result.article is None
     assert result.drop_reason == "parser_error: RecursionError: maximum recursion depth exceeded"
+
+
+@pytest.mark.parametrize(
+    ("html", "warning"),
+    [
+        (page(body="<p>Text.</p>" + dump([related(pic=BAD_URL)])), "related_bad_media_url"),
+        (page(body=f'<p>Text.</p><img src="{BAD_URL}">'), "image_bad_url"),
+        (
+            page(
+                head='<script type="application/ld+json">'
+                f'{{"@type": "NewsArticle", "image": "{BAD_URL}"}}</script>'
+            ),
+            "image_bad_url",
+        ),
+    ],
+    ids=["related_media", "body_image", "json_ld_image"],
+)
+def test_a_url_that_cannot_be_split_is_left_out_and_the_page_kept(profile, html, warning):
+    result = parse_article(html, URL, profile)
+
+    assert result.article is not None and result.article.images == []
+    assert warning in [w.split(":")[0] for w in result.warnings]
+
+
+def test_a_related_link_that_cannot_be_split_is_not_followed():
+    profile = profile_from_toml(
+        "[related]\nscript_json = [{ selector = 'script#data', path = 'items', url = 'href' }]"
+    )
+    items = [{"href": BAD_URL, "title": "Bad"}, {"href": "/news/good", "title": "Good"}]
+    text = f'<html><body><script id="data">{json.dumps({"items": items})}</script></body></html>'
+
+    assert extract_related(text, profile).article_ids == ["good"]
+    assert related_ids(text, profile) == (["good"], 1)
+
+
+def test_script_json_nested_too_deep_is_unreadable_not_an_error():
+    profile = profile_from_toml(
+        "[related]\nscript_json = [{ selector = 'script#data', path = 'items' }]"
+    )
+    text = f'<html><body><script id="data">{{"items": {DEEP}}}</script></body></html>'
+
+    related_list = extract_related(text, profile)
+
+    assert not related_list.complete
+    assert "related_unreadable: script JSON is nested too deeply" in related_list.warnings
+    assert related_ids(text, profile) == ([], 0)
+
+
+def test_a_json_ld_block_nested_too_deep_is_skipped_for_the_next(profile):
+    head = (
+        f'<script type="application/ld+json">{DEEP}</script>'
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "headline": "From JSON-LD"}</script>'
+    )
+
+    result = parse_article(page(title="", head=head), URL, profile)
+
+    assert result.article is not None and result.article.title == "From JSON-LD"
+
+
+def test_a_json_ld_article_inside_hundreds_of_nested_lists_is_found(profile):
+    nested = "[" * 500 + '{"@type": "NewsArticle", "headline": "From JSON-LD"}' + "]" * 500
+    head = f'<script type="application/ld+json">{nested}</script>'
+
+    result = parse_article(page(title="", head=head), URL, profile)
+
+    assert result.article is not None and result.article.title == "From JSON-LD"
+
+
+def test_a_javascript_literal_nested_too_deep_is_cut_short_not_an_error(profile):
+    text = page(body=f"<p>Text.</p><script>var related = [{{id: 7, title: 'a'}}, {DEEP}];</script>")
+
+    related_list = extract_related(text, profile)
+
+    assert not related_list.complete
+    assert any("nested too deeply" in warning for warning in related_list.warnings)
+    assert related_ids(text, profile) == ([], 0)
+
+
+def json_ld(article: str) -> str:
+    return f'<script type="application/ld+json">{article}</script>'
+
+
+def test_a_json_ld_headline_with_a_lone_surrogate_is_archived_with_the_replacement_char(profile):
+    head = json_ld('{"@type": "NewsArticle", "headline": "A \\ud800 headline"}')
+
+    result = parse_fetched(fetched_page(page(title="", head=head)), profile)
+
+    assert result.article is not None and result.article.title == "A \ufffd headline"
+
+
+def test_the_content_hash_is_that_of_the_title_and_body_as_stored(profile):
+    head = json_ld('{"@type": "NewsArticle", "articleBody": "NUL\\u0000 in the body."}')
+    # No body in the markup: the body is JSON-LD's articleBody, NUL and all.
+    html = f'<html lang="en"><head>{head}</head><body><h1 class="news-title">A headline</h1>'
+
+    article = parse_fetched(fetched_page(html), profile).article
+
+    assert article.body == "NUL in the body."
+    stored = f"{article.title}\n\n{article.body}".encode()
+    assert article.content_hash == hashlib.sha256(stored).hexdigest()

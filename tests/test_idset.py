@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.idset import BITMAP_LIMIT, IdSet
+import random
+import tracemalloc
+from array import array
+
+from crawler.idset import BITMAP_LIMIT, IdSet, _HashSet
 
 
 def test_an_id_is_added_once():
@@ -48,3 +52,22 @@ def test_a_number_with_leading_zeros_is_not_the_number_itself():
     assert "042" not in ids
     assert ids.add("042")
     assert "42" in ids
+
+
+def test_merging_new_slug_hashes_costs_about_the_new_array_not_a_list_of_ints():
+    rng = random.Random(5)
+    slugs = _HashSet()
+    slugs._sorted = array("Q", sorted(rng.getrandbits(64) for _ in range(200_000)))
+    # One short of the batch that is merged into the array.
+    slugs._recent = {rng.getrandbits(64) for _ in range(200_000 // 8 - 1)}
+
+    tracemalloc.start()
+    try:
+        assert slugs.add("the-slug-that-starts-the-merge")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert not slugs._recent and len(slugs._sorted) == 225_000
+    assert list(slugs._sorted) == sorted(slugs._sorted)
+    assert peak < 2 * slugs._sorted.itemsize * len(slugs._sorted)

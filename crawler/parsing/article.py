@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
@@ -21,6 +20,8 @@ from crawler.parsing.kind import classify
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.text import normalise_text, strip_quote_artefact
+from crawler.parsing.urls import absolute_http_url
+from crawler.safe_values import safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -113,9 +114,11 @@ def parse_article(
 
     Each field comes from the profile's rules first; a field with no rule, or
     whose rules find nothing, from the page's metadata (JSON-LD, then
-    OpenGraph and ``article:*`` meta, then ``<title>``), and at last from
-    trafilatura (the body) or htmldate (the date). ``field_sources`` says
-    where each field was found.
+    OpenGraph and ``article:*`` meta, then ``<title>``), the date at last from
+    htmldate. The body is the exception: trafilatura first, JSON-LD's
+    ``articleBody`` only when trafilatura finds none (the README's table of
+    fallbacks gives every field's order). ``field_sources`` says where each
+    field was found.
     """
     warnings: list[str] = []
     article_id = profile.article_id_from_url(url)
@@ -172,7 +175,14 @@ def parse_article(
 
 
 def content_hash(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+    """The SHA-256 of title and body as the archive stores them.
+
+    `make_safe` mends a record's text after the parse (NUL removed, lone
+    surrogates replaced); hashing the text mended the same way keeps the hash
+    that of the stored text, and a lone surrogate, which UTF-8 cannot encode,
+    from costing the page its record.
+    """
+    return hashlib.sha256(safe_text(f"{title}\n\n{body}").encode()).hexdigest()
 
 
 class _Fallbacks:
@@ -192,17 +202,18 @@ class _Fallbacks:
 def _first_text(page: Selector, selectors: tuple[str, ...]) -> str:
     """The text of the first rule that finds any: its element's whole text, or an attribute."""
     for css in selectors:
-        text = normalise_text(_rule_value(page, css))
+        text = normalise_text(next(_rule_values(page, css), ""))
         if text:
             return text
     return ""
 
 
-def _rule_value(page: Selector, css: str) -> str:
-    if "::attr(" in css:
-        return page.css(css).get() or ""
-    nodes = page.css(css.removesuffix("::text"))
-    return nodes[0].xpath("string()").get() or "" if nodes else ""
+def _rule_values(page: Selector, css: str) -> Iterator[str]:
+    """What a rule finds, match by match: the attribute a ``::attr(…)`` rule names, else
+    the element's whole text (for a ``::text`` rule too, not only its own text nodes)."""
+    attribute = "::attr(" in css
+    for node in page.css(css.removesuffix("::text")):
+        yield (node.get() if attribute else node.xpath("string()").get()) or ""
 
 
 def _missed(what: str, rules: tuple[str, ...], source: str, warnings: list[str]) -> None:
@@ -271,9 +282,7 @@ def _published(
     text = _first_text(page, rules.published)
     first_warning = None
     if text or rules.published:
-        date = read_local_date(
-            text, rules.date_formats, profile.zone, fetched_at=fetched_at, iso=True
-        )
+        date = read_local_date(text, rules.date_formats, profile.zone, fetched_at=fetched_at)
         if date.value is not None:
             sources["published"] = CSS
             if date.warning:
@@ -288,7 +297,7 @@ def _published(
             return date.value
         first_warning = first_warning or date.warning
     day = extraction.publication_date(fallback.html, fallback.url, fetched_at)
-    if day is not None and (fetched_at is None or day <= fetched_at.date()):
+    if day is not None:
         sources["published"] = extraction.HTMLDATE
         if first_warning and first_warning != "no_date":
             warnings.append(first_warning)
@@ -367,8 +376,8 @@ def _fallback_images(
         return []
     images = []
     for src in found.value:
-        absolute = urljoin(url, src)
-        if urlsplit(absolute).scheme in ("http", "https"):
+        absolute = absolute_http_url(url, src)
+        if absolute is not None:
             images.append(Image(url=absolute))
         else:
             warnings.append(f"image_bad_url: {src[:80]!r}")
@@ -382,9 +391,8 @@ def _authors(
 ) -> list[str]:
     for css in rules:
         names: list[str] = []
-        for node in page.css(css.removesuffix("::text")):
-            value = node.get() if "::attr(" in css else node.xpath("string()").get()
-            name = normalise_text(value or "")
+        for value in _rule_values(page, css):
+            name = normalise_text(value)
             if name and name not in names:
                 names.append(name)
         if names:
@@ -503,8 +511,8 @@ def _images(
         if not src:
             warnings.append("image_without_src")
             continue
-        absolute = urljoin(url, src)
-        if urlsplit(absolute).scheme not in ("http", "https"):
+        absolute = absolute_http_url(url, src)
+        if absolute is None:
             warnings.append(f"image_bad_url: {src[:80]!r}")
             continue
         images.append(Image(url=absolute, caption=_caption(img.root, blocks, profile)))

@@ -43,6 +43,8 @@ class DateReading:
     warning: str | None = None
 
 
+PLAUSIBLE_DATES = (datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+"""Publication dates outside this range are typos or garbage, not dates."""
 # No time zone puts a page's date more than a day after the moment it was fetched.
 FUTURE_TOLERANCE = timedelta(days=1)
 _TIME_DIRECTIVES = re.compile(r"%[HIMSXcTRrpfz]")
@@ -55,12 +57,12 @@ def read_local_date(
     zone: ZoneInfo | None,
     *,
     fetched_at: datetime | None = None,
-    iso: bool = False,
 ) -> DateReading:
-    """Read a date written on the page: with the profile's formats, then (with `iso`) ISO 8601.
+    """Read a date written on the page: with the profile's formats, then as ISO 8601 (or RFC 2822).
 
     An unreadable date is no date plus a warning, never a guess; so is one
-    later than the page was fetched (a typo such as 2061 for 2016).
+    outside `PLAUSIBLE_DATES` (1066 is a typo or garbage on a news page), and
+    one later than the page was fetched (a typo such as 2061 for 2016).
     """
     if not text:
         return DateReading(None, "no_date")
@@ -71,10 +73,9 @@ def read_local_date(
             continue
         has_time = _TIME_DIRECTIVES.search(fmt) is not None
         return _placed(parsed if has_time else parsed.date(), text, zone, fetched_at)
-    if iso or not formats:
-        moment = parse_iso_or_rfc(text)
-        if moment is not None:
-            return _placed(moment, text, zone, fetched_at)
+    moment = parse_iso_or_rfc(text)
+    if moment is not None:
+        return _placed(moment, text, zone, fetched_at)
     return DateReading(None, f"unparseable_date: {text[:80]!r}")
 
 
@@ -121,9 +122,18 @@ def _in_range(
         local = moment.replace(tzinfo=zone)
         value = PublishedTime(utc=local.astimezone(UTC), local=local)
         warning = _wall_clock_warning(moment, zone)
+    if not _plausible(value):
+        return DateReading(None, f"implausible_date: {text[:80]!r} is out of range")
     if fetched_at is not None and _after(value, fetched_at + FUTURE_TOLERANCE):
         return DateReading(None, f"implausible_date: {text[:80]!r} is after the page was fetched")
     return DateReading(value, warning)
+
+
+def _plausible(value: PublishedTime) -> bool:
+    low, high = PLAUSIBLE_DATES
+    if value.utc is not None:
+        return low <= value.utc <= high
+    return low.date() <= value.local <= high.date()  # type: ignore[operator]
 
 
 def _after(value: PublishedTime, limit: datetime) -> bool:
@@ -144,11 +154,3 @@ def _wall_clock_warning(naive: datetime, zone: ZoneInfo) -> str | None:
             f"nonexistent_local_time: {naive.isoformat()} (read with the offset before the change)"
         )
     return f"ambiguous_local_time: {naive.isoformat()} (read as the earlier instant)"
-
-
-def as_utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

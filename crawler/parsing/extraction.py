@@ -71,7 +71,11 @@ def _leaf_blocks(element: etree._Element) -> Iterator[etree._Element]:
 
 
 def publication_date(html: str, url: str | None, fetched_at: datetime | None) -> date | None:
-    """The publication date htmldate finds in the page's markup (a day: it gives no time)."""
+    """The publication date htmldate finds in the page's markup (a day: it gives no time).
+
+    Never a day after `fetched_at` (or today): htmldate's ``max_date`` leaves
+    every later date out, so callers need not check again.
+    """
     from htmldate import find_date
 
     found = find_date(

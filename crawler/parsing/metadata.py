@@ -7,11 +7,11 @@ search engines and social networks, whatever its visible markup.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from crawler.parsing.jsondata import load_json
 from crawler.parsing.text import normalise_text
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def json_ld_article(page: Selector) -> dict[str, Any] | None:
         " = 'application/ld+json']/text()"
     ).getall():
         try:
-            data = json.loads(_CONTROL.sub(" ", script.strip()), strict=False)
+            data = load_json(_CONTROL.sub(" ", script.strip()), strict=False)
         except ValueError:
             continue
         for item in _objects(data):
@@ -121,14 +121,22 @@ def json_ld_article(page: Selector) -> dict[str, Any] | None:
 
 
 def _objects(data: Any) -> list[dict[str, Any]]:
-    """Every object at the top of a JSON-LD document: lists and ``@graph`` flattened."""
-    if isinstance(data, list):
-        return [item for entry in data for item in _objects(entry)]
-    if not isinstance(data, dict):
-        return []
-    if "@graph" in data:
-        return [data, *_objects(data["@graph"])]
-    return [data]
+    """Every object at the top of a JSON-LD document: lists and ``@graph`` flattened.
+
+    The walk keeps its own stack: lists nested as deep as the decoder follows
+    are read, not a RecursionError that would drop the page.
+    """
+    objects: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            objects.append(item)
+            if "@graph" in item:
+                stack.append(item["@graph"])
+    return objects
 
 
 def _from_json_ld(article: dict[str, Any], found: PageMetadata) -> None:

@@ -17,19 +17,20 @@ reads the ids of every page (`related_ids`) without the cost of a parse.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import chompjs
 from cssselect import parse as parse_css
 
 from crawler.items import RelatedLink
+from crawler.parsing.jsondata import TooDeep, decode_json, load_json
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text
+from crawler.parsing.urls import absolute_http_url
 from crawler.sites.profile import NUMBER, EntryKeys
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 DUMP_PREFIX = re.compile(r'string\((\d+)\) "')
 """How a var_dump begins; the parser also uses it to keep a dump out of the body."""
 
-_DECODER = json.JSONDecoder()
 _RAW_JSON_START = re.compile(r'\s*\[\s*(?:\{\s*"|\])')
 _WS_AND_COMMAS = re.compile(r"[\s,]*")
 _DECLARATION_BEFORE = re.compile(r"(?:\b(?:var|let|const)\s+|\bwindow\.)$")
@@ -174,7 +174,11 @@ def _script_json_sources(
         end = _SCRIPT_END.search(text, match.end())
         content = text[match.end() : end.start() if end else len(text)]
         try:
-            data = json.loads(content)
+            data = load_json(content)
+        except TooDeep:
+            warning = "related_unreadable: script JSON is nested too deeply"
+            yield match.start(), _Source([], False, [warning])
+            continue
         except ValueError:
             yield match.start(), _Source([], False, ["related_unreadable: script JSON is broken"])
             continue
@@ -271,14 +275,14 @@ def _read_raw_dump(text: str, start: int, declared: int) -> _Source:
     if json_text is not None and len(window) == declared:
         closes = text.startswith('"', start + len(json_text))
         try:
-            value = json.loads(json_text)
-        except (ValueError, RecursionError):  # read again below, to say what is wrong
+            value = load_json(json_text)
+        except ValueError:  # read again below, to say what is wrong
             value = None
         if closes and isinstance(value, list):
             return _Source(value, True, [])
     source = _read_array(text, start, "var_dump")
     if source.complete:
-        _, end = _raw_decode(text, _skip_ws(text, start))
+        _, end = decode_json(text, _skip_ws(text, start))
         _check_length(text[start:end].encode(), declared, source)
     return source
 
@@ -304,11 +308,14 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         return _Source([], False, [f"related_unreadable: {where} does not hold a JSON array"])
     why = "breaks"
     try:
-        value, _ = _raw_decode(text, position)
-    except _TooDeep:
+        value, _ = decode_json(text, position)
+    except TooDeep:
         why, value = "is nested too deeply", None
     except ValueError:
-        value = _javascript_array(text, position) if where == "script" else None
+        try:
+            value = _javascript_array(text, position) if where == "script" else None
+        except TooDeep:
+            why, value = "is nested too deeply", None
     if isinstance(value, list):
         return _Source(value, True, [])
     entries: list[Any] = []
@@ -318,8 +325,8 @@ def _read_array(text: str, start: int, where: str) -> _Source:
         if not text.startswith("{", position):
             break
         try:
-            entry, position = _raw_decode(text, position)
-        except _TooDeep:
+            entry, position = decode_json(text, position)
+        except TooDeep:
             why = "is nested too deeply"
             break
         except ValueError:
@@ -332,21 +339,12 @@ def _read_array(text: str, start: int, where: str) -> _Source:
 def _javascript_array(text: str, position: int) -> list[Any] | None:
     """A JavaScript array literal that is not JSON (bare keys, single quotes, trailing commas)."""
     try:
-        value = chompjs.parse_js_object(text[position:])
+        value = chompjs.parse_js_object(text[position:], loader=load_json)
+    except TooDeep:
+        raise
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, list) else None
-
-
-class _TooDeep(ValueError):
-    """JSON nested deeper than Python's decoder can follow: unreadable, like broken JSON."""
-
-
-def _raw_decode(text: str, position: int) -> tuple[Any, int]:
-    try:
-        return _DECODER.raw_decode(text, position)
-    except RecursionError:
-        raise _TooDeep from None
 
 
 def _skip_ws(text: str, position: int) -> int:
@@ -417,8 +415,8 @@ def _entry_id(
 
 def _id_from_link(link: str, profile: SiteProfile) -> str | None:
     """An article link's id, if it is a path or on the site's own host (never another site's)."""
-    url = urljoin(profile.base_url + "/", link.strip())
-    if urlsplit(url).hostname != profile.host:
+    url = absolute_http_url(profile.base_url + "/", link)
+    if url is None or urlsplit(url).hostname != profile.host:
         return None
     return profile.article_id_from_url(url)
 
@@ -465,8 +463,8 @@ def _media_url(pic: Any, profile: SiteProfile, warnings: list[str]) -> str | Non
     pic = pic.strip()
     if pic.startswith("/") and not pic.startswith("//") and "/." not in pic:
         return profile.media_base.rstrip("/") + pic  # urljoin's answer for a plain path, faster
-    url = urljoin(profile.media_base, pic)
-    if urlsplit(url).scheme not in ("http", "https"):
+    url = absolute_http_url(profile.media_base, pic)
+    if url is None:
         warnings.append(f"related_bad_media_url: {_short(pic)}")
         return None
     return url
