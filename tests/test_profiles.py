@@ -7,7 +7,9 @@ import sys
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 
+from crawler.cli import cli
 from crawler.cli_profiles import check_profile
 from crawler.sites import (
     ProfileError,
@@ -84,6 +86,8 @@ def test_the_generic_profile_has_no_rules_at_all():
         ),
         ('[kind]\ntitle_prefixes = { "PICS:" = "gallery" }', "kind.title_prefixes.PICS:", "kind"),
         ('[discovery]\nlistings = ["news"]', "discovery.listings[0]", "beginning with /"),
+        ('[discovery]\nfeeds = ["//cdn.test/rss"]', "discovery.feeds[0]", "not a path on the site"),
+        ("[discovery]\nmax_age_days = 0", "discovery.max_age_days", "not a positive number"),
     ],
 )
 def test_a_bad_value_is_named_with_its_file_key_and_problem(tmp_path, text, key, problem):
@@ -119,6 +123,38 @@ def test_the_article_template_and_pattern_must_agree(tmp_path, article, key, pro
         load_profile(path)
 
     assert f": {key}: " in str(raised.value)
+
+
+def test_discovery_paths_must_be_paths_on_the_site(tmp_path):
+    path = write(tmp_path, GOOD + '\n[discovery]\nfeeds = ["https://elsewhere.example/rss"]\n')
+
+    with pytest.raises(ValueError, match="is not a path on the site"):
+        load_profile(path)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["profile", "check", "{path}"],
+        [
+            "parse",
+            str(FIXTURES / "real_pages" / "time.com" / "page.html.gz"),
+            "--profile",
+            "{path}",
+        ],
+    ],
+)
+def test_a_discovery_path_on_another_host_is_one_line_naming_file_and_key(tmp_path, command):
+    path = write(tmp_path, GOOD + '\n[discovery]\nfeeds = ["//cdn.test/rss"]\n')
+
+    done = CliRunner().invoke(cli, [part.format(path=path) for part in command])
+
+    assert done.exit_code == 2, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert done.output.strip().splitlines() == [
+        f"Error: profile {path}: discovery.feeds[0]: '//cdn.test/rss' is not a path on the site: "
+        "it must be a path beginning with / (not //: the host is base_url's)"
+    ]
 
 
 def test_a_file_that_is_not_toml_is_refused_with_its_name(tmp_path):

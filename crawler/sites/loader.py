@@ -258,8 +258,12 @@ def _attribute_name(value: str) -> str | None:
 
 
 def _path(value: str) -> str | None:
-    if not value.startswith("/"):
-        return f"{value!r} must be a path beginning with / (the host is base_url's)"
+    # "//host/x" begins with / but is a URL of another host (RFC 3986 network-path reference).
+    if not value.startswith("/") or value.startswith("//"):
+        return (
+            f"{value!r} is not a path on the site: it must be a path beginning with / "
+            "(not //: the host is base_url's)"
+        )
     return None
 
 
