@@ -7,6 +7,7 @@ of its own.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -189,6 +190,15 @@ def test_sql_reads_a_raw_page_with_raw_page_text(browsed):
     [row] = browsed.json(f"/archive.json?{query}")
 
     assert row["html"] == browsed.site.reply(SEED_ID).body.decode()
+
+
+def test_raw_page_text_decodes_as_show_raw_does_so_a_bom_wins():
+    from crawler.browsing.plugin import page_text
+
+    assert page_text(gzip.compress("\ufeffcafé".encode()), "cp1252") == "café"
+    assert page_text(b"not gzip", "utf-8") is None
+    assert page_text(gzip.compress(b"cut short")[:-6], "utf-8") is None
+    assert page_text(None, "utf-8") is None
 
 
 def test_datasette_refuses_a_postgresql_archive_with_a_reason():

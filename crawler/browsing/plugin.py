@@ -10,7 +10,7 @@ on databases that hold the archive's tables (found at start-up).
 - ``article_list.title`` links to the article's reading page
   (`crawler.browsing.reader`): its paragraphs, times and related articles.
 - ``raw_pages.body_gz`` is shown as a link to the page as fetched,
-  decompressed and decoded with its recorded charset, served as plain text:
+  decompressed and decoded as ``show --raw`` decodes it, served as plain text:
   an archived page never runs its scripts in Datasette's origin.
 - SQL gets ``raw_page_text(body_gz, encoding)`` for the same text, e.g.
   ``select url from raw_pages where raw_page_text(body_gz, encoding) like '%var_dump%'``.
@@ -38,6 +38,7 @@ from crawler.browsing.paths import (
     route,
 )
 from crawler.browsing.reader import article_page
+from crawler.parsing.decode import page_text as decoded_page
 
 if TYPE_CHECKING:
     import sqlite3
@@ -69,17 +70,14 @@ def get_metadata(datasette: Datasette) -> dict[str, Any]:
 
 
 def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
-    """A stored page as text, decoded as it was when archived (undecodable bytes replaced)."""
+    """A stored page as text, decoded as `show --raw` decodes it; None if it is no gzip."""
     if body_gz is None:
         return None
     try:
         body = gzip.decompress(body_gz)
     except (OSError, EOFError, zlib.error):
         return None
-    try:
-        return body.decode(encoding or "utf-8", errors="replace")
-    except LookupError:  # a charset Python does not know
-        return body.decode("utf-8", errors="replace")
+    return decoded_page(body, encoding or "utf-8")
 
 
 @hookimpl
