@@ -22,7 +22,7 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from crawler.parsing.article import parse_article
-from crawler.sites import ProfileError, UnknownSiteError, get_profile, load_profile
+from crawler.sites import ProfileError, UnknownSiteError, resolve_profile
 
 if TYPE_CHECKING:
     from crawler.parsing.article import ParseResult
@@ -76,14 +76,18 @@ def record_json(result: ParseResult) -> dict[str, Any]:
     return {**record, "warnings": result.warnings}
 
 
+class BadProfile(click.ClickException):
+    """One line, exit code 2: the profile named cannot be found or used."""
+
+    exit_code = EXIT_BAD_PROFILE
+
+
 def _profile(site: str | None, profile_file: str | None) -> SiteProfile:
+    # Without --site or --profile a page is read by the fallbacks alone, whatever site it is from.
     try:
-        if profile_file:
-            return load_profile(profile_file)
-        return get_profile(site or "generic")
+        return resolve_profile(site, profile_file, default="generic")
     except (ProfileError, UnknownSiteError) as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_BAD_PROFILE)
+        raise BadProfile(str(error)) from None
 
 
 @click.command()

@@ -157,6 +157,15 @@ def test_a_discovery_path_on_another_host_is_one_line_naming_file_and_key(tmp_pa
     ]
 
 
+def test_profile_check_of_an_unknown_name_is_one_line_and_exit_code_2():
+    done = CliRunner().invoke(cli, ["profile", "check", "nowhere"])
+
+    assert done.exit_code == 2, done.output
+    assert done.output.strip().splitlines() == [
+        "Error: no site profile named 'nowhere' (known: alalam_en, generic)"
+    ]
+
+
 def test_a_file_that_is_not_toml_is_refused_with_its_name(tmp_path):
     path = write(tmp_path, "name = \n")
 

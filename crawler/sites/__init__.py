@@ -66,11 +66,15 @@ def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
 
 
 def resolve_profile(
-    site: str | None = None, profile: str | None = None, directory: str | Path | None = None
+    site: str | None = None,
+    profile: str | None = None,
+    directory: str | Path | None = None,
+    *,
+    default: str = "alalam_en",
 ) -> SiteProfile:
-    """What ``-a site=NAME`` and ``-a profile=FILE`` name together (default: alalam_en)."""
+    """What ``-a site=NAME`` and ``-a profile=FILE`` name together (neither: `default`)."""
     if profile is None:
-        return get_profile(site or "alalam_en", directory)
+        return get_profile(site or default, directory)
     loaded = load_profile(profile)
     if site is not None and site != loaded.name:
         raise ProfileError(profile, "name", f"{loaded.name!r} but the crawl names site {site!r}")
