@@ -16,6 +16,7 @@ import json
 import shutil
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,11 @@ import click
 from tqdm import tqdm
 
 from crawler.archive.search import MARK_END, MARK_START
-from crawler.sites import ProfileError, UnknownSiteError, get_profile
+from crawler.sites import ProfileError, UnknownSiteError, get_profile, sites_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
 
 T = TypeVar("T")
 
@@ -68,8 +70,13 @@ def _cell(value: Any) -> str:
 
 
 def site_zone(site: str) -> ZoneInfo:
+    return _site_zone(site, sites_dir())
+
+
+@cache  # asked once for each row printed
+def _site_zone(site: str, directory: Path | None) -> ZoneInfo:
     try:
-        zone = get_profile(site).zone
+        zone = get_profile(site, directory).zone
     except (UnknownSiteError, ProfileError):
         zone = None
     return zone or ZoneInfo("UTC")

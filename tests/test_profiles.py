@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
+from crawler import sites
 from crawler.cli import cli
 from crawler.cli_profiles import check_profile
 from crawler.sites import (
@@ -202,6 +204,22 @@ def test_a_file_in_the_directory_must_be_named_after_its_site(tmp_path):
 def test_an_unknown_site_lists_the_known_ones():
     with pytest.raises(UnknownSiteError, match="alalam_en, generic"):
         get_profile("nowhere")
+
+
+def test_a_profile_file_is_read_once_until_it_changes(tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD)
+    reads = []
+    real = sites.load_profile
+    monkeypatch.setattr(sites, "load_profile", lambda file: reads.append(file) or real(file))
+
+    first = resolve_profile(None, str(path))
+    assert resolve_profile("good", str(path)) is first
+    assert len(reads) == 1
+
+    mtime = path.stat().st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(mtime, mtime))
+    assert resolve_profile(None, str(path)) is not first
+    assert len(reads) == 2
 
 
 def test_a_site_and_a_profile_file_that_disagree_are_refused(tmp_path):

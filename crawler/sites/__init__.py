@@ -55,7 +55,7 @@ def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
         raise ProfileError(str(folder), "", f"{SITES_DIR_VARIABLE} is not a directory")
     for path in candidates:
         if "/" not in name and path.is_file():
-            profile = _load(path.resolve(), path.stat().st_mtime_ns)
+            profile = _cached(path.resolve())
             if profile.name != name:
                 raise ProfileError(
                     str(path), "name", f"{profile.name!r} differs from the file's name {name!r}"
@@ -75,14 +75,24 @@ def resolve_profile(
     """What ``-a site=NAME`` and ``-a profile=FILE`` name together (neither: `default`)."""
     if profile is None:
         return get_profile(site or default, directory)
-    loaded = load_profile(profile)
+    loaded = _cached(Path(profile))
     if site is not None and site != loaded.name:
         raise ProfileError(profile, "name", f"{loaded.name!r} but the crawl names site {site!r}")
     return loaded
 
 
+def _cached(path: Path) -> SiteProfile:
+    """`load_profile(path)`, read and checked again only when the file changes."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return load_profile(path)  # which says, naming the file, why it cannot be read
+    return _load(path, path.resolve(), mtime)
+
+
 @lru_cache(maxsize=64)
-def _load(path: Path, _mtime: int) -> SiteProfile:
+def _load(path: Path, _real: Path, _mtime: int) -> SiteProfile:
+    # Keyed by the file's real path too: a relative path names another file from another directory.
     return load_profile(path)
 
 
