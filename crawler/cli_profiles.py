@@ -21,6 +21,7 @@ import click
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from crawler import cli_output as out
 from crawler.parsing.article import parse_article
 from crawler.sites import ProfileError, UnknownSiteError, resolve_profile
 
@@ -137,14 +138,7 @@ def _print_record(result: ParseResult, site_profile: SiteProfile) -> None:
             f"{len(article.images)} images · {len(article.related)} related"
             + ("" if article.related_complete else " (incomplete)")
         )
-        for paragraph in article.body.split("\n\n"):
-            click.echo()
-            if paragraph in article.subheadings:
-                click.echo(click.style(paragraph, bold=True))
-            else:
-                click.echo(click.wrap_text(paragraph, width=100))
-        click.echo()
-        click.echo("field sources: " + ", ".join(f"{k} {v}" for k, v in sources.items()))
+        out.article_text(article.body, article.subheadings, sources, sources_label="field sources")
     click.echo(f"profile: {site_profile.name} ({site_profile.source})")
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
