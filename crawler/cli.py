@@ -33,6 +33,7 @@ from crawler.atomic import NotAFileError, atomic_writer
 from crawler.cli_crawl import crawl
 from crawler.export import graph as graph_export
 from crawler.export import records as record_export
+from crawler.sites.profile import KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from crawler.archive.store import ArchiveStore, Version
 
 DISTRIBUTION = "news-archive"
-KINDS = ["article", "photos", "video"]
 
 db_option = click.option(
     "--db",
