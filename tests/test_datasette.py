@@ -201,6 +201,21 @@ def test_raw_page_text_decodes_as_show_raw_does_so_a_bom_wins():
     assert page_text(None, "utf-8") is None
 
 
+def test_both_pages_write_times_one_way_utc_labelled_and_the_sites_with_its_offset():
+    from crawler.browsing import times
+
+    assert times.utc("2016-08-16 13:22:15.000000", seconds=True) == "2016-08-16 13:22:15 UTC"
+    assert times.utc("2016-08-16 13:22:15.000000") == "2016-08-16 13:22 UTC"
+    assert times.utc("2016-08-16T17:52:15+04:30") == "2016-08-16 13:22 UTC"
+    local = "2016-08-16T17:52:15.250000+04:30"
+    assert times.site_time(local, seconds=True) == "2016-08-16 17:52:15 +04:30"
+    assert times.site_time(local) == "2016-08-16 17:52 +04:30"
+    assert times.site_time("1900-01-01T00:00:00+03:25:44") == "1900-01-01 00:00 +03:25:44"
+    assert times.site_time("2016-08-16T17:52:15") == "2016-08-16 17:52"
+    assert times.site_time("2016-08-16") is times.utc("2016-08-16") is None
+    assert times.utc("not a time at all") is times.site_time(None) is None
+
+
 def test_datasette_refuses_a_postgresql_archive_with_a_reason():
     done = subprocess.run(
         [sys.executable, "-m", "crawler", "datasette", "--db", "postgresql+psycopg://u:pw@h/db"],
