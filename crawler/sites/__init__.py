@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crawler.package_data import package_directory
 from crawler.sites.loader import ProfileError, load_profile
-from crawler.sites.profile import SiteProfile, canonical_id, is_article_id
+from crawler.sites.profile import SiteProfile
 
 SITES_DIR_VARIABLE = "ARCHIVE_SITES_DIR"
 
@@ -100,9 +100,7 @@ __all__ = [
     "ProfileError",
     "SiteProfile",
     "UnknownSiteError",
-    "canonical_id",
     "get_profile",
-    "is_article_id",
     "load_profile",
     "resolve_profile",
 ]
