@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import shutil
 import sys
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from crawler.atomic import NotAFileError, atomic_writer
 from crawler.cli_crawl import crawl
 from crawler.export import graph as graph_export
 from crawler.export import records as record_export
+from crawler.sites.profile import KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from crawler.archive.store import ArchiveStore, Version
 
 DISTRIBUTION = "news-archive"
-KINDS = ["article", "photos", "video"]
 
 db_option = click.option(
     "--db",
@@ -225,16 +224,9 @@ def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | 
         f"version {article.version} of {len(versions)} · fetched {out.local_time(fetched, site)}"
         f" · {article.word_count} words{desk}"
     )
-    width = min(100, shutil.get_terminal_size((100, 24)).columns)
-    for paragraph in article.body.split("\n\n"):
-        click.echo()
-        if paragraph in article.subheadings:
-            click.echo(click.style(paragraph, bold=True))
-        else:
-            click.echo(click.wrap_text(paragraph, width=width))
-    if article.field_sources:
-        sources = ", ".join(f"{name} {source}" for name, source in article.field_sources.items())
-        click.echo(f"\nField sources: {sources}")
+    out.article_text(
+        article.body, article.subheadings, article.field_sources, sources_label="Field sources"
+    )
     if article.images:
         click.echo("\nImages")
         for image in article.images:

@@ -16,6 +16,7 @@ import json
 import shutil
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,11 @@ import click
 from tqdm import tqdm
 
 from crawler.archive.search import MARK_END, MARK_START
-from crawler.sites import ProfileError, UnknownSiteError, get_profile
+from crawler.sites import ProfileError, UnknownSiteError, get_profile, sites_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from pathlib import Path
 
 T = TypeVar("T")
 
@@ -68,8 +70,13 @@ def _cell(value: Any) -> str:
 
 
 def site_zone(site: str) -> ZoneInfo:
+    return _site_zone(site, sites_dir())
+
+
+@cache  # asked once for each row printed
+def _site_zone(site: str, directory: Path | None) -> ZoneInfo:
     try:
-        zone = get_profile(site).zone
+        zone = get_profile(site, directory).zone
     except (UnknownSiteError, ProfileError):
         zone = None
     return zone or ZoneInfo("UTC")
@@ -93,6 +100,27 @@ def clock(site: str) -> str:
 
 def utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def article_text(
+    body: str,
+    subheadings: Iterable[str],
+    field_sources: Mapping[str, str],
+    *,
+    sources_label: str,
+) -> None:
+    """An article's paragraphs as a reader wants them, then where each field came from."""
+    width = min(100, shutil.get_terminal_size((100, 24)).columns)
+    headings = set(subheadings)
+    for paragraph in body.split("\n\n"):
+        click.echo()
+        if paragraph in headings:
+            click.echo(click.style(paragraph, bold=True))
+        else:
+            click.echo(click.wrap_text(paragraph, width=width))
+    if field_sources:
+        sources = ", ".join(f"{name} {source}" for name, source in field_sources.items())
+        click.echo(f"\n{sources_label}: {sources}")
 
 
 def highlighted(snippet: str, *, for_terminal: bool) -> str:

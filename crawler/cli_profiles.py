@@ -21,8 +21,9 @@ import click
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from crawler import cli_output as out
 from crawler.parsing.article import parse_article
-from crawler.sites import ProfileError, UnknownSiteError, get_profile, load_profile
+from crawler.sites import ProfileError, UnknownSiteError, resolve_profile
 
 if TYPE_CHECKING:
     from crawler.parsing.article import ParseResult
@@ -76,14 +77,18 @@ def record_json(result: ParseResult) -> dict[str, Any]:
     return {**record, "warnings": result.warnings}
 
 
+class BadProfile(click.ClickException):
+    """One line, exit code 2: the profile named cannot be found or used."""
+
+    exit_code = EXIT_BAD_PROFILE
+
+
 def _profile(site: str | None, profile_file: str | None) -> SiteProfile:
+    # Without --site or --profile a page is read by the fallbacks alone, whatever site it is from.
     try:
-        if profile_file:
-            return load_profile(profile_file)
-        return get_profile(site or "generic")
+        return resolve_profile(site, profile_file, default="generic")
     except (ProfileError, UnknownSiteError) as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_BAD_PROFILE)
+        raise BadProfile(str(error)) from None
 
 
 @click.command()
@@ -133,14 +138,7 @@ def _print_record(result: ParseResult, site_profile: SiteProfile) -> None:
             f"{len(article.images)} images · {len(article.related)} related"
             + ("" if article.related_complete else " (incomplete)")
         )
-        for paragraph in article.body.split("\n\n"):
-            click.echo()
-            if paragraph in article.subheadings:
-                click.echo(click.style(paragraph, bold=True))
-            else:
-                click.echo(click.wrap_text(paragraph, width=100))
-        click.echo()
-        click.echo("field sources: " + ", ".join(f"{k} {v}" for k, v in sources.items()))
+        out.article_text(article.body, article.subheadings, sources, sources_label="field sources")
     click.echo(f"profile: {site_profile.name} ({site_profile.source})")
     for warning in result.warnings:
         click.echo(f"warning: {warning}")

@@ -129,6 +129,22 @@ def test_stats_for_people_gives_the_publication_span_in_site_time(archive):
     assert "to 2016-08-16 17:52 +04:30 (site time, Asia/Tehran)" in text
 
 
+def test_the_site_clock_is_looked_up_once_for_all_the_rows_printed(monkeypatch):
+    from crawler import cli_output
+
+    lookups = []
+    real = cli_output.get_profile
+    monkeypatch.setattr(cli_output, "get_profile", lambda *a: lookups.append(a) or real(*a))
+    cli_output._site_zone.cache_clear()
+    moment = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    rows = [cli_output.local_time(moment, "alalam_en") for _ in range(3)]
+
+    assert rows == [f"2026-11-24 15:30 {TEHRAN}"] * 3
+    assert cli_output.clock("alalam_en") == "site time, Asia/Tehran"
+    assert len(lookups) == 1
+
+
 def test_stats_as_json_gives_utc(archive):
     [stats] = [json.loads(line) for line in archive.run("stats", "--json").stdout.splitlines()]
 

@@ -7,6 +7,7 @@ of its own.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -189,6 +190,30 @@ def test_sql_reads_a_raw_page_with_raw_page_text(browsed):
     [row] = browsed.json(f"/archive.json?{query}")
 
     assert row["html"] == browsed.site.reply(SEED_ID).body.decode()
+
+
+def test_raw_page_text_decodes_as_show_raw_does_so_a_bom_wins():
+    from crawler.browsing.plugin import page_text
+
+    assert page_text(gzip.compress("\ufeffcafé".encode()), "cp1252") == "café"
+    assert page_text(b"not gzip", "utf-8") is None
+    assert page_text(gzip.compress(b"cut short")[:-6], "utf-8") is None
+    assert page_text(None, "utf-8") is None
+
+
+def test_both_pages_write_times_one_way_utc_labelled_and_the_sites_with_its_offset():
+    from crawler.browsing import times
+
+    assert times.utc("2016-08-16 13:22:15.000000", seconds=True) == "2016-08-16 13:22:15 UTC"
+    assert times.utc("2016-08-16 13:22:15.000000") == "2016-08-16 13:22 UTC"
+    assert times.utc("2016-08-16T17:52:15+04:30") == "2016-08-16 13:22 UTC"
+    local = "2016-08-16T17:52:15.250000+04:30"
+    assert times.site_time(local, seconds=True) == "2016-08-16 17:52:15 +04:30"
+    assert times.site_time(local) == "2016-08-16 17:52 +04:30"
+    assert times.site_time("1900-01-01T00:00:00+03:25:44") == "1900-01-01 00:00 +03:25:44"
+    assert times.site_time("2016-08-16T17:52:15") == "2016-08-16 17:52"
+    assert times.site_time("2016-08-16") is times.utc("2016-08-16") is None
+    assert times.utc("not a time at all") is times.site_time(None) is None
 
 
 def test_datasette_refuses_a_postgresql_archive_with_a_reason():

@@ -60,8 +60,3 @@ def test_a_bare_date_is_old_only_when_its_whole_day_is():
 
 def test_an_undated_entry_is_never_old():
     assert not is_old(None, NOW)
-
-
-def test_discovery_paths_must_be_paths_on_the_site():
-    with pytest.raises(ValueError, match="is not a path on the site"):
-        Discovery(feeds=("https://elsewhere.example/rss",))

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from crawler.cli import cli
 from crawler.parsing import extraction
 from crawler.parsing.article import parse_article
-from tests.conftest import FIXTURES, SEED_URL, SITE_FIXTURES, seed_html
+from tests.conftest import FIXTURES, ROOT, SEED_URL, SITE_FIXTURES, seed_html
 
 TIME = FIXTURES / "real_pages" / "time.com" / "page.html.gz"
+GENERIC = ROOT / "crawler" / "sites" / "generic.toml"
 
 
 def parse(*arguments: str):
@@ -61,7 +62,10 @@ def test_a_page_that_gives_no_record_says_why_and_fails(tmp_path):
 
 
 def test_site_and_profile_are_one_or_the_other():
-    assert parse(str(TIME), "--site", "generic", "--profile", str(TIME)).exit_code == 2
+    done = parse(str(TIME), "--site", "generic", "--profile", str(GENERIC))
+
+    assert done.exit_code == 2
+    assert "--site and --profile name a profile each: give one" in done.output
 
 
 def test_the_fallback_extractors_do_not_run_when_the_rules_find_every_field(profile, monkeypatch):

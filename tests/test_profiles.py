@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 
+from crawler import sites
+from crawler.cli import cli
 from crawler.cli_profiles import check_profile
 from crawler.sites import (
     ProfileError,
@@ -52,10 +56,12 @@ def test_alalam_en_is_a_data_file():
     assert get_profile("alalam_en").source.name == "alalam_en.toml"
 
 
-@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("name", [n for n in builtin_names() if get_profile(n).tests])
 def test_every_built_in_profile_passes_its_own_tests(name):
     checks = check_profile(get_profile(name))
 
+    assert checks
+    assert all(page.fields for page in checks)
     failures = [(p.test.file.name, f.name) for p in checks for f in p.fields if not f.ok]
     assert failures == []
 
@@ -84,6 +90,8 @@ def test_the_generic_profile_has_no_rules_at_all():
         ),
         ('[kind]\ntitle_prefixes = { "PICS:" = "gallery" }', "kind.title_prefixes.PICS:", "kind"),
         ('[discovery]\nlistings = ["news"]', "discovery.listings[0]", "beginning with /"),
+        ('[discovery]\nfeeds = ["//cdn.test/rss"]', "discovery.feeds[0]", "not a path on the site"),
+        ("[discovery]\nmax_age_days = 0", "discovery.max_age_days", "not a positive number"),
     ],
 )
 def test_a_bad_value_is_named_with_its_file_key_and_problem(tmp_path, text, key, problem):
@@ -119,6 +127,47 @@ def test_the_article_template_and_pattern_must_agree(tmp_path, article, key, pro
         load_profile(path)
 
     assert f": {key}: " in str(raised.value)
+
+
+def test_discovery_paths_must_be_paths_on_the_site(tmp_path):
+    path = write(tmp_path, GOOD + '\n[discovery]\nfeeds = ["https://elsewhere.example/rss"]\n')
+
+    with pytest.raises(ValueError, match="is not a path on the site"):
+        load_profile(path)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["profile", "check", "{path}"],
+        [
+            "parse",
+            str(FIXTURES / "real_pages" / "time.com" / "page.html.gz"),
+            "--profile",
+            "{path}",
+        ],
+    ],
+)
+def test_a_discovery_path_on_another_host_is_one_line_naming_file_and_key(tmp_path, command):
+    path = write(tmp_path, GOOD + '\n[discovery]\nfeeds = ["//cdn.test/rss"]\n')
+
+    done = CliRunner().invoke(cli, [part.format(path=path) for part in command])
+
+    assert done.exit_code == 2, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert done.output.strip().splitlines() == [
+        f"Error: profile {path}: discovery.feeds[0]: '//cdn.test/rss' is not a path on the site: "
+        "it must be a path beginning with / (not //: the host is base_url's)"
+    ]
+
+
+def test_profile_check_of_an_unknown_name_is_one_line_and_exit_code_2():
+    done = CliRunner().invoke(cli, ["profile", "check", "nowhere"])
+
+    assert done.exit_code == 2, done.output
+    assert done.output.strip().splitlines() == [
+        "Error: no site profile named 'nowhere' (known: alalam_en, generic)"
+    ]
 
 
 def test_a_file_that_is_not_toml_is_refused_with_its_name(tmp_path):
@@ -157,6 +206,22 @@ def test_a_file_in_the_directory_must_be_named_after_its_site(tmp_path):
 def test_an_unknown_site_lists_the_known_ones():
     with pytest.raises(UnknownSiteError, match="alalam_en, generic"):
         get_profile("nowhere")
+
+
+def test_a_profile_file_is_read_once_until_it_changes(tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD)
+    reads = []
+    real = sites.load_profile
+    monkeypatch.setattr(sites, "load_profile", lambda file: reads.append(file) or real(file))
+
+    first = resolve_profile(None, str(path))
+    assert resolve_profile("good", str(path)) is first
+    assert len(reads) == 1
+
+    mtime = path.stat().st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(mtime, mtime))
+    assert resolve_profile(None, str(path)) is not first
+    assert len(reads) == 2
 
 
 def test_a_site_and_a_profile_file_that_disagree_are_refused(tmp_path):

@@ -10,12 +10,12 @@ on databases that hold the archive's tables (found at start-up).
 - ``article_list.title`` links to the article's reading page
   (`crawler.browsing.reader`): its paragraphs, times and related articles.
 - ``raw_pages.body_gz`` is shown as a link to the page as fetched,
-  decompressed and decoded with its recorded charset, served as plain text:
+  decompressed and decoded as ``show --raw`` decodes it, served as plain text:
   an archived page never runs its scripts in Datasette's origin.
 - SQL gets ``raw_page_text(body_gz, encoding)`` for the same text, e.g.
   ``select url from raw_pages where raw_page_text(body_gz, encoding) like '%var_dump%'``.
-- Stored times are naive UTC on SQLite; they are shown with `` UTC``, and
-  ``published_local`` with a space before its offset.
+- Times are written as on the article's page (`crawler.browsing.times`):
+  stored times with `` UTC``, ``published_local`` with its offset, both to the second.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import markupsafe
 from datasette import Response, hookimpl
 
+from crawler.browsing import times
 from crawler.browsing.metadata import archive_metadata, is_archive
 from crawler.browsing.paths import (
     ARTICLE_ROUTE,
@@ -38,6 +39,7 @@ from crawler.browsing.paths import (
     route,
 )
 from crawler.browsing.reader import article_page
+from crawler.parsing.decode import page_text as decoded_page
 
 if TYPE_CHECKING:
     import sqlite3
@@ -69,17 +71,14 @@ def get_metadata(datasette: Datasette) -> dict[str, Any]:
 
 
 def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
-    """A stored page as text, decoded as it was when archived (undecodable bytes replaced)."""
+    """A stored page as text, decoded as `show --raw` decodes it; None if it is no gzip."""
     if body_gz is None:
         return None
     try:
         body = gzip.decompress(body_gz)
     except (OSError, EOFError, zlib.error):
         return None
-    try:
-        return body.decode(encoding or "utf-8", errors="replace")
-    except LookupError:  # a charset Python does not know
-        return body.decode("utf-8", errors="replace")
+    return decoded_page(body, encoding or "utf-8")
 
 
 @hookimpl
@@ -112,11 +111,11 @@ def render_cell(
         # gzip's last four bytes hold the uncompressed size.
         size = int.from_bytes(value[-4:], "little") if len(value) >= 4 else 0
         return markupsafe.Markup('<a href="{}">page as fetched</a> ({:,} bytes)').format(link, size)
-    if table and isinstance(value, str) and len(value) >= 19:
+    if table and isinstance(value, str):
         if column.endswith(("_at", "_utc")):
-            return f"{value[:19]} UTC"  # to the second, as the site's own times are
+            return times.utc(value, seconds=True)
         if column == "published_local":
-            return f"{value[:10]} {value[11:19]} {value[19:]}"
+            return times.site_time(value, seconds=True)
     return None
 
 

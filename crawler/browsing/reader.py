@@ -9,12 +9,12 @@ needs no template files.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from datasette import Response
 from datasette.utils import tilde_encode
 
+from crawler.browsing import times
 from crawler.browsing.paths import article_path, page_of, raw_page_path
 
 if TYPE_CHECKING:
@@ -89,11 +89,12 @@ def _context(datasette: Datasette, database: str, article: Any, related: list[An
     body = article["body"] or ""
     subheadings = set(_json_list(article["subheadings"]))
     lead = article["lead"]
+    published_local = article["published_local"]  # a date without a time is shown as it is
     return {
         "database": database,
         "article": article,
-        "published_local": _local(article["published_local"]),
-        "published_utc": _utc(article["published_at"]),
+        "published_local": times.site_time(published_local) or published_local,
+        "published_utc": times.utc(article["published_at"]),
         "lead": lead if lead and not body.startswith(lead) else None,
         "paragraphs": [(p, p in subheadings) for p in body.split("\n\n") if p],
         "related": [
@@ -110,22 +111,6 @@ def _context(datasette: Datasette, database: str, article: Any, related: list[An
         "versions_url": datasette.urls.table(database, "article_versions")
         + f"?article_pk={article['id']}",
     }
-
-
-def _local(stamp: str | None) -> str | None:
-    """``2016-08-16T17:52:15+04:30`` as ``2016-08-16 17:52 +04:30``."""
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    offset = moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} {offset[:-2]}:{offset[-2:]}" if offset else stamp
-
-
-def _utc(stamp: str | None) -> str | None:
-    return f"{stamp[:16]} UTC" if stamp else None
 
 
 def _json_list(text: str | None) -> list[str]:

@@ -1,10 +1,12 @@
 """Scrapy's tools that only look at pages, kept from the archive.
 
-The project's settings archive every crawl: the ArchivePipeline creates or
-migrates the database, the run record opens a row. `scrapy shell`, `parse`,
-`fetch` and `view` run a crawler too, to look at one page; under those
-settings each would create a database and leave a run `running` (a shell
-never closes its spider). These commands turn the archive off first.
+The project's settings archive every crawl: the run (`ArchiveRun`, in
+crawler.extensions.archive_run) creates or migrates the database and opens
+the run's row. `scrapy shell`, `parse`, `fetch` and `view` run a crawler
+too, to look at one page; under those settings each would create a database
+and leave a run `running` (a shell never closes its spider). These commands
+turn the ArchivePipeline off first, and with it the run
+(`crawler.archiving.archiving`).
 """
 
 from __future__ import annotations

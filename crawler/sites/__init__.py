@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crawler.package_data import package_directory
 from crawler.sites.loader import ProfileError, load_profile
-from crawler.sites.profile import SiteProfile, canonical_id, is_article_id
+from crawler.sites.profile import SiteProfile
 
 SITES_DIR_VARIABLE = "ARCHIVE_SITES_DIR"
 
@@ -55,7 +55,7 @@ def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
         raise ProfileError(str(folder), "", f"{SITES_DIR_VARIABLE} is not a directory")
     for path in candidates:
         if "/" not in name and path.is_file():
-            profile = _load(path.resolve(), path.stat().st_mtime_ns)
+            profile = _cached(path.resolve())
             if profile.name != name:
                 raise ProfileError(
                     str(path), "name", f"{profile.name!r} differs from the file's name {name!r}"
@@ -66,19 +66,33 @@ def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
 
 
 def resolve_profile(
-    site: str | None = None, profile: str | None = None, directory: str | Path | None = None
+    site: str | None = None,
+    profile: str | None = None,
+    directory: str | Path | None = None,
+    *,
+    default: str = "alalam_en",
 ) -> SiteProfile:
-    """What ``-a site=NAME`` and ``-a profile=FILE`` name together (default: alalam_en)."""
+    """What ``-a site=NAME`` and ``-a profile=FILE`` name together (neither: `default`)."""
     if profile is None:
-        return get_profile(site or "alalam_en", directory)
-    loaded = load_profile(profile)
+        return get_profile(site or default, directory)
+    loaded = _cached(Path(profile))
     if site is not None and site != loaded.name:
         raise ProfileError(profile, "name", f"{loaded.name!r} but the crawl names site {site!r}")
     return loaded
 
 
+def _cached(path: Path) -> SiteProfile:
+    """`load_profile(path)`, read and checked again only when the file changes."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return load_profile(path)  # which says, naming the file, why it cannot be read
+    return _load(path, path.resolve(), mtime)
+
+
 @lru_cache(maxsize=64)
-def _load(path: Path, _mtime: int) -> SiteProfile:
+def _load(path: Path, _real: Path, _mtime: int) -> SiteProfile:
+    # Keyed by the file's real path too: a relative path names another file from another directory.
     return load_profile(path)
 
 
@@ -86,9 +100,7 @@ __all__ = [
     "ProfileError",
     "SiteProfile",
     "UnknownSiteError",
-    "canonical_id",
     "get_profile",
-    "is_article_id",
     "load_profile",
     "resolve_profile",
 ]

@@ -26,6 +26,7 @@ from crawler.sites.profile import (
     ID_KINDS,
     KINDS,
     NUMBER,
+    SLUG,
     ArticleRules,
     Discovery,
     EntryKeys,
@@ -120,7 +121,7 @@ def _article(table: _Table) -> ArticleRules:
     pattern = table.regex("id_pattern", required=True)
     if re.compile(pattern).groups < 1:
         table.fail("id_pattern", "needs a group: its first group is the id")
-    id_kind = table.choice("id_kind", ID_KINDS, default="slug")
+    id_kind = table.choice("id_kind", ID_KINDS, default=SLUG)
     sample = _SAMPLE_IDS.get(id_kind)
     if sample is not None:
         path = urlsplit("http://h" + url.format(id=sample)).path
@@ -258,8 +259,12 @@ def _attribute_name(value: str) -> str | None:
 
 
 def _path(value: str) -> str | None:
-    if not value.startswith("/"):
-        return f"{value!r} must be a path beginning with / (the host is base_url's)"
+    # "//host/x" begins with / but is a URL of another host (RFC 3986 network-path reference).
+    if not value.startswith("/") or value.startswith("//"):
+        return (
+            f"{value!r} is not a path on the site: it must be a path beginning with / "
+            "(not //: the host is base_url's)"
+        )
     return None
 
 

@@ -151,14 +151,6 @@ class Discovery:
     week still catches that week up. ``-a since=`` overrides it.
     """
 
-    def __post_init__(self) -> None:
-        for key in ("feeds", "sitemaps", "listings"):
-            for path in getattr(self, key):
-                if not path.startswith("/") or path.startswith("//"):
-                    raise ValueError(f"discovery.{key}: {path!r} is not a path on the site")
-        if self.max_age_days <= 0:
-            raise ValueError(f"discovery.max_age_days: {self.max_age_days!r} is not positive")
-
     def __bool__(self) -> bool:
         return bool(self.feeds or self.sitemaps or self.listings or self.robots_sitemaps)
 
