@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -89,6 +90,7 @@ def browsed(tmp_path_factory) -> Iterator[Browsed]:
     site = LocalSite(pages=60)
     url = f"sqlite:///{tmp_path_factory.mktemp('browse') / 'archive.sqlite3'}"
     archive_local_copy(url, site)
+    _keep_only_the_date(url, date_only_id(site))
     port = free_port()
     command = [sys.executable, "-m", "crawler", "datasette", "--db", url, "--port", str(port)]
     process = subprocess.Popen(
@@ -105,6 +107,20 @@ def browsed(tmp_path_factory) -> Iterator[Browsed]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+def date_only_id(site: LocalSite) -> str:
+    return min(site.reachable() - {SEED_ID})
+
+
+def _keep_only_the_date(url: str, article_id: str) -> None:
+    """As a page that gives a date without a time is stored (see the README's schema)."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute(
+            "UPDATE articles SET published_at = NULL, published_local = '2016-08-16' "
+            "WHERE article_id = ?",
+            (article_id,),
+        )
 
 
 def search_command(url: str, word: str) -> list[str]:
@@ -164,6 +180,14 @@ def test_the_article_page_reads_as_the_article(browsed):
     assert "published 2016-08-16 17:52 +04:30 (site time), 2016-08-16 13:22 UTC" in html
     assert "<h3>Iran’s Continues Helping Terror-Hit Countries</h3>" in html
     assert "<h2>Related</h2>" in html
+
+
+def test_an_article_dated_without_a_time_shows_its_date_alone(browsed):
+    status, _, html = browsed.get(f"/-/article/archive/alalam_en/{date_only_id(browsed.site)}")
+
+    assert status == 200
+    assert "published 2016-08-16 (site time) ·" in html
+    assert "None" not in html
 
 
 def test_a_raw_page_opens_as_fetched_in_plain_text(browsed):

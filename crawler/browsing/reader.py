@@ -38,7 +38,8 @@ TEMPLATE = """{% extends "base.html" %}
 <article class="news-article">
 <h1>{{ article.title }}</h1>
 <p class="news-meta">{{ article.site }}/{{ article.article_id }} · {{ article.kind }} ·
-{% if published_local %}published {{ published_local }} (site time), {{ published_utc }}
+{% if published_local %}published {{ published_local }} (site time)
+{%- if published_utc %}, {{ published_utc }}{% endif %}
 {%- else %}undated{% endif %} · {{ article.word_count }} words · version {{ article.version }}</p>
 <p class="news-meta"><a href="{{ article.url }}">original</a> ·
 <a href="{{ raw_page_url }}">page as fetched</a> ·
