@@ -151,6 +151,24 @@ def test_a_news_sitemap_keeps_each_articles_publication_date_and_title():
     ]
 
 
+def test_a_date_out_of_range_leaves_its_entry_undated_and_the_sitemap_read_on():
+    """Year 1 in the site's zone, year 9999 with an offset: no instant in UTC, no date."""
+    entries, report = read(sitemap_entries, SITEMAPS / "out-of-range-dates.xml")
+    assert [entry["article_id"] for entry in entries] == [
+        "1808700",
+        "1808701",
+        "1808702",
+        "1808703",
+        "1808704",
+    ]
+    assert [(entry["published"], entry["updated"]) for entry in entries[1:3]] == [
+        (None, None),
+        (None, None),
+    ]
+    assert entries[4]["updated"] == "2016-08-17"
+    assert report == {"entries": 5}
+
+
 def test_a_sitemap_index_names_its_sitemaps_on_the_site_only():
     items, report = read(sitemap_entries, SITEMAPS / "sitemap-index.xml")
     assert [item["sitemap"] for item in items] == [

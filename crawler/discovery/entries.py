@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 TITLE_MAX_LENGTH = 1000
 """Longer titles are cut: a source's title is a hint, never the record's title."""
@@ -54,32 +50,6 @@ class SitemapRef:
 def iso(value: Dated | None) -> str | None:
     """ISO 8601: ``2026-11-03T06:30:00+00:00`` (UTC) or a bare ``2026-11-03``."""
     return None if value is None else value.isoformat()
-
-
-def parse_w3c_date(text: str | None, zone: ZoneInfo | None) -> Dated | None:
-    """A W3C datetime (sitemaps' ``lastmod``, ``publication_date``) as UTC, or a bare date.
-
-    A time without an offset is read in the site's zone, as the site writes
-    its pages; with no zone in the profile, only its date is kept. None when
-    the text is not such a date.
-    """
-    if not text:
-        return None
-    value = text.strip()
-    if len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        if zone is None:
-            return moment.date()
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
 
 
 _SPACE = re.compile(r"\s+")
