@@ -4,9 +4,9 @@ The readers say what a source lists; this decides, entry by entry, what the
 run does with it: an entry dated before the window is old and left alone;
 an article the archive holds and that is not due is left to the archive's
 schedule; an article the archive lacks is new, announced (stored before its
-page is fetched) and fetched. The counts go to the source's `SourceReport`
-and, as they change, to the crawl's stats (``discovery/*``), where the run
-record reads them.
+page is fetched) and fetched. The counts go to the source's `SourceReport`,
+where the run's row reads them (`record`); their totals go to the crawl's
+stats (``discovery/*``) as each source is read, fails or is skipped.
 """
 
 from __future__ import annotations
@@ -103,10 +103,11 @@ class DiscoveryRun:
         self.publish()
 
     def fetched(self, source: str) -> None:
+        """An announced page fetched: counted, not published (this runs on every such page)."""
         report = self.reports.get(source)
         if report is not None:
             report.fetched += 1
-            self.publish()
+            self.stats.inc_value("discovery/fetched")
 
     def record(self) -> dict[str, Any]:
         """What the run's row keeps (`crawl_runs.discovery`)."""
@@ -117,15 +118,13 @@ class DiscoveryRun:
         }
 
     def publish(self) -> None:
-        """Into the crawl's stats, where the run record and the summary read it."""
-        record = self.record()
-        totals = DiscoveryTotals.of(record)
+        """The totals into the crawl's stats (`fetched` keeps its own count: it runs on
+        every announced page; the totals are published as a source's status changes)."""
+        totals = DiscoveryTotals.of(self.record())
         stats = self.stats
-        stats.set_value("discovery/record", record)
         stats.set_value("discovery/sources_read", totals.read)
         stats.set_value("discovery/sources_failed", totals.failed)
         stats.set_value("discovery/entries", totals.entries)
         stats.set_value("discovery/new", totals.new)
         stats.set_value("discovery/old", sum(r.old for r in self.reports.values()))
         stats.set_value("discovery/ignored", sum(r.ignored for r in self.reports.values()))
-        stats.set_value("discovery/fetched", sum(r.fetched for r in self.reports.values()))
