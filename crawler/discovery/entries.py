@@ -30,14 +30,6 @@ class Entry:
         """The date that places the entry in time: its publication, else its last change."""
         return self.published or self.updated
 
-    def announced(self, source: str) -> dict[str, str | None]:
-        """What travels with the article's request (plain values: requests are marshalled)."""
-        return {
-            "source": source,
-            "title": self.title,
-            "published": iso(self.published),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class SitemapRef:

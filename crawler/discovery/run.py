@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crawler.archive.announcements import Announced
+from crawler.discovery.entries import iso
 from crawler.discovery.report import FAILED, READ, SKIPPED, DiscoveryTotals, SourceReport
 from crawler.discovery.window import EVERYTHING, is_old
 from crawler.idset import IdSet
@@ -53,34 +54,40 @@ class DiscoveryRun:
         report = self.reports[url] = SourceReport(url, kind, via=via)
         return report
 
-    def to_fetch(self, entries: Iterable[Entry], report: SourceReport) -> list[Entry]:
-        """The entries of a source the run should fetch; counts what it makes of the others."""
-        fetch = []
+    def to_fetch(
+        self, entries: Iterable[Entry], report: SourceReport
+    ) -> tuple[list[tuple[str, str | None]], list[Announced]]:
+        """What the run should fetch of a source's entries, and what to store of the new ones
+        before their pages are fetched; counts what it makes of the others.
+
+        Each article to fetch comes with the source that announced it when it is
+        new (None when the archive holds it and it is due): all its request carries.
+        """
+        fetch: list[tuple[str, str | None]] = []
+        announced: list[Announced] = []
         for entry in entries:
             if is_old(entry.dated, self.window_start):
                 report.old += 1
                 continue
-            if entry.article_id in self.skip:
+            article_id = entry.article_id
+            if article_id in self.skip:
                 continue
-            if entry.article_id not in self.archived:
-                report.new += 1
-                self.new.add(entry.article_id)
-            fetch.append(entry)
-        return fetch
-
-    def announcements(self, entries: Iterable[Entry], report: SourceReport) -> list[Announced]:
-        """What to store of the new ones among `entries` before their pages are fetched."""
-        return [
-            Announced(
-                article_id=entry.article_id,
-                source=report.url,
-                source_kind=report.kind,
-                title=entry.title,
-                published=entry.announced(report.url)["published"],
+            if article_id in self.archived:
+                fetch.append((article_id, None))
+                continue
+            report.new += 1
+            self.new.add(article_id)
+            fetch.append((article_id, report.url))
+            announced.append(
+                Announced(
+                    article_id=article_id,
+                    source=report.url,
+                    source_kind=report.kind,
+                    title=entry.title,
+                    published=iso(entry.published),
+                )
             )
-            for entry in entries
-            if entry.article_id not in self.archived
-        ]
+        return fetch, announced
 
     def is_old_sitemap(self, ref: SitemapRef) -> bool:
         """A sitemap unchanged since before the window lists nothing inside it."""
