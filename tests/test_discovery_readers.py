@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from crawler.discovery.entries import Entry, SitemapRef, iso
+from crawler.discovery.entries import TITLE_MAX_LENGTH, Entry, SitemapRef, clean_text, iso
 from crawler.discovery.feeds import feed_entries
 from crawler.discovery.listings import listing_entries
 from crawler.discovery.report import SourceError, SourceReport
@@ -246,6 +246,17 @@ class _Counting(io.RawIOBase):
         count = self.data.readinto(buffer)
         self.given += count
         return count
+
+
+# -- titles -----------------------------------------------------------------------------
+
+
+def test_a_sources_title_is_kept_as_the_archive_keeps_text():
+    title = " Cafe\u0301\x00 \ud800 \u200b\n news " + "x" * 2000
+    cleaned = clean_text(title)
+    assert cleaned is not None and cleaned.startswith("Café \ufffd news x")
+    assert len(cleaned) == TITLE_MAX_LENGTH
+    assert clean_text(" \u200b ") is None
 
 
 # -- robots.txt and listings --------------------------------------------------------------

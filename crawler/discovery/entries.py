@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from crawler.parsing.text import normalise_text
+from crawler.safe_values import safe_text
 
 TITLE_MAX_LENGTH = 1000
 """Longer titles are cut: a source's title is a hint, never the record's title."""
@@ -44,13 +46,8 @@ def iso(value: Dated | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-_SPACE = re.compile(r"\s+")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-
-
 def clean_text(value: str | None) -> str | None:
-    """Text from a source, safe to store: control characters and lone surrogates gone."""
+    """Text from a source as the archive keeps text (crawler.parsing.text), safe to store."""
     if value is None:
         return None
-    text = _SPACE.sub(" ", _UNSAFE.sub("", value)).strip()
-    return text[:TITLE_MAX_LENGTH] or None
+    return normalise_text(safe_text(value))[:TITLE_MAX_LENGTH] or None
