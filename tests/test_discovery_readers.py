@@ -292,3 +292,19 @@ def test_a_copy_of_the_site_may_list_the_live_sites_urls():
     html = f'<a href="{SITE}/news/7">x</a><a href="http://127.0.0.1:8765/news/8">y</a>'
     entries = listing_entries(html, report.url, _profile(), report)
     assert [entry.article_id for entry in entries] == ["7", "8"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "on_site"),
+    [
+        ("https://en.alalam.ir:443/news/7", True),
+        ("http://en.alalam.ir/news/7", True),  # a default port either way: the same host
+        ("https://en.alalam.ir:8443/news/7", False),
+        ("https://EN.alalam.ir/news/7", True),
+        ("https://en.alalam.ir:x/news/7", False),
+    ],
+)
+def test_a_listed_url_is_on_the_site_by_its_host_and_port(listed, on_site):
+    report = SourceReport(f"{SITE}/news", "listing")
+    entries = listing_entries(f'<a href="{listed}">x</a>', report.url, _profile(), report)
+    assert bool(entries) is on_site

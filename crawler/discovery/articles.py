@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from crawler.ports import reached_port
+
 if TYPE_CHECKING:
     from crawler.discovery.report import SourceReport
     from crawler.sites.profile import SiteProfile
@@ -75,9 +77,8 @@ _SCHEMES = ("http", "https")
 def _netloc(url: str) -> str:
     try:
         parts = urlsplit(url)
-        port = parts.port
+        port, default = reached_port(parts)
     except ValueError:
         return ""
     host = (parts.hostname or "").lower()
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return host if port in (None, default) else f"{host}:{port}"
+    return host if default else f"{host}:{port}"
