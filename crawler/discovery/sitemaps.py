@@ -24,7 +24,7 @@ from lxml import etree
 
 from crawler.discovery.articles import SiteUrls
 from crawler.discovery.entries import Entry, SitemapRef, clean_text
-from crawler.discovery.report import SourceError
+from crawler.discovery.report import Ignored, SourceError
 from crawler.parsing.dates import read_local_date
 
 if TYPE_CHECKING:
@@ -112,8 +112,9 @@ def _item(
             report.offsite += 1
             return None
         return SitemapRef(path, lastmod)
-    article_id = urls.article_id(loc, report)
-    if article_id is None:
+    article_id = urls.article_id(loc)
+    if isinstance(article_id, Ignored):
+        report.ignore(article_id)
         return None
     report.entries += 1
     return Entry(
