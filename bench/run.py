@@ -34,6 +34,7 @@ from bench.harness import (
     measure,
     postgresql_database,
 )
+from crawler.localcopy import publish
 
 RESULTS = ROOT / "bench" / "results"
 # Queries as users write them (see `python -m crawler search --help`), over the
@@ -132,7 +133,7 @@ def ratio(crawl: dict[str, Any], ceiling: dict[str, Any]) -> float:
 def bench_rerun(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, Any]:
     """(4) The site publishes 1% new pages; the scheduled run (start=latest) catches up."""
     new = max(1, first["items"] // 100)
-    copy.publish(new)
+    publish(copy.base_url, new)
     measured = crawl("related", copy.base_url, db, start="latest")
     figures = crawl_figures(measured)
     due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
@@ -186,7 +187,7 @@ def bench_discovery(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str
     is checked against the archive, the worst case of an hourly run.
     """
     new = max(1, first["items"] // 100)
-    copy.publish(new)
+    publish(copy.base_url, new)
     measured = crawl("related", copy.base_url, db, start="latest", arguments=("since=all",))
     figures = crawl_figures(measured)
     sources = int(measured.stat("discovery/sources_read"))
