@@ -63,7 +63,7 @@ def real_pages() -> list[RealPage]:
     ]
 
 
-def quality() -> list[dict[str, Any]]:
+def quality(pages: list[RealPage]) -> list[dict[str, Any]]:
     """Per page: the generic profile's title and body F1, and plain trafilatura's body F1."""
     import trafilatura
 
@@ -72,7 +72,7 @@ def quality() -> list[dict[str, Any]]:
 
     generic = get_profile("generic")
     rows = []
-    for page in real_pages():
+    for page in pages:
         url = page.expected["url"]
         article = parse_article(page.html, url, generic).article
         plain = trafilatura.extract(page.html, url=url) or ""
@@ -88,16 +88,16 @@ def quality() -> list[dict[str, Any]]:
     return rows
 
 
-def cost(pages: int = 200) -> dict[str, float]:
-    """CPU milliseconds a page: the rules alone (alalam_en), every fallback (generic)."""
+def cost(real_pages: list[RealPage], pages: int = 200) -> dict[str, float]:
+    """CPU milliseconds a page: the rules alone (alalam_en), every fallback (generic), on
+    `pages` of the local copy, and every fallback on the real pages."""
     from crawler.localcopy.site import LocalSite
     from crawler.parsing.article import parse_article
     from crawler.sites import get_profile
 
-    site = LocalSite(pages=pages)
-    served = [i for i in site.related if site.serves(i)][:pages]
-    htmls = [(site.render(i).decode(), f"https://en.alalam.ir/news/{i}") for i in served]
-    real = [(page.html, page.expected["url"]) for page in real_pages()]
+    site = LocalSite(pages=pages, orphans=0)
+    htmls = [(site.render(i).decode(), f"https://en.alalam.ir/news/{i}") for i in site.served()]
+    real = [(page.html, page.expected["url"]) for page in real_pages]
     result = {"pages": len(htmls), "real_pages": len(real)}
     for label, profile, corpus in (
         ("rules_ms", get_profile("alalam_en"), htmls),
@@ -114,7 +114,8 @@ def cost(pages: int = 200) -> dict[str, float]:
 
 
 def main() -> int:
-    rows = quality()
+    pages = real_pages()
+    rows = quality(pages)
     print(f"{'page':26} {'title':6} {'F1 generic':>10} {'F1 trafilatura':>15}")
     for row in rows:
         title = "exact" if row["title_exact"] else "found" if row["title_found"] else "NONE"
@@ -122,7 +123,7 @@ def main() -> int:
     mean = statistics.mean(r["f1"] for r in rows)
     plain = statistics.mean(r["f1_trafilatura"] for r in rows)
     print(f"{'mean':26} {'':6} {mean:>10.3f} {plain:>15.3f}")
-    print(json.dumps(cost(), indent=2))
+    print(json.dumps(cost(pages), indent=2))
     return 0
 
 

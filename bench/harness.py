@@ -7,7 +7,6 @@ CPU time of every process of the tree, and the peak of their summed RSS.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -138,14 +137,6 @@ class LocalCopy:
 
     def cpu_seconds(self) -> float:
         return _cpu(self.process.pid)
-
-    def publish(self, count: int) -> list[str]:
-        """Have the site publish `count` new articles (a copy started with `admin`)."""
-        url = f"{self.base_url}/admin/publish?count={count}"
-        with urllib.request.urlopen(
-            urllib.request.Request(url, method="POST"), timeout=30
-        ) as reply:
-            return json.loads(reply.read())
 
     def stop(self) -> None:
         self.process.terminate()

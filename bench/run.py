@@ -34,6 +34,7 @@ from bench.harness import (
     measure,
     postgresql_database,
 )
+from crawler.localcopy import publish
 
 RESULTS = ROOT / "bench" / "results"
 # Queries as users write them (see `python -m crawler search --help`), over the
@@ -119,7 +120,7 @@ def bench_crawls(pages: int, work: Path, pg_admin: str | None) -> tuple[dict[str
                 on_pg = crawl_figures(crawl("related", copy.base_url, pg_db))
             on_pg["ratio_to_ceiling"] = ratio(on_pg, results["ceiling"])
             results["full_postgresql"] = on_pg
-        results["rerun"] = bench_rerun(copy, sqlite_db, full)
+        results["rerun"] = bench_hourly(copy, sqlite_db, full)
     finally:
         copy.stop()
     return results, sqlite_db
@@ -129,25 +130,38 @@ def ratio(crawl: dict[str, Any], ceiling: dict[str, Any]) -> float:
     return round(crawl["pages_per_s"] / ceiling["pages_per_s"], 3)
 
 
-def bench_rerun(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, Any]:
-    """(4) The site publishes 1% new pages; the scheduled run (start=latest) catches up."""
+def bench_hourly(
+    copy: LocalCopy, db: str, first: dict[str, Any], *, since: str | None = None
+) -> dict[str, Any]:
+    """The site publishes 1% new articles; the scheduled run (start=latest) catches up.
+
+    (4) within the profile's window; (8) with ``since="all"`` over a sitemap of
+    every URL (the local copy serves one, besides its feed, news sitemap and
+    listing): no entry is left out for its date, each of the sitemap's URLs is
+    checked against the archive, the worst case of an hourly run.
+    """
     new = max(1, first["items"] // 100)
-    copy.publish(new)
-    measured = crawl("related", copy.base_url, db, start="latest")
+    publish(copy.base_url, new)
+    arguments = (f"since={since}",) if since else ()
+    measured = crawl("related", copy.base_url, db, start="latest", arguments=arguments)
     figures = crawl_figures(measured)
-    due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
-    sources = measured.stat("discovery/sources_read")
-    found = measured.stat("discovery/new")  # the new pages, and the copy's orphans
+    sources = int(measured.stat("discovery/sources_read"))
+    found = int(measured.stat("discovery/new"))
+    due, resumed = int(measured.stat("archive/revisits_due")), int(measured.stat("archive/resumed"))
     figures.update(
         new_pages=new,
-        discovery_sources=int(sources),
-        discovery_new=int(found),
-        revisits_due=int(due),
-        resumed=int(resumed),
-        # robots.txt (Scrapy's check), the sources read, what they list anew, revisits, leftovers
-        fetched_bound=int(1 + sources + found + due + resumed),
+        listed=int(measured.stat("discovery/entries")),
+        discovery_sources=sources,
+        # the new pages, and the local copy's orphans (served, linked from nowhere)
+        discovery_new=found,
+        revisits_due=due,
+        resumed=resumed,
+        requests=int(measured.stat("downloader/request_count")),
+        # robots.txt (Scrapy's check), the sources, what they list anew, revisits, leftovers
+        requests_bound=1 + sources + found + due + resumed,
         wall_ratio_to_first=round(measured.wall / first["wall_s"], 3),
         pages_ratio_to_first=round(figures["pages"] / first["pages"], 4),
+        peak_rss_ratio_to_first=round(figures["peak_rss_mb"] / first["peak_rss_mb"], 3),
     )
     return figures
 
@@ -178,44 +192,15 @@ def bench_big_crawl(copy: LocalCopy, pages: int, work: Path) -> tuple[dict[str, 
     return figures, db
 
 
-def bench_discovery(copy: LocalCopy, db: str, first: dict[str, Any]) -> dict[str, Any]:
-    """(8) The site publishes 1% new articles; an hourly run finds them in a sitemap of
-    every URL (the local copy serves one, besides its feed, news sitemap and listing).
-
-    With ``since=all`` no entry is left out for its date: each of the sitemap's URLs
-    is checked against the archive, the worst case of an hourly run.
-    """
-    new = max(1, first["items"] // 100)
-    copy.publish(new)
-    measured = crawl("related", copy.base_url, db, start="latest", arguments=("since=all",))
-    figures = crawl_figures(measured)
-    sources = int(measured.stat("discovery/sources_read"))
-    found = int(measured.stat("discovery/new"))
-    due, resumed = measured.stat("archive/revisits_due"), measured.stat("archive/resumed")
-    figures.update(
-        new_pages=new,
-        listed=int(measured.stat("discovery/entries")),
-        discovery_sources=sources,
-        # the new pages, and the local copy's orphans (served, linked from nowhere)
-        discovery_new=found,
-        requests=int(measured.stat("downloader/request_count")),
-        # robots.txt (Scrapy's check), the sources, what they list anew, revisits, leftovers
-        requests_bound=int(1 + sources + found + due + resumed),
-        wall_ratio_to_first=round(measured.wall / first["wall_s"], 3),
-        peak_rss_ratio_to_first=round(figures["peak_rss_mb"] / first["peak_rss_mb"], 3),
-    )
-    return figures
-
-
 def bench_sitemap_memory() -> dict[str, Any]:
-    """(8) Reading a sitemap alone: peak memory at 20,000 and 200,000 URLs."""
+    """(8) Reading a sitemap alone: what it adds to memory at 20,000 and 200,000 URLs."""
     from bench.sitemap_memory import measure as read_sitemap
 
     small, large = read_sitemap(20_000), read_sitemap(200_000)
     return {
         "small": small,
         "large": large,
-        "peak_rss_ratio": round(large["peak_rss_mb"] / small["peak_rss_mb"], 3),
+        "growth_difference_mb": round(large["growth_mb"] - small["growth_mb"], 1),
     }
 
 
@@ -337,7 +322,7 @@ def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
             results["export_big"]["peak_rss_mb"] / small["export_small"]["peak_rss_mb"], 3
         )
         step("discovery of 1%% new articles from a sitemap of %d URLs", pages)
-        results["discovery"] = bench_discovery(copy, db, results["full_big"])
+        results["discovery"] = bench_hourly(copy, db, results["full_big"], since="all")
     finally:
         copy.stop()
     results["sitemap_memory"] = bench_sitemap_memory()
@@ -346,11 +331,12 @@ def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
 
 def bench_fallbacks() -> dict[str, Any]:
     """(8) What the fallbacks cost a page, against the rules; their body F1 on real pages."""
-    from bench.extraction import cost, quality
+    from bench.extraction import cost, quality, real_pages
 
-    rows = quality()
+    pages = real_pages()
+    rows = quality(pages)
     return {
-        "cost": cost(),
+        "cost": cost(pages),
         "quality": {
             "pages": len(rows),
             "f1_mean": round(statistics.mean(row["f1"] for row in rows), 3),

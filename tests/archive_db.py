@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from crawler.archive.announcements import Announced
 from crawler.archive.database import create_archive_engine
-from crawler.archive.models import ArticleRecord, ArticleVersion, CrawlRun, FailedFetch
+from crawler.archive.models import (
+    Announcement,
+    ArticleRecord,
+    ArticleVersion,
+    CrawlRun,
+    FailedFetch,
+)
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -90,3 +97,16 @@ def archived_ids(url: str) -> set[str]:
         ids = set(conn.execute(select(ArticleRecord.article_id)).scalars())
     engine.dispose()
     return ids
+
+
+def announcements(url: str, site: str) -> dict[str, Announced]:
+    """Every announcement of a site, by article id."""
+    engine = _engine(url)
+    a = Announcement
+    query = select(a.article_id, a.source, a.source_kind, a.title, a.published)
+    with engine.connect() as conn:
+        rows = {
+            row.article_id: Announced(*row) for row in conn.execute(query.where(a.site == site))
+        }
+    engine.dispose()
+    return rows

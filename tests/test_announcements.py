@@ -18,6 +18,7 @@ from crawler.archive.store import ParsedPage
 from crawler.items import FetchedPage
 from crawler.localcopy.site import LocalSite
 from crawler.parsing.article import parse_article
+from tests import archive_db
 
 SITE = "alalam_en"
 AT = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -36,7 +37,9 @@ def archive(store, profile, site: LocalSite, article_ids: list[str]) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_announcements_keep_the_first_word_completed_and_wait_until_archived(store, profile, seed):
+def test_announcements_keep_the_first_word_completed_and_wait_until_archived(
+    store, database_url, profile, seed
+):
     rng = random.Random(seed)
     site = LocalSite(pages=40, orphans=0)
     pool = sorted(site.related)[:30]
@@ -74,7 +77,7 @@ def test_announcements_keep_the_first_word_completed_and_wait_until_archived(sto
                     first.published or item.published,
                 )
 
-        assert announcements.of(SITE) == model
+        assert archive_db.announcements(database_url, SITE) == model
         assert announcements.unarchived(SITE) == sorted(set(model) - archived)
 
 
@@ -95,3 +98,15 @@ def test_the_next_run_fetches_what_was_announced_and_not_archived(store, profile
     assert set(waiting) <= set(plan.pending)
     assert not set(archived) & set(plan.pending)
     assert all(i in plan.archived for i in archived)
+
+
+def test_a_sitemap_announcing_thousands_of_articles_is_stored_in_one_go(store, database_url):
+    """More rows than one INSERT could bind parameters for (SQLite allows 32,766)."""
+    ids = [str(n) for n in range(1_000_000, 1_005_000)]
+    announced = [Announced(i, "http://site/sitemap.xml", "sitemap", f"t{i}") for i in ids]
+
+    Announcements(store.engine).record(SITE, announced, run_id=1, at=AT)
+
+    stored = archive_db.announcements(database_url, SITE)
+    assert len(stored) == len(ids) and stored[ids[-1]].title == f"t{ids[-1]}"
+    assert Announcements(store.engine).unarchived(SITE) == ids

@@ -44,7 +44,7 @@ def test_an_hourly_run_fetches_exactly_the_new_articles_and_records_its_sources(
     assert sources["rss.xml"]["new"] == sources["sitemap-news.xml"]["new"] == 5
     assert sources["rss.xml"]["old"] == local_site.listing_size - 5  # before the window
     assert sum(source.get("fetched", 0) for source in sources.values()) == 5
-    announced = Announcements(create_archive_engine(sqlite_url)).of("alalam_en")
+    announced = archive_db.announcements(sqlite_url, "alalam_en")
     assert {i: announced[i].title for i in new} == {i: local_site.title(i) for i in new}
     assert all(announced[i].published for i in new)
 

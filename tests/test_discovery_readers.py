@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from crawler.discovery.entries import Entry, SitemapRef, iso
+from crawler.discovery.entries import TITLE_MAX_LENGTH, Entry, SitemapRef, clean_text, iso
 from crawler.discovery.feeds import feed_entries
 from crawler.discovery.listings import listing_entries
 from crawler.discovery.report import SourceError, SourceReport
@@ -106,7 +106,7 @@ def test_latin1_declared_as_utf8_is_read_as_latin1_with_a_warning():
 
 def test_html_entities_in_a_feed_are_read_as_text():
     entries, _ = read(feed_entries, FEEDS / "html-entities.xml")
-    assert entries[1]["title"] == "HTML entities\xa0été & — in a title".replace("\xa0", " ")
+    assert entries[1]["title"] == "HTML entities été & — in a title"  # &nbsp; as a space
 
 
 def test_a_truncated_feed_gives_the_entries_before_the_break_with_a_warning():
@@ -149,6 +149,24 @@ def test_a_news_sitemap_keeps_each_articles_publication_date_and_title():
         ("2016-08-16", "A bare date, kept as a date"),
         ("2016-08-16T04:30:00+00:00", "No offset: the site's time zone"),  # Tehran, +04:30
     ]
+
+
+def test_a_date_out_of_range_leaves_its_entry_undated_and_the_sitemap_read_on():
+    """Year 1 in the site's zone, year 9999 with an offset: no instant in UTC, no date."""
+    entries, report = read(sitemap_entries, SITEMAPS / "out-of-range-dates.xml")
+    assert [entry["article_id"] for entry in entries] == [
+        "1808700",
+        "1808701",
+        "1808702",
+        "1808703",
+        "1808704",
+    ]
+    assert [(entry["published"], entry["updated"]) for entry in entries[1:3]] == [
+        (None, None),
+        (None, None),
+    ]
+    assert entries[4]["updated"] == "2016-08-17"
+    assert report == {"entries": 5}
 
 
 def test_a_sitemap_index_names_its_sitemaps_on_the_site_only():
@@ -230,6 +248,17 @@ class _Counting(io.RawIOBase):
         return count
 
 
+# -- titles -----------------------------------------------------------------------------
+
+
+def test_a_sources_title_is_kept_as_the_archive_keeps_text():
+    title = " Cafe\u0301\x00 \ud800 \u200b\n news " + "x" * 2000
+    cleaned = clean_text(title)
+    assert cleaned is not None and cleaned.startswith("Café \ufffd news x")
+    assert len(cleaned) == TITLE_MAX_LENGTH
+    assert clean_text(" \u200b ") is None
+
+
 # -- robots.txt and listings --------------------------------------------------------------
 
 
@@ -263,3 +292,19 @@ def test_a_copy_of_the_site_may_list_the_live_sites_urls():
     html = f'<a href="{SITE}/news/7">x</a><a href="http://127.0.0.1:8765/news/8">y</a>'
     entries = listing_entries(html, report.url, _profile(), report)
     assert [entry.article_id for entry in entries] == ["7", "8"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "on_site"),
+    [
+        ("https://en.alalam.ir:443/news/7", True),
+        ("http://en.alalam.ir/news/7", True),  # a default port either way: the same host
+        ("https://en.alalam.ir:8443/news/7", False),
+        ("https://EN.alalam.ir/news/7", True),
+        ("https://en.alalam.ir:x/news/7", False),
+    ],
+)
+def test_a_listed_url_is_on_the_site_by_its_host_and_port(listed, on_site):
+    report = SourceReport(f"{SITE}/news", "listing")
+    entries = listing_entries(f'<a href="{listed}">x</a>', report.url, _profile(), report)
+    assert bool(entries) is on_site

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
+from crawler.localcopy import publish
 from crawler.localcopy.site import SEED_ID, LocalSite
 from crawler.parsing.article import parse_article
 from crawler.parsing.related import extract_related
-from tests.conftest import seed_html
+from tests.conftest import ROOT, seed_html
 
 
 def fetch(url: str) -> bytes:
@@ -69,10 +72,6 @@ def test_every_page_but_the_orphans_is_reachable_from_the_seed():
 def served_copy():
     """`python -m crawler.localcopy --admin` in its own process, as the benchmark runs it."""
     import socket
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -108,3 +107,19 @@ def test_the_publish_endpoint_is_absent_unless_asked_for(site_url):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=5)
     assert error.value.code in (404, 405)
+
+
+def test_the_command_and_the_benchmark_publish_alike(served_copy):
+    by_function = publish(served_copy, 2)
+    command = subprocess.run(
+        [sys.executable, "-m", "crawler.localcopy", "--publish", "1", served_copy],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    by_command = command.stdout.removeprefix("local copy: published ").strip().split(", ")
+    assert len(by_function) == 2 and len(by_command) == 1
+    listing = fetch(f"{served_copy}/news").decode()
+    assert all(f"/news/{article_id}" in listing for article_id in by_function + by_command)

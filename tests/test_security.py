@@ -69,6 +69,7 @@ def test_the_crawl_requests_nothing_but_the_sites_own_urls(sqlite_url, local_sit
         ("http://example.org/news/1", "https://example.org/news/1", True),
         ("https://example.org/news/1", "https://example.org:443/news/2", True),
         ("http://example.org:8000/news/1", "http://example.org:8000/news/2", True),
+        ("http://example.org/news/1", "http://example.org:0/news/1", False),
     ],
 )
 def test_a_redirect_keeps_to_its_port_save_from_http_to_https(source, target, allowed):

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 _ANNOUNCEMENTS: Table = Announcement.__table__  # type: ignore[assignment]
 _ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
-_CHUNK = 500
-"""Rows an INSERT: well below SQLite's limit of bound parameters."""
 
 
 @dataclass(frozen=True)
@@ -62,21 +60,19 @@ class Announcements:
             else:
                 row["title"] = row["title"] or item.title
                 row["published"] = row["published"] or item.published
-        rows = list(merged.values())
-        with self.engine.begin() as conn:
-            for start in range(0, len(rows), _CHUNK):
-                conn.execute(self._upsert(rows[start : start + _CHUNK]))
-
-    def _upsert(self, rows: list[dict[str, Any]]) -> Any:
+        if not merged:  # an empty list of rows would run the INSERT once, with no values
+            return
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(_ANNOUNCEMENTS).values(rows)
-        return statement.on_conflict_do_update(
+        statement = insert(_ANNOUNCEMENTS)
+        upsert = statement.on_conflict_do_update(
             index_elements=["site", "article_id"],
             set_={
                 name: func.coalesce(_ANNOUNCEMENTS.c[name], statement.excluded[name])
                 for name in ("title", "published")
             },
         )
+        with self.engine.begin() as conn:
+            conn.execute(upsert, list(merged.values()))
 
     def unarchived(self, site: str) -> list[str]:
         """Ids announced for `site` and not archived: the next run fetches them."""
@@ -96,12 +92,3 @@ class Announcements:
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
-
-    def of(self, site: str) -> dict[str, Announced]:
-        """Every announcement of a site, by article id."""
-        c = _ANNOUNCEMENTS.c
-        query = select(c.article_id, c.source, c.source_kind, c.title, c.published).where(
-            c.site == site
-        )
-        with self.engine.connect() as conn:
-            return {row.article_id: Announced(*row) for row in conn.execute(query)}

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from crawler.discovery.report import Ignored
+from crawler.ports import reached_port
+
 if TYPE_CHECKING:
-    from crawler.discovery.report import SourceReport
     from crawler.sites.profile import SiteProfile
 
 
@@ -26,25 +28,19 @@ class SiteUrls:
         # test saves parsing each (a third of the cost of reading a sitemap).
         self._origins = tuple(f"{scheme}://{host}/" for host in self.hosts for scheme in _SCHEMES)
 
-    def article_id(self, listed: str, report: SourceReport) -> str | None:
-        """The id of a listed article URL; anything else is counted in `report` and ignored."""
+    def article_id(self, listed: str) -> str | Ignored:
+        """The id of a listed article URL, or why it names none."""
         if listed.startswith(self._origins):
             path = "/" + listed.split("/", 3)[3]
             article_id = self.profile.article_id_from_url(path)
-            if article_id is None:
-                report.not_article += 1
-            return article_id
+            return Ignored.NOT_ARTICLE if article_id is None else article_id
         absolute = self.absolute(listed)
         if absolute is None:
-            report.malformed += 1
-            return None
+            return Ignored.MALFORMED
         if _netloc(absolute) not in self.hosts:
-            report.offsite += 1
-            return None
+            return Ignored.OFFSITE
         article_id = self.profile.article_id_from_url(absolute)
-        if article_id is None:
-            report.not_article += 1
-        return article_id
+        return Ignored.NOT_ARTICLE if article_id is None else article_id
 
     def on_site(self, listed: str) -> str | None:
         """The path (and query) of a URL on the site, to be fetched from the crawled host."""
@@ -75,9 +71,8 @@ _SCHEMES = ("http", "https")
 def _netloc(url: str) -> str:
     try:
         parts = urlsplit(url)
-        port = parts.port
+        port, default = reached_port(parts)
     except ValueError:
         return ""
     host = (parts.hostname or "").lower()
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return host if port in (None, default) else f"{host}:{port}"
+    return host if default else f"{host}:{port}"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime
 
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+from crawler.parsing.text import normalise_text
+from crawler.safe_values import safe_text
 
 TITLE_MAX_LENGTH = 1000
 """Longer titles are cut: a source's title is a hint, never the record's title."""
@@ -34,14 +32,6 @@ class Entry:
         """The date that places the entry in time: its publication, else its last change."""
         return self.published or self.updated
 
-    def announced(self, source: str) -> dict[str, str | None]:
-        """What travels with the article's request (plain values: requests are marshalled)."""
-        return {
-            "source": source,
-            "title": self.title,
-            "published": iso(self.published),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class SitemapRef:
@@ -56,39 +46,8 @@ def iso(value: Dated | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def parse_w3c_date(text: str | None, zone: ZoneInfo | None) -> Dated | None:
-    """A W3C datetime (sitemaps' ``lastmod``, ``publication_date``) as UTC, or a bare date.
-
-    A time without an offset is read in the site's zone, as the site writes
-    its pages; with no zone in the profile, only its date is kept. None when
-    the text is not such a date.
-    """
-    if not text:
-        return None
-    value = text.strip()
-    if len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        if zone is None:
-            return moment.date()
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
-
-
-_SPACE = re.compile(r"\s+")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-
-
 def clean_text(value: str | None) -> str | None:
-    """Text from a source, safe to store: control characters and lone surrogates gone."""
+    """Text from a source as the archive keeps text (crawler.parsing.text), safe to store."""
     if value is None:
         return None
-    text = _SPACE.sub(" ", _UNSAFE.sub("", value)).strip()
-    return text[:TITLE_MAX_LENGTH] or None
+    return normalise_text(safe_text(value))[:TITLE_MAX_LENGTH] or None

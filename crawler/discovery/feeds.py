@@ -20,9 +20,10 @@ from w3lib.html import remove_tags
 
 from crawler.discovery.articles import SiteUrls
 from crawler.discovery.entries import Entry, clean_text
-from crawler.discovery.report import SourceError, SourceReport
+from crawler.discovery.report import Ignored, SourceError
 
 if TYPE_CHECKING:
+    from crawler.discovery.report import SourceReport
     from crawler.sites.profile import SiteProfile
 
 _ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
@@ -68,30 +69,27 @@ def _entry(item: Any, urls: SiteUrls, report: SourceReport) -> Entry | None:
         candidates.append(item["id"])
     listed = list(dict.fromkeys(c for c in candidates if c))
     if not listed:
-        report.malformed += 1
+        report.ignore(Ignored.MALFORMED)
         return None
     # The first link that names an article wins; an entry that names none counts once,
     # as what its main link is.
-    first: SourceReport | None = None
+    ignored: list[Ignored] = []
     for candidate in listed:
-        scratch = SourceReport(report.url, report.kind)
-        article_id = urls.article_id(candidate, scratch)
-        if article_id is not None:
-            report.entries += 1
-            title = item.get("title")
-            return Entry(
-                article_id=article_id,
-                url=candidate,
-                title=clean_text(remove_tags(title)) if title else None,
-                # dict.get: FeedParserDict would answer a missing date with the other one
-                published=_utc(dict.get(item, "published_parsed")),
-                updated=_utc(dict.get(item, "updated_parsed")),
-            )
-        first = first or scratch
-    assert first is not None
-    report.not_article += first.not_article
-    report.offsite += first.offsite
-    report.malformed += first.malformed
+        article_id = urls.article_id(candidate)
+        if isinstance(article_id, Ignored):
+            ignored.append(article_id)
+            continue
+        report.entries += 1
+        title = item.get("title")
+        return Entry(
+            article_id=article_id,
+            url=candidate,
+            title=clean_text(remove_tags(title)) if title else None,
+            # dict.get: FeedParserDict would answer a missing date with the other one
+            published=_utc(dict.get(item, "published_parsed")),
+            updated=_utc(dict.get(item, "updated_parsed")),
+        )
+    report.ignore(ignored[0])
     return None
 
 

@@ -8,6 +8,7 @@ from parsel import Selector
 
 from crawler.discovery.articles import SiteUrls
 from crawler.discovery.entries import Entry
+from crawler.discovery.report import Ignored
 
 if TYPE_CHECKING:
     from crawler.discovery.report import SourceReport
@@ -19,8 +20,10 @@ def listing_entries(html: str, url: str, profile: SiteProfile, report: SourceRep
     urls = SiteUrls(profile, url)
     entries: dict[str, Entry] = {}
     for href in Selector(text=html, type="html").css(profile.discovery.listing_links).getall():
-        article_id = urls.article_id(href, report)
-        if article_id is not None and article_id not in entries:
+        article_id = urls.article_id(href)
+        if isinstance(article_id, Ignored):
+            report.ignore(article_id)
+        elif article_id not in entries:
             report.entries += 1
             entries[article_id] = Entry(article_id=article_id, url=href.strip())
     return list(entries.values())

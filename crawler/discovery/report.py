@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
 ROBOTS, FEED, SITEMAP, LISTING = "robots", "feed", "sitemap", "listing"
@@ -19,6 +20,14 @@ UNREADABLE = "unreadable"
 
 class SourceError(Exception):
     """A source that gives nothing usable: not a feed, not a sitemap, too large, ..."""
+
+
+class Ignored(Enum):
+    """Why a URL a source lists names no article of the site: the report's counter for it."""
+
+    NOT_ARTICLE = "not_article"
+    OFFSITE = "offsite"
+    MALFORMED = "malformed"
 
 
 @dataclass
@@ -55,6 +64,9 @@ class SourceReport:
     @property
     def ignored(self) -> int:
         return self.not_article + self.offsite + self.malformed
+
+    def ignore(self, reason: Ignored) -> None:
+        setattr(self, reason.value, getattr(self, reason.value) + 1)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as stored: zero counts and empty fields left out."""

@@ -4,9 +4,9 @@ The readers say what a source lists; this decides, entry by entry, what the
 run does with it: an entry dated before the window is old and left alone;
 an article the archive holds and that is not due is left to the archive's
 schedule; an article the archive lacks is new, announced (stored before its
-page is fetched) and fetched. The counts go to the source's `SourceReport`
-and, as they change, to the crawl's stats (``discovery/*``), where the run
-record reads them.
+page is fetched) and fetched. The counts go to the source's `SourceReport`,
+where the run's row reads them (`record`); their totals go to the crawl's
+stats (``discovery/*``) as each source is read, fails or is skipped.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crawler.archive.announcements import Announced
+from crawler.discovery.entries import iso
 from crawler.discovery.report import FAILED, READ, SKIPPED, DiscoveryTotals, SourceReport
 from crawler.discovery.window import EVERYTHING, is_old
 from crawler.idset import IdSet
@@ -53,34 +54,40 @@ class DiscoveryRun:
         report = self.reports[url] = SourceReport(url, kind, via=via)
         return report
 
-    def to_fetch(self, entries: Iterable[Entry], report: SourceReport) -> list[Entry]:
-        """The entries of a source the run should fetch; counts what it makes of the others."""
-        fetch = []
+    def to_fetch(
+        self, entries: Iterable[Entry], report: SourceReport
+    ) -> tuple[list[tuple[str, str | None]], list[Announced]]:
+        """What the run should fetch of a source's entries, and what to store of the new ones
+        before their pages are fetched; counts what it makes of the others.
+
+        Each article to fetch comes with the source that announced it when it is
+        new (None when the archive holds it and it is due): all its request carries.
+        """
+        fetch: list[tuple[str, str | None]] = []
+        announced: list[Announced] = []
         for entry in entries:
             if is_old(entry.dated, self.window_start):
                 report.old += 1
                 continue
-            if entry.article_id in self.skip:
+            article_id = entry.article_id
+            if article_id in self.skip:
                 continue
-            if entry.article_id not in self.archived:
-                report.new += 1
-                self.new.add(entry.article_id)
-            fetch.append(entry)
-        return fetch
-
-    def announcements(self, entries: Iterable[Entry], report: SourceReport) -> list[Announced]:
-        """What to store of the new ones among `entries` before their pages are fetched."""
-        return [
-            Announced(
-                article_id=entry.article_id,
-                source=report.url,
-                source_kind=report.kind,
-                title=entry.title,
-                published=entry.announced(report.url)["published"],
+            if article_id in self.archived:
+                fetch.append((article_id, None))
+                continue
+            report.new += 1
+            self.new.add(article_id)
+            fetch.append((article_id, report.url))
+            announced.append(
+                Announced(
+                    article_id=article_id,
+                    source=report.url,
+                    source_kind=report.kind,
+                    title=entry.title,
+                    published=iso(entry.published),
+                )
             )
-            for entry in entries
-            if entry.article_id not in self.archived
-        ]
+        return fetch, announced
 
     def is_old_sitemap(self, ref: SitemapRef) -> bool:
         """A sitemap unchanged since before the window lists nothing inside it."""
@@ -103,10 +110,11 @@ class DiscoveryRun:
         self.publish()
 
     def fetched(self, source: str) -> None:
+        """An announced page fetched: counted, not published (this runs on every such page)."""
         report = self.reports.get(source)
         if report is not None:
             report.fetched += 1
-            self.publish()
+            self.stats.inc_value("discovery/fetched")
 
     def record(self) -> dict[str, Any]:
         """What the run's row keeps (`crawl_runs.discovery`)."""
@@ -117,15 +125,13 @@ class DiscoveryRun:
         }
 
     def publish(self) -> None:
-        """Into the crawl's stats, where the run record and the summary read it."""
-        record = self.record()
-        totals = DiscoveryTotals.of(record)
+        """The totals into the crawl's stats (`fetched` keeps its own count: it runs on
+        every announced page; the totals are published as a source's status changes)."""
+        totals = DiscoveryTotals.of(self.record())
         stats = self.stats
-        stats.set_value("discovery/record", record)
         stats.set_value("discovery/sources_read", totals.read)
         stats.set_value("discovery/sources_failed", totals.failed)
         stats.set_value("discovery/entries", totals.entries)
         stats.set_value("discovery/new", totals.new)
         stats.set_value("discovery/old", sum(r.old for r in self.reports.values()))
         stats.set_value("discovery/ignored", sum(r.ignored for r in self.reports.values()))
-        stats.set_value("discovery/fetched", sum(r.fetched for r in self.reports.values()))

@@ -23,12 +23,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from lxml import etree
 
 from crawler.discovery.articles import SiteUrls
-from crawler.discovery.entries import Entry, SitemapRef, clean_text, parse_w3c_date
-from crawler.discovery.report import SourceError
+from crawler.discovery.entries import Entry, SitemapRef, clean_text
+from crawler.discovery.report import Ignored, SourceError
+from crawler.parsing.dates import read_local_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from zoneinfo import ZoneInfo
 
+    from crawler.discovery.entries import Dated
     from crawler.discovery.report import SourceReport
     from crawler.sites.profile import SiteProfile
 
@@ -101,7 +104,7 @@ def _item(
     if not loc:
         report.malformed += 1
         return None
-    lastmod = parse_w3c_date(fields.get("lastmod"), profile.zone)
+    lastmod = _dated(fields.get("lastmod"), profile.zone)
     if _local(element) == "sitemap":
         report.sitemaps += 1
         path = urls.on_site(loc)
@@ -109,17 +112,32 @@ def _item(
             report.offsite += 1
             return None
         return SitemapRef(path, lastmod)
-    article_id = urls.article_id(loc, report)
-    if article_id is None:
+    article_id = urls.article_id(loc)
+    if isinstance(article_id, Ignored):
+        report.ignore(article_id)
         return None
     report.entries += 1
     return Entry(
         article_id=article_id,
         url=loc,
         title=clean_text(fields.get("title")),
-        published=parse_w3c_date(fields.get("publication_date"), profile.zone),
+        published=_dated(fields.get("publication_date"), profile.zone),
         updated=lastmod,
     )
+
+
+def _dated(text: str | None, zone: ZoneInfo | None) -> Dated | None:
+    """A W3C datetime (``lastmod``, ``publication_date``) read as the site's pages are
+    (crawler.parsing.dates): UTC, or a bare date where the instant is unknown.
+
+    None when the text is no date, or one Python cannot hold in UTC (year 1 in
+    the site's zone, year 9999 with an offset): one such entry must not end the
+    sitemap.
+    """
+    if not text:
+        return None
+    reading = read_local_date(text, (), zone).value
+    return None if reading is None else reading.utc or reading.local
 
 
 def _local(element: etree._Element) -> str:

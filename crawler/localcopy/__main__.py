@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 import urllib.request
 
+from crawler.localcopy import publish
 from crawler.localcopy.server import serve
-from crawler.localcopy.site import LocalSite
+from crawler.localcopy.site import SEED_ID, LocalSite
 from crawler.localcopy.storysite import StorySite
 
 
@@ -51,36 +51,27 @@ def main() -> int:
     if args.wait:
         return _wait(args.wait)
     if args.publish:
-        return _publish(int(args.publish[0]), args.publish[1])
+        published = publish(args.publish[1], int(args.publish[0]))
+        print(f"local copy: published {', '.join(published)}")
+        return 0
+    site: LocalSite | StorySite
     if args.site == "courier":
-        return asyncio.run(_serve_courier(args.port, args.pages))
-    site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
+        site = StorySite(pages=args.pages)
+    else:
+        site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
 
-async def _serve_forever(site: LocalSite, port: int, *, admin: bool) -> int:
+async def _serve_forever(site: LocalSite | StorySite, port: int, *, admin: bool) -> int:
     _, bound = await serve(site, "127.0.0.1", port, admin=admin)
-    print(
-        f"local copy: {len(site.related)} pages at http://127.0.0.1:{bound}/news/1851093",
-        flush=True,
-    )
+    base = f"http://127.0.0.1:{bound}"
+    if isinstance(site, StorySite):
+        first = f"{base}/stories/{site.first}"
+        served = f"{site.pages} stories of the Harbour Courier, the first at {first}"
+    else:
+        served = f"{len(site.related)} pages at {base}/news/{SEED_ID}"
+    print(f"local copy: {served}", flush=True)
     await asyncio.Event().wait()
-    return 0
-
-
-async def _serve_courier(port: int, pages: int) -> int:
-    site = StorySite(pages=pages)
-    _, bound = await serve(site, "127.0.0.1", port)
-    first = f"http://127.0.0.1:{bound}/stories/{site.first}"
-    print(f"local copy: {pages} stories of the Harbour Courier, the first at {first}", flush=True)
-    await asyncio.Event().wait()
-    return 0
-
-
-def _publish(count: int, base_url: str) -> int:
-    request = urllib.request.Request(f"{base_url}/admin/publish?count={count}", method="POST")
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        print(f"local copy: published {', '.join(json.loads(reply.read()))}")
     return 0
 
 

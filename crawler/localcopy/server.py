@@ -39,14 +39,13 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
             assert request.transport is not None
             request.transport.abort()  # the client sees the connection drop
             raise web.HTTPInternalServerError
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        return _response(reply)
 
     def source(make: Callable[[web.Request], Reply]) -> Handler:
         """A discovery source's route; a reply a test put in `site.sources` replaces it."""
 
         async def handler(request: web.Request) -> web.Response:
-            reply = site.blocked or site.sources.get(request.path) or make(request)
-            return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+            return _response(site.blocked or site.sources.get(request.path) or make(request))
 
         return handler
 
@@ -90,12 +89,10 @@ def _story_app(site: StorySite) -> web.Application:
     """The second site's routes: stories by slug, the latest stories, robots.txt."""
 
     async def story(request: web.Request) -> web.Response:
-        reply = site.reply(request.match_info["slug"])
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        return _response(site.reply(request.match_info["slug"]))
 
     async def latest(_request: web.Request) -> web.Response:
-        reply = site.latest()
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        return _response(site.latest())
 
     async def robots(_request: web.Request) -> web.Response:
         return web.Response(body=ROBOTS_TXT, content_type="text/plain")
@@ -105,6 +102,10 @@ def _story_app(site: StorySite) -> web.Application:
     app.router.add_get("/latest", latest)
     app.router.add_get("/robots.txt", robots)
     return app
+
+
+def _response(reply: Reply) -> web.Response:
+    return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
 
 
 async def serve(

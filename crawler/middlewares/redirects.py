@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.ports import reached_port
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -48,21 +50,11 @@ class OffsiteRedirectMiddleware:
         return response
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
 def same_port(source: str, target: str) -> bool:
     """Whether a redirect stays on the source's port (or moves between http's and https's)."""
-    ports = []
-    for url in (source, target):
-        parts = urlsplit(url)
-        try:
-            port = parts.port
-        except ValueError:  # a port that is not a number is no port of ours
-            return False
-        default = _DEFAULT_PORTS.get(parts.scheme)
-        ports.append((port or default, default))
-    (source_port, source_default), (target_port, target_default) = ports
-    if source_port == target_port:
-        return True
-    return source_port == source_default and target_port == target_default
+    try:
+        source_port, source_default = reached_port(urlsplit(source))
+        target_port, target_default = reached_port(urlsplit(target))
+    except ValueError:  # a port that is not a number is no port of ours
+        return False
+    return source_port == target_port or (source_default and target_default)

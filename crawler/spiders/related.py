@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.archive.announcements import Announced
     from crawler.discovery.report import SourceReport
     from crawler.discovery.run import DiscoveryRun
     from crawler.sites.profile import SiteProfile
@@ -210,20 +209,17 @@ class RelatedSpider(scrapy.Spider):
             yield article_id
 
     def article_request(
-        self,
-        article_id: str,
-        *,
-        refetch: bool = False,
-        announced: dict[str, str | None] | None = None,
+        self, article_id: str, *, refetch: bool = False, announced_by: str | None = None
     ) -> scrapy.Request:
         """A request for an article page; `refetch` fetches it even if the archive holds it.
 
-        `announced` is what a discovery source said of a new article (source,
-        title, publication date): it travels with the request to the fetch.
+        `announced_by` is the discovery source that named a new article, whose
+        report counts the fetch (what it said of the article is in the
+        announcements table, not in every queued request).
         """
         cb_kwargs: dict[str, Any] = {"article_id": article_id}
-        if announced is not None:
-            cb_kwargs["announced"] = announced
+        if announced_by is not None:
+            cb_kwargs["announced_by"] = announced_by
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
@@ -333,20 +329,12 @@ class RelatedSpider(scrapy.Spider):
     ) -> AsyncIterator[scrapy.Request]:
         """Requests for what the run should fetch of `entries`; new ones are stored first."""
         assert self.discovery is not None
-        fetch = self.discovery.to_fetch(entries, report)
-        announced = self.discovery.announcements(fetch, report)
-        if announced:
-            await self._announce(announced)
-        new = {item.article_id for item in announced}
-        for entry in fetch:
-            info = entry.announced(report.url) if entry.article_id in new else None
-            yield self.article_request(entry.article_id, announced=info)
-
-    async def _announce(self, announced: list[Announced]) -> None:
-        """Store what sources say of new articles before fetching them: a run stopped now
-        leaves them to the next one."""
-        if self.run is not None:
+        fetch, announced = self.discovery.to_fetch(entries, report)
+        # Stored before the pages are fetched: a run stopped now leaves them to the next one.
+        if announced and self.run is not None:
             await self.run.announce(announced)
+        for article_id, announced_by in fetch:
+            yield self.article_request(article_id, announced_by=announced_by)
 
     async def _in_parser(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._parser, work)
@@ -375,10 +363,15 @@ class RelatedSpider(scrapy.Spider):
         self,
         response: Response,
         article_id: str,
+        announced_by: str | None = None,
         announced: dict[str, str | None] | None = None,
     ) -> Iterator[Any]:
-        if announced is not None and self.discovery is not None:
-            self.discovery.fetched(announced["source"] or "")
+        # `announced` (the source, its title and date) is how requests said it before
+        # `announced_by`: a shared frontier keeps queued requests from run to run.
+        if announced is not None:
+            announced_by = announced.get("source")
+        if announced_by is not None and self.discovery is not None:
+            self.discovery.fetched(announced_by)
         if not _is_html(response):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             message = f"not an HTML page: {kind}"

@@ -1,0 +1,39 @@
+"""The benchmark's own figures: what they measure and how the table names them."""
+
+from __future__ import annotations
+
+from bench.report import _discovery_rows
+from bench.sitemap_memory import measure
+
+
+def test_reading_a_sitemap_is_measured_above_the_memory_of_the_imports():
+    """The process's high-water mark was its imports': the peak equalled the RSS before."""
+    figures = measure(20_000)
+
+    assert figures["entries"] == 20_000
+    assert figures["peak_rss_mb"] > figures["rss_before_mb"]
+    growth = figures["peak_rss_mb"] - figures["rss_before_mb"]
+    assert abs(figures["growth_mb"] - growth) <= 0.1
+
+
+def test_the_sitemap_row_names_the_sizes_that_were_measured():
+    small = {"urls": 5_000, "growth_mb": 0.6, "body_mb": 0.1, "seconds": 0.1}
+    large = {"urls": 50_000, "growth_mb": 0.9, "body_mb": 0.2, "seconds": 0.5}
+    discovery = {
+        "new_pages": 10,
+        "listed": 50_000,
+        "discovery_new": 10,
+        "requests": 17,
+        "requests_bound": 17,
+        "wall_s": 1.0,
+        "wall_ratio_to_first": 0.1,
+        "peak_rss_mb": 100,
+    }
+    memory = {"small": small, "large": large, "growth_difference_mb": 0.3}
+
+    rows = list(_discovery_rows({"discovery": discovery, "sitemap_memory": memory}))
+
+    name, figure, _, met = rows[-1]
+    assert name == "8. reading a sitemap, 50,000 URLs"
+    assert "+0.9 MB (+0.6 MB at 5,000 URLs" in figure
+    assert met == "met"
