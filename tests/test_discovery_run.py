@@ -90,12 +90,8 @@ def test_an_article_request_carries_only_the_source_that_announced_it(monkeypatc
     monkeypatch.setattr(RelatedSpider, "discovery", property(lambda _: run))
     request = spider.article_request("1851093", announced_by=FEED_URL)
     assert request.cb_kwargs == {"article_id": "1851093", "announced_by": FEED_URL}
-    legacy = spider.article_request("1851094")
-    # As a shared frontier may still hold it from a run before `announced_by`.
-    legacy.cb_kwargs["announced"] = {"source": FEED_URL, "title": "t", "published": None}
 
-    for fetched in (request, legacy):
-        page = HtmlResponse(fetched.url, body=b"<html></html>", request=fetched)
-        list(spider.parse_article(page, **fetched.cb_kwargs))
+    page = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    list(spider.parse_article(page, **request.cb_kwargs))
 
-    assert report.fetched == 2
+    assert report.fetched == 1

@@ -364,12 +364,7 @@ class RelatedSpider(scrapy.Spider):
         response: Response,
         article_id: str,
         announced_by: str | None = None,
-        announced: dict[str, str | None] | None = None,
     ) -> Iterator[Any]:
-        # `announced` (the source, its title and date) is how requests said it before
-        # `announced_by`: a shared frontier keeps queued requests from run to run.
-        if announced is not None:
-            announced_by = announced.get("source")
         if announced_by is not None and self.discovery is not None:
             self.discovery.fetched(announced_by)
         if not _is_html(response):
