@@ -10,9 +10,10 @@ on the crawled host: a URL in a feed never chooses what is fetched.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.discovery.report import Ignored
+from crawler.parsing.urls import absolute_http_url
 from crawler.ports import reached_port
 
 if TYPE_CHECKING:
@@ -52,17 +53,7 @@ class SiteUrls:
 
     def absolute(self, listed: str) -> str | None:
         """`listed` resolved against the source's URL; None unless it is an http(s) URL."""
-        text = listed.strip()
-        if not text:
-            return None
-        try:
-            absolute = urljoin(self.source_url, text)
-            parts = urlsplit(absolute)
-        except ValueError:  # e.g. an invalid IPv6 host
-            return None
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
-        return absolute
+        return absolute_http_url(self.source_url, listed)
 
 
 _SCHEMES = ("http", "https")
