@@ -24,11 +24,11 @@ DEMO_CRAWL = ARCHIVE_DB=$(DEMO_DB) $(BIN)/scrapy crawl related \
 	-s DOWNLOAD_DELAY=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16 -s LOG_LEVEL=WARNING
 demo: setup
 	@set -e; \
-	$(BIN)/python -m crawler.localcopy --port $(DEMO_PORT) --pages $(DEMO_PAGES) --admin & server=$$!; \
+	$(BIN)/python -m localcopy --port $(DEMO_PORT) --pages $(DEMO_PAGES) --admin & server=$$!; \
 	trap 'kill $$server 2>/dev/null' EXIT; \
-	$(BIN)/python -m crawler.localcopy --wait http://127.0.0.1:$(DEMO_PORT)/; \
+	$(BIN)/python -m localcopy --wait http://127.0.0.1:$(DEMO_PORT)/; \
 	$(DEMO_CRAWL) -a start=1851093; \
-	$(BIN)/python -m crawler.localcopy --publish 5 http://127.0.0.1:$(DEMO_PORT); \
+	$(BIN)/python -m localcopy --publish 5 http://127.0.0.1:$(DEMO_PORT); \
 	$(DEMO_CRAWL) -a start=latest; \
 	echo; echo "Archived into $(DEMO_DB):"; \
 	$(BIN)/news-archive stats --human --runs 3 --db $(DEMO_DB)
@@ -49,8 +49,8 @@ bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/ruff check crawler migrations tests bench
-	$(BIN)/ruff format --check crawler migrations tests bench
+	$(BIN)/ruff check crawler localcopy migrations tests bench
+	$(BIN)/ruff format --check crawler localcopy migrations tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

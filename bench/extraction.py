@@ -50,7 +50,7 @@ class RealPage:
 
 
 def real_pages() -> list[RealPage]:
-    from crawler.cli_profiles import read_page
+    from crawler.cli.profiles import read_page
 
     return [
         RealPage(
@@ -91,9 +91,9 @@ def quality(pages: list[RealPage]) -> list[dict[str, Any]]:
 def cost(real_pages: list[RealPage], pages: int = 200) -> dict[str, float]:
     """CPU milliseconds a page: the rules alone (alalam_en), every fallback (generic), on
     `pages` of the local copy, and every fallback on the real pages."""
-    from crawler.localcopy.site import LocalSite
     from crawler.parsing.article import parse_article
     from crawler.sites import get_profile
+    from localcopy.site import LocalSite
 
     site = LocalSite(pages=pages, orphans=0)
     htmls = [(site.render(i).decode(), f"https://en.alalam.ir/news/{i}") for i in site.served()]

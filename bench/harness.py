@@ -104,7 +104,7 @@ def free_port() -> int:
 
 
 class LocalCopy:
-    """`python -m crawler.localcopy` in its own process, as the demo runs it."""
+    """`python -m localcopy` in its own process, as the demo runs it."""
 
     def __init__(self, pages: int, *, admin: bool = False, sitemap_size: int | None = None) -> None:
         self.port = free_port()
@@ -112,7 +112,7 @@ class LocalCopy:
         command = [
             PYTHON,
             "-m",
-            "crawler.localcopy",
+            "localcopy",
             "--port",
             str(self.port),
             "--pages",

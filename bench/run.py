@@ -34,7 +34,7 @@ from bench.harness import (
     measure,
     postgresql_database,
 )
-from crawler.localcopy import publish
+from localcopy import publish
 
 RESULTS = ROOT / "bench" / "results"
 # Queries as users write them (see `python -m crawler search --help`), over the

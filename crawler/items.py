@@ -27,7 +27,7 @@ FETCH_WARNINGS = ("charset_detected", "charset_mislabelled")
 
 # -- what the archive's columns can hold -------------------------------------------------
 # Every value of a record is made safe by rule before it is stored
-# (crawler.safe_values), driven by these annotations: any `str` loses NUL and
+# (crawler.parsing.safe_values), driven by these annotations: any `str` loses NUL and
 # lone surrogates, any `int` must fit a 32-bit column unless marked wider.
 
 
@@ -93,7 +93,7 @@ class FetchFailure:
     http_status: int | None
     """None when no response came at all."""
     reason: Annotated[str, MaxLength(32)]
-    """A short code, see crawler.failures."""
+    """A short code, see crawler.plan.failures."""
     error: str
     failed_at: str
     """ISO 8601 UTC."""

@@ -49,8 +49,8 @@ ARCHIVE_DB_RETRY_SECONDS = 120
 CONCURRENT_ITEMS = 4
 
 # The frontier (requests waiting to be fetched) waits on disk, not in memory
-# (crawler.frontier): tens of thousands of requests wait at once on a large crawl.
-SCHEDULER_MEMORY_QUEUE = "crawler.frontier.DiskFrontierQueue"
+# (crawler.plan.disk_queue): tens of thousands of requests wait at once on a large crawl.
+SCHEDULER_MEMORY_QUEUE = "crawler.plan.disk_queue.DiskFrontierQueue"
 
 # Python's garbage collector, tuned for a crawl (crawler.extensions.gc_tuning):
 # start-up objects frozen out of its reach (measured: a tenth of the crawl
@@ -82,7 +82,7 @@ ARCHIVE_MAX_WAITING = 500
 # due for a revisit, and whatever earlier runs discovered but did not fetch.
 # False crawls from the seeds as if the archive were empty (still one row each).
 ARCHIVE_INCREMENTAL = True
-DUPEFILTER_CLASS = "crawler.dupefilter.ArchiveDupeFilter"
+DUPEFILTER_CLASS = "crawler.plan.dupefilter.ArchiveDupeFilter"
 # Revisits thin out with age: the wait after the 1st fetch, the 2nd, ...; the
 # last repeats, until the article is ARCHIVE_REVISIT_MAX_DAYS old.
 ARCHIVE_REVISIT_INTERVALS = ["1h", "6h", "1d", "3d"]

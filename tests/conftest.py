@@ -19,9 +19,9 @@ import pytest
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
 from crawler.archive.store import ArchiveStore
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import LocalSite
 from crawler.sites import get_profile
+from localcopy.server import ServerThread
+from localcopy.site import LocalSite
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

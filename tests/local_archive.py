@@ -13,7 +13,7 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
-    from crawler.localcopy.site import LocalSite
+    from localcopy.site import LocalSite
 
 BASE = "http://127.0.0.1:8765"
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.archive.announcements import Announced, Announcements
-from crawler.archive.revisits import RevisitPolicy
-from crawler.archive.schedule import plan_run
 from crawler.archive.store import ParsedPage
 from crawler.items import FetchedPage
-from crawler.localcopy.site import LocalSite
 from crawler.parsing.article import parse_article
+from crawler.plan.revisits import RevisitPolicy
+from crawler.plan.schedule import plan_run
+from localcopy.site import LocalSite
 from tests import archive_db
 
 SITE = "alalam_en"

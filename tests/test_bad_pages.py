@@ -54,8 +54,8 @@ from crawler.archive.models import ArticleRecord, FailedFetch, RawPage, RelatedL
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import parse_query
 from crawler.archive.store import ArchiveStore
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import LocalSite, Reply, var_dump
+from localcopy.server import ServerThread
+from localcopy.site import LocalSite, Reply, var_dump
 from tests.conftest import CrawlRun, crawl, crawled_ids, fresh_postgresql_database
 
 HUB = "1900000"

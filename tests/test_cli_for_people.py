@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT
 from tests.local_archive import archive_local_copy, fetched
 
@@ -130,7 +130,7 @@ def test_stats_for_people_gives_the_publication_span_in_site_time(archive):
 
 
 def test_the_site_clock_is_looked_up_once_for_all_the_rows_printed(monkeypatch):
-    from crawler import cli_output
+    from crawler.cli import output as cli_output
 
     lookups = []
     real = cli_output.get_profile

@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import RelatedLinkRecord
-from crawler.cluster.frontier import SharedFrontier
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from crawler.cluster.membership import SharedFrontier
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import ROOT, crawl, start_crawl
 from tests.test_crawl import archived, raw_page_ids

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, RawPage, RelatedLinkRecord
 from crawler.archive.store import ArchiveStore
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import crawl, seed_expected
 from tests.test_migrations import execute
 

@@ -22,8 +22,8 @@ import psycopg
 import pytest
 
 from crawler.archive.migrate import ensure_current
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT
 from tests.local_archive import archive_local_copy
 

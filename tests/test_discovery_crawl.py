@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from crawler.archive.announcements import Announced, Announcements
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
-from crawler.localcopy.site import SEED_ID, Reply
+from localcopy.site import SEED_ID, Reply
 from tests import archive_db
 from tests.conftest import crawl, crawled_ids
 

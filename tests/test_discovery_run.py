@@ -11,7 +11,7 @@ from crawler.archive.announcements import Announced
 from crawler.discovery.entries import Entry
 from crawler.discovery.report import FEED, SITEMAP
 from crawler.discovery.run import DiscoveryRun
-from crawler.idset import IdSet
+from crawler.plan.idset import IdSet
 from crawler.spiders.related import RelatedSpider
 
 FEED_URL = "http://site/rss.xml"

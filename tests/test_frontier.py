@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import scrapy
 
-from crawler.frontier import DiskFrontierQueue, DiskStack
+from crawler.plan.disk_queue import DiskFrontierQueue, DiskStack
 from crawler.spiders.related import RelatedSpider
 
 
@@ -52,7 +52,7 @@ def test_a_request_marshal_cannot_write_waits_in_memory_instead():
 
 
 def test_a_request_is_written_as_scrapy_itself_would_write_it():
-    from crawler.frontier import request_as_dict
+    from crawler.plan.disk_queue import request_as_dict
 
     owner = spider()
     request = owner.article_request("1808639", refetch=True)
@@ -62,7 +62,7 @@ def test_a_request_is_written_as_scrapy_itself_would_write_it():
 
 
 def test_a_callback_that_is_not_the_spiders_own_is_left_to_scrapy():
-    from crawler.frontier import request_as_dict
+    from crawler.plan.disk_queue import request_as_dict
 
     owner = spider()
     request = scrapy.Request("http://127.0.0.1:8000/news/1", callback=len)

@@ -6,7 +6,7 @@ from typing import Any
 
 from crawler.archive.health import FIELDS, assess, coverage
 from crawler.archive.runs import RunCounts
-from crawler.failures import is_gone
+from crawler.plan.failures import is_gone
 
 FULL = {"title": 1.0, "date": 1.0, "body": 1.0, "related": 0.95}
 

@@ -8,13 +8,13 @@ import json
 import pytest
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH, FetchedPage
-from crawler.localcopy.site import var_dump
 from crawler.parsing import fetched
 from crawler.parsing.article import parse_article
 from crawler.parsing.dates import read_local_date
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import extract_related, related_ids
-from crawler.seeds import SeedError, parse_id_ranges
+from crawler.plan.seeds import SeedError, parse_id_ranges
+from localcopy.site import var_dump
 from tests.profiles import profile_from_toml
 from tests.test_bad_pages import dump, page, related
 

@@ -6,7 +6,7 @@ import random
 import tracemalloc
 from array import array
 
-from crawler.idset import BITMAP_LIMIT, IdSet, _HashSet
+from crawler.plan.idset import BITMAP_LIMIT, IdSet, _HashSet
 
 
 def test_an_id_is_added_once():

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from crawler.localcopy.site import SEED_ID
+from localcopy.site import SEED_ID
 from tests import archive_db
 from tests.conftest import ROOT, crawl, crawled_ids, stat
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from crawler.localcopy.site import SEED_ID
+from localcopy.site import SEED_ID
 from tests.archive_db import archived_ids, runs
 from tests.conftest import LOCAL_COPY_SETTINGS, ROOT
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from crawler.localcopy.site import LocalSite
+    from localcopy.site import LocalSite
 
 TIMEOUT = 180
 # What a checkout holds that a user's would not: caches, builds, local archives.
@@ -146,7 +146,7 @@ def test_the_wheel_ships_the_migrations_and_site_data_not_the_local_copy(tool):
     }
     assert site_data
     assert site_data <= set(names)
-    assert not [n for n in names if n.startswith("crawler/localcopy")]
+    assert not [n for n in names if n.startswith("localcopy")]
     assert not [n for n in names if n.endswith(".pyc")]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "settings = crawler.settings" in zipfile.ZipFile(tool.wheel).read(entry_points).decode()

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, ArticleVersion, RawPage
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import crawl, start_crawl
 from tests.test_crawl import archived

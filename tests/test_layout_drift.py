@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.localcopy.site import SEED_ID
+from localcopy.site import SEED_ID
 from tests import archive_db
 from tests.conftest import crawl
 

@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
-from crawler.localcopy import publish
-from crawler.localcopy.site import SEED_ID, LocalSite
 from crawler.parsing.article import parse_article
 from crawler.parsing.related import extract_related
+from localcopy import publish
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT, seed_html
 
 
@@ -70,21 +70,19 @@ def test_every_page_but_the_orphans_is_reachable_from_the_seed():
 
 @pytest.fixture
 def served_copy():
-    """`python -m crawler.localcopy --admin` in its own process, as the benchmark runs it."""
+    """`python -m localcopy --admin` in its own process, as the benchmark runs it."""
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.localcopy", "--admin", "--port", str(port)],
+        [sys.executable, "-m", "localcopy", "--admin", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
-    waited = subprocess.run(
-        [sys.executable, "-m", "crawler.localcopy", "--wait", f"{base_url}/"], cwd=ROOT
-    )
+    waited = subprocess.run([sys.executable, "-m", "localcopy", "--wait", f"{base_url}/"], cwd=ROOT)
     assert waited.returncode == 0
     yield base_url
     process.terminate()
@@ -112,7 +110,7 @@ def test_the_publish_endpoint_is_absent_unless_asked_for(site_url):
 def test_the_command_and_the_benchmark_publish_alike(served_copy):
     by_function = publish(served_copy, 2)
     command = subprocess.run(
-        [sys.executable, "-m", "crawler.localcopy", "--publish", "1", served_copy],
+        [sys.executable, "-m", "localcopy", "--publish", "1", served_copy],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from crawler import sites
 from crawler.cli import cli
-from crawler.cli_profiles import check_profile
+from crawler.cli.profiles import check_profile
 from crawler.sites import (
     ProfileError,
     UnknownSiteError,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 from crawler.export.records import FIELDS
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT, crawl, fresh_postgresql_database, seed_expected
 
 FETCHED_LOCALLY = {"url", "images"}  # the local copy's host, not the live site's

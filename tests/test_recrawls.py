@@ -12,10 +12,10 @@ from dataclasses import asdict
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.store import ArchiveStore
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
 from crawler.parsing.article import parse_article
 from crawler.sites import get_profile
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import crawl, stat
 
 BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")

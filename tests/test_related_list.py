@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from crawler.localcopy.site import var_dump
 from crawler.parsing.related import extract_related, related_ids
+from localcopy.site import var_dump
 from tests.conftest import FIXTURES, seed_html
 
 CASES = sorted(

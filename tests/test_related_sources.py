@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import json
 
-from crawler.localcopy.site import var_dump
 from crawler.parsing.related import extract_related, related_ids
+from localcopy.site import var_dump
 from tests.profiles import profile_from_toml
 
 

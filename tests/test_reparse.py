@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, ArticleVersion
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import ROOT, crawl
 

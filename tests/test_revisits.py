@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.archive.revisits import RevisitPolicy, parse_duration
+from crawler.plan.revisits import RevisitPolicy, parse_duration
 
 HOUR = timedelta(hours=1)
 POLICY = RevisitPolicy(

@@ -11,8 +11,8 @@ import time
 from crawler.archive.database import create_archive_engine
 from crawler.archive.lock import SiteLock
 from crawler.archive.migrate import ensure_current
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import ROOT, crawl, crawl_command, start_crawl, stat
 from tests.test_kills import assert_consistent

@@ -24,7 +24,7 @@ from crawler.items import (
     Timestamp,
 )
 from crawler.parsing.article import ParseResult, content_hash
-from crawler.safe_values import InvalidRecord, make_safe, safe_text
+from crawler.parsing.safe_values import InvalidRecord, make_safe, safe_text
 
 
 def article(**fields) -> Article:

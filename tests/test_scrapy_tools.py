@@ -24,9 +24,9 @@ import pytest
 from crawler.archive.database import create_archive_engine
 from crawler.archive.store import ArchiveStore
 from crawler.export.records import write_csv
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite
 from crawler.spiders.arguments import UnknownArgumentError, refuse_unknown
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
 from tests.archive_db import runs
 from tests.conftest import LOCAL_COPY_SETTINGS, ROOT
 

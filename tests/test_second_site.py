@@ -1,6 +1,6 @@
 """A second site in another layout, archived from its profile file alone.
 
-The Harbour Courier (crawler/localcopy/storysite.py) embeds each story as
+The Harbour Courier (localcopy/storysite.py) embeds each story as
 application JSON, dates it in JSON-LD in Sydney's time, and names stories by
 slug. Its profile (fixtures/profiles/harbour_courier.toml) was written from
 the README's description of the format; a real `scrapy crawl` with
@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from crawler.archive.database import create_archive_engine
 from crawler.archive.store import ArchiveStore
 from crawler.cli import cli
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.storysite import StorySite
+from localcopy.server import ServerThread
+from localcopy.storysite import StorySite
 from tests.conftest import FIXTURES, crawl
 
 PROFILE = FIXTURES / "profiles" / "harbour_courier.toml"

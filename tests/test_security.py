@@ -10,10 +10,10 @@ import pytest
 
 from crawler.discovery.listings import listing_entries
 from crawler.discovery.report import SourceReport
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, Reply, var_dump
 from crawler.middlewares.redirects import same_port
 from crawler.parsing.related import extract_related
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, Reply, var_dump
 from tests import archive_db
 from tests.conftest import ROOT, crawl, crawled_ids
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.seeds import SeedError, check_base_url, parse_id_ranges, parse_seeds
+from crawler.plan.seeds import SeedError, check_base_url, parse_id_ranges, parse_seeds
 
 LIVE = "https://en.alalam.ir"
 

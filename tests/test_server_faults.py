@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from crawler.localcopy.server import ServerThread
-from crawler.localcopy.site import SEED_ID, LocalSite, Reply
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite, Reply
 from tests import archive_db
 from tests.conftest import crawl, start_crawl, stat
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from crawler.localcopy.site import SEED_ID, Reply
+from localcopy.site import SEED_ID, Reply
 from tests import archive_db
 from tests.conftest import crawl
 from tests.test_runs import _cron_wrapper

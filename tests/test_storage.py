@@ -194,9 +194,9 @@ def test_a_failed_fetch_is_recorded_and_counted_until_the_page_is_fetched(store,
 def test_the_run_plan_skips_what_is_archived_and_resumes_what_was_discovered(store, profile):
     from datetime import UTC, datetime, timedelta
 
-    from crawler.archive.revisits import RevisitPolicy
-    from crawler.archive.schedule import plan_run
     from crawler.items import FetchFailure
+    from crawler.plan.revisits import RevisitPolicy
+    from crawler.plan.schedule import plan_run
 
     store.save(
         [parsed(profile)],

@@ -2,7 +2,7 @@
 
 A run writes what its sources announce before it fetches those pages, in one
 short transaction a source; the next run's plan fetches every announced
-article the archive still lacks (see `crawler.archive.schedule`), so a run
+article the archive still lacks (see `crawler.plan.schedule`), so a run
 stopped in between loses nothing.
 """
 

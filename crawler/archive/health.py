@@ -18,7 +18,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from crawler.discovery.report import DiscoveryTotals
-from crawler.failures import describe, is_gone, trouble_kind
+from crawler.plan.failures import describe, is_gone, trouble_kind
 
 if TYPE_CHECKING:
     from crawler.archive.runs import RunCounts
@@ -128,7 +128,7 @@ def assess(
 
 
 def _trouble(failures: dict[str, int]) -> Counter[str]:
-    """The failures that say something of the site, not of a page (see crawler.failures)."""
+    """The failures that say something of the site, not of a page (see crawler.plan.failures)."""
     return Counter({reason: n for reason, n in failures.items() if not is_gone(reason)})
 
 

@@ -21,7 +21,7 @@ from crawler.archive.retrying import with_retries
 from crawler.archive.store import ParsedPage, SaveOutcome
 from crawler.items import FetchFailure
 from crawler.parsing.article import ParseResult
-from crawler.safe_values import safe_text
+from crawler.parsing.safe_values import safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from crawler.archive.database import create_archive_engine, redact
 from crawler.archive.models import Base
-from crawler.package_data import package_directory
+from crawler.sites.package_data import package_directory
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -86,7 +86,7 @@ class SaveOutcome:
     warnings: list[str]
     error: str | None = None
     reason: str | None = None
-    """Why a page could not be fetched (see crawler.failures)."""
+    """Why a page could not be fetched (see crawler.plan.failures)."""
 
 
 @dataclass

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 from crawler.archive.database import create_archive_engine
 from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ArchiveStore, ParsedPage
-from crawler.gc_policy import tune_gc
+from crawler.extensions.gc_tuning import tune_gc
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
-from crawler.safe_values import InvalidRecord, make_safe
+from crawler.parsing.safe_values import InvalidRecord, make_safe
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.dupefilter import ArchiveDupeFilter
 from crawler.extensions.archive_run import ArchiveRun
-from crawler.idset import IdSet
+from crawler.plan.dupefilter import ArchiveDupeFilter
+from crawler.plan.idset import IdSet
 
 if TYPE_CHECKING:
     from typing import Self
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-    from crawler.cluster.frontier import SharedFrontier
+    from crawler.cluster.membership import SharedFrontier
 
 
 class ClusterDupeFilter(ArchiveDupeFilter):

@@ -15,14 +15,14 @@ atomic pop, and the scheduler's shape. What is adapted, and why:
 - ``close``: scrapy-redis deletes the queue and the seen-set when a worker
   stops (unless SCHEDULER_PERSIST), i.e. the first worker to finish would
   wipe out the frontier of every other; ours leaves, and the last worker out
-  drops the run's seen-set (see `crawler.cluster.frontier`).
+  drops the run's seen-set (see `crawler.cluster.membership`).
 - stopping when idle: scrapy-redis's SCHEDULER_IDLE_BEFORE_CLOSE blocks the
   event loop in a blocking pop (and the priority queue ignores it), and its
   MAX_IDLE_TIME_BEFORE_CLOSE belongs to RedisSpider, whose idle clock starts
   when the class is imported. We honour MAX_IDLE_TIME_BEFORE_CLOSE with the
   meaning its name gives: a worker stops once the shared queue has been empty,
   and no other worker has had work in hand, for that many seconds.
-- the queue stores requests as `crawler.frontier` writes them to disk
+- the queue stores requests as `crawler.plan.disk_queue` writes them to disk
   (marshal, callbacks by name: pickle is slower, and unpickling what Redis
   holds would run any code someone put there), each with the run it was
   queued in; a request queued in an earlier run is checked against this
@@ -57,9 +57,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.archive.database import redact_urls
-from crawler.cluster.frontier import SharedFrontier, frontier_prefix
+from crawler.cluster.membership import SharedFrontier, frontier_prefix
 from crawler.extensions.archive_run import ArchiveRun
-from crawler.frontier import request_as_dict
+from crawler.plan.disk_queue import request_as_dict
 
 if TYPE_CHECKING:
     from typing import Self
@@ -95,7 +95,7 @@ class SharedQueue(PriorityQueue):
 
 class ClusterScheduler(Scheduler):
     shared = True
-    """Its queue is the frontier of every worker (see `crawler.frontier.queued_requests`)."""
+    """Its queue is the frontier of every worker (see `crawler.plan.disk_queue.queued_requests`)."""
 
     def __init__(self, crawler: Crawler, server: Redis, dupefilter: ClusterDupeFilter) -> None:
         super().__init__(server, persist=True, dupefilter=dupefilter)

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED
-from crawler.cluster.frontier import FrontierError, connect
+from crawler.cluster.membership import FrontierError, connect
 from crawler.extensions.archive_run import ArchiveRun, RunRefused
-from crawler.seeds import SeedError
+from crawler.plan.seeds import SeedError
 from crawler.sites import ProfileError, UnknownSiteError
 
 if TYPE_CHECKING:

@@ -6,14 +6,14 @@ the run's row. `scrapy shell`, `parse`, `fetch` and `view` run a crawler
 too, to look at one page; under those settings each would create a database
 and leave a run `running` (a shell never closes its spider). These commands
 turn the ArchivePipeline off first, and with it the run
-(`crawler.archiving.archiving`).
+(`crawler.extensions.archive_run.archiving`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.archiving import ARCHIVE_PIPELINE
+from crawler.extensions.archive_run import ARCHIVE_PIPELINE
 
 if TYPE_CHECKING:
     import argparse

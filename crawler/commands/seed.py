@@ -21,10 +21,10 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler.cluster.frontier import FrontierError, connect, frontier_prefix
+from crawler.cluster.membership import FrontierError, connect, frontier_prefix
 from crawler.cluster.scheduler import SharedQueue
 from crawler.commands.crawl import EXIT_CANNOT_START
-from crawler.seeds import SeedError
+from crawler.plan.seeds import SeedError
 from crawler.sites import UnknownSiteError
 
 if TYPE_CHECKING:

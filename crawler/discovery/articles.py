@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.discovery.report import Ignored
-from crawler.parsing.urls import absolute_http_url
-from crawler.ports import reached_port
+from crawler.parsing.urls import absolute_http_url, reached_port
 
 if TYPE_CHECKING:
     from crawler.sites.profile import SiteProfile

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text
-from crawler.safe_values import safe_text
 
 TITLE_MAX_LENGTH = 1000
 """Longer titles are cut: a source's title is a hint, never the record's title."""

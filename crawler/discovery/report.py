@@ -57,7 +57,7 @@ class SourceReport:
     """Entries without a usable URL: ignored."""
     error: str | None = None
     reason: str | None = None
-    """Why it failed, as a code (crawler.failures: ``http_403``, ``connection_refused``,
+    """Why it failed, as a code (crawler.plan.failures: ``http_403``, ``connection_refused``,
     ... or ``unreadable``)."""
     warnings: list[str] = field(default_factory=list)
 

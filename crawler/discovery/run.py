@@ -17,7 +17,7 @@ from crawler.archive.announcements import Announced
 from crawler.discovery.entries import iso
 from crawler.discovery.report import FAILED, READ, SKIPPED, DiscoveryTotals, SourceReport
 from crawler.discovery.window import EVERYTHING, is_old
-from crawler.idset import IdSet
+from crawler.plan.idset import IdSet
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -6,7 +6,7 @@ It holds:
 
 - the process's one engine on the archive database, with which it checks the
   schema, takes the site's lock, reads the run plan and writes the run's row;
-- the run plan (`crawler.archive.schedule`): what to skip, what is due for a
+- the run plan (`crawler.plan.schedule`): what to skip, what is due for a
   revisit, what an earlier run left to fetch;
 - the counters of outcomes and failures, published into Scrapy's stats
   (``archive/...``), which stay the view the progress line, the stats dump
@@ -51,15 +51,14 @@ from crawler.archive.database import (
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.retrying import with_retries
-from crawler.archive.revisits import RevisitPolicy
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
-from crawler.archive.schedule import RunPlan, plan_run
 from crawler.archive.store import ArchiveStore
-from crawler.archiving import archiving
-from crawler.cluster.frontier import FrontierError, SharedFrontier, connect, frontier_prefix
+from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
 from crawler.discovery.run import DiscoveryRun
 from crawler.discovery.window import window_start
+from crawler.plan.revisits import RevisitPolicy
+from crawler.plan.schedule import RunPlan, plan_run
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -67,12 +66,23 @@ if TYPE_CHECKING:
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
     from crawler.archive.announcements import Announced
     from crawler.archive.store import SaveOutcome
     from crawler.sites.profile import Discovery
 
 logger = logging.getLogger(__name__)
+
+ARCHIVE_PIPELINE = "crawler.pipelines.ArchivePipeline"
+
+
+def archiving(settings: BaseSettings) -> bool:
+    """Whether a crawl archives: when its ArchivePipeline is on. The project's settings
+    turn it on; Scrapy's tools that only look at pages (shell, parse, fetch, view) turn
+    it off. The one switch the spider, the run and the commands share."""
+    return settings.getdict("ITEM_PIPELINES").get(ARCHIVE_PIPELINE) is not None
+
 
 # Finish reasons the user asked for: the run did what it was told.
 _FINISHED_REASONS = ("finished", "closespider_")

@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.frontier import queued_requests
+from crawler.plan.disk_queue import queued_requests
 
 if TYPE_CHECKING:
     from typing import Self

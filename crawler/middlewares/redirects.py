@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.ports import reached_port
+from crawler.parsing.urls import reached_port
 
 if TYPE_CHECKING:
     from typing import Self

@@ -19,9 +19,9 @@ from crawler.parsing.dates import PublishedTime, read_local_date
 from crawler.parsing.kind import classify
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
+from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
 from crawler.parsing.urls import absolute_http_url
-from crawler.safe_values import safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

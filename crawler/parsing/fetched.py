@@ -1,7 +1,7 @@
 """A fetched page, as the archive stores it, to its parse result: the record's boundary.
 
 Crawls and re-parses both come through here, so this is where a record is
-made safe for the archive (crawler.safe_values) and where a page the parser
+made safe for the archive (crawler.parsing.safe_values) and where a page the parser
 cannot read becomes a drop reason instead of an error that fails its batch.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from crawler.parsing.article import ParseResult, parse_article
 from crawler.parsing.decode import page_text
-from crawler.safe_values import InvalidRecord, make_safe
+from crawler.parsing.safe_values import InvalidRecord, make_safe
 
 if TYPE_CHECKING:
     from crawler.items import FetchedPage

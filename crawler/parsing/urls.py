@@ -1,10 +1,19 @@
-"""Links a page gives, resolved to URLs the archive can keep and a crawl could fetch."""
+"""Links a page gives, resolved to URLs the archive can keep and a crawl could fetch,
+and the one table of default ports by which every check of an origin (the
+redirect check, crawler.middlewares.redirects; the discovery sources,
+crawler.discovery.articles) tells ``example.org``, ``example.org:80`` and
+``example.org:8080`` apart."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+if TYPE_CHECKING:
+    from urllib.parse import SplitResult
+
 _SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def absolute_http_url(base: str, link: str) -> str | None:
@@ -25,3 +34,15 @@ def absolute_http_url(base: str, link: str) -> str | None:
     if parts.scheme not in _SCHEMES or not parts.hostname:
         return None
     return absolute
+
+
+def reached_port(parts: SplitResult) -> tuple[int | None, bool]:
+    """The port a URL reaches (the one it names, else its scheme's), and whether that is
+    its scheme's default.
+
+    Raises ValueError when the URL names a port that is not a number.
+    """
+    default = DEFAULT_PORTS.get(parts.scheme)
+    named = parts.port
+    port = default if named is None else named
+    return port, port == default

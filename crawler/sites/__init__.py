@@ -12,8 +12,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.package_data import package_directory
 from crawler.sites.loader import ProfileError, load_profile
+from crawler.sites.package_data import package_directory
 from crawler.sites.profile import SiteProfile
 
 SITES_DIR_VARIABLE = "ARCHIVE_SITES_DIR"

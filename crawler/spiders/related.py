@@ -13,9 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler import failures, signals
-from crawler.archive.schedule import RunPlan
-from crawler.archiving import archiving
+from crawler import signals
 from crawler.discovery.entries import Entry, SitemapRef
 from crawler.discovery.feeds import feed_entries
 from crawler.discovery.listings import listing_entries
@@ -23,12 +21,14 @@ from crawler.discovery.report import FEED, LISTING, ROBOTS, SITEMAP, UNREADABLE,
 from crawler.discovery.robots import robots_sitemaps
 from crawler.discovery.sitemaps import sitemap_entries
 from crawler.discovery.window import parse_since
-from crawler.extensions.archive_run import ArchiveRun
-from crawler.frontier import queued_requests
+from crawler.extensions.archive_run import ArchiveRun, archiving
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import related_ids
-from crawler.seeds import Seeds, check_base_url, parse_seeds
+from crawler.plan import failures
+from crawler.plan.disk_queue import queued_requests
+from crawler.plan.schedule import RunPlan
+from crawler.plan.seeds import Seeds, check_base_url, parse_seeds
 from crawler.sites import resolve_profile
 from crawler.spiders.arguments import refuse_unknown
 

@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from crawler.localcopy import sources
-from crawler.localcopy.site import SEED_ID, LocalSite, Reply
-from crawler.localcopy.storysite import StorySite
+from localcopy import sources
+from localcopy.site import SEED_ID, LocalSite, Reply
+from localcopy.storysite import StorySite
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"

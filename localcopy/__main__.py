@@ -1,4 +1,4 @@
-"""python -m crawler.localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
+"""python -m localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
                               [--site courier]
 
 or --wait URL: wait until the copy answers;
@@ -13,14 +13,14 @@ import sys
 import time
 import urllib.request
 
-from crawler.localcopy import publish
-from crawler.localcopy.server import serve
-from crawler.localcopy.site import SEED_ID, LocalSite
-from crawler.localcopy.storysite import StorySite
+from localcopy import publish
+from localcopy.server import serve
+from localcopy.site import SEED_ID, LocalSite
+from localcopy.storysite import StorySite
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.localcopy", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m localcopy", description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pages", type=int, default=250, help="article pages to serve")
     parser.add_argument(

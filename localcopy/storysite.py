@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crawler.localcopy.site import Reply
+from localcopy.site import Reply
 
 ZONE = ZoneInfo("Australia/Sydney")
 _WORDS = (

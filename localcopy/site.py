@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 SEED_ID = "1851093"
 SEED_PAGE = (
-    Path(__file__).resolve().parent.parent / "sites" / "fixtures" / "alalam_en" / "1851093.html"
+    Path(__file__).resolve().parent.parent
+    / "crawler"
+    / "sites"
+    / "fixtures"
+    / "alalam_en"
+    / "1851093.html"
 )
 
 _PROFILE = get_profile("alalam_en")

@@ -21,7 +21,7 @@ import click
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from crawler import cli_output as out
+from crawler.cli import output as out
 from crawler.parsing.article import parse_article
 from crawler.sites import ProfileError, UnknownSiteError, resolve_profile
 
@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 EXIT_MISMATCH = 1
 EXIT_BAD_PROFILE = 2
 BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(parse)
-    group.add_command(profile)
 
 
 # -- reading a saved page ----------------------------------------------------------------

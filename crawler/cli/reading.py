@@ -1,110 +1,35 @@
-"""news-archive COMMAND (or python -m crawler COMMAND): crawl, query and maintain the archive.
-
-`crawl` is the spider (crawler.cli_crawl). Every other command takes --db URL;
-without it the ARCHIVE_DB environment variable, else sqlite:///archive.sqlite3,
-as a crawl does. Commands that print print tables on a terminal and JSON
-otherwise (--json / --human to choose).
-
-Exit codes (`crawl` has its own, see crawler.commands.crawl): 0 done, 1 an
-error (not in the archive, no archive, a bad file, a query with nothing to
-search for, ...), 2 a bad argument or a database that cannot be opened
-(unreachable, login refused, unknown role or database, a URL that is not one).
-"""
+"""Reading the archive: search, show, stats, history."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import sys
-from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import cli_output as out
-from crawler import cli_profiles
-from crawler.archive import migrate
-from crawler.archive.database import create_archive_engine, database_url, redact, unavailable
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
-from crawler.atomic import NotAFileError, atomic_writer
-from crawler.cli_crawl import crawl
-from crawler.export import graph as graph_export
-from crawler.export import records as record_export
-from crawler.sites.profile import KINDS
+from crawler.cli import output as out
+from crawler.cli.options import (
+    db_option,
+    json_option,
+    kind_option,
+    open_store,
+    since_option,
+    site_option,
+    until_option,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
-
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
-DISTRIBUTION = "news-archive"
 
-db_option = click.option(
-    "--db",
-    "db",
-    metavar="URL",
-    default=None,
-    help="Database URL (default: $ARCHIVE_DB, else sqlite:///archive.sqlite3).",
-)
-json_option = click.option(
-    "--json/--human",
-    "as_json",
-    default=None,
-    help="JSON for programs, or tables for people (default: tables on a terminal).",
-)
-site_option = click.option("--site", help="Only this site profile.")
-kind_option = click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
-output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
-)
-
-
-class DateBound(click.ParamType):
-    """A date (2016-08-16) or time (2016-08-16T12:00), in UTC unless it says otherwise.
-
-    As an upper bound a bare date means the whole of that day.
-    """
-
-    name = "date"
-
-    def __init__(self, *, upper: bool = False) -> None:
-        self.upper = upper
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2016-08-16 or 2016-08-16T12:00", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        if self.upper and len(value) == 10:
-            moment += timedelta(days=1)
-        return moment
-
-
-since_option = click.option("--since", type=DateBound(), help="Published on or after (UTC).")
-until_option = click.option("--until", type=DateBound(upper=True), help="Published up to (UTC).")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name=DISTRIBUTION, message="%(package)s %(version)s")
-def cli() -> None:
-    """The news archive: crawl, search, read, count, export and maintain it."""
-
-
-cli.add_command(crawl)
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-@cli.command()
+@click.command()
 @db_option
 @click.argument("query")
 @since_option
@@ -142,7 +67,7 @@ def search(
         parsed = parse_query(query)
     except QueryError as error:
         raise click.ClickException(str(error)) from error
-    store = _open_store(db)
+    store = open_store(db)
     try:
         hits = store.search(parsed, SearchFilters(site, kind, since, until, limit), timeout)
     except SearchTimeout as error:
@@ -165,7 +90,7 @@ def search(
         click.echo("    " + out.highlighted(hit.snippet, for_terminal=sys.stdout.isatty()))
 
 
-@cli.command()
+@click.command()
 @db_option
 @click.argument("article_id")
 @click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
@@ -177,7 +102,7 @@ def search(
 @json_option
 def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | None) -> None:
     """An article as a reader wants it: text, times, versions, related articles."""
-    store = _open_store(db)
+    store = open_store(db)
     if raw:
         if as_json:
             raise click.UsageError("--raw prints the page itself; leave out --json")
@@ -266,7 +191,7 @@ def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
     sys.stdout.buffer.flush()
 
 
-@cli.command()
+@click.command()
 @db_option
 @click.option(
     "--runs",
@@ -279,7 +204,7 @@ def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
 @json_option
 def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
     """Totals, by kind, by month, missing ids, and the last runs with their status."""
-    store = _open_store(db)
+    store = open_store(db)
     figures = store.stats()
     runs = RunLog(store.engine).latest(run_count)
     if out.wants_json(as_json):
@@ -330,14 +255,14 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @db_option
 @click.argument("article_id")
 @click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
 @json_option
 def history(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
     """The versions of an article's text, with a unified diff between each and the next."""
-    versions = _open_store(db).history(site, article_id)
+    versions = open_store(db).history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
     if out.wants_json(as_json):
@@ -369,203 +294,6 @@ def history(db: str | None, article_id: str, site: str, as_json: bool | None) ->
 def _lines(version: Version) -> list[str]:
     """Title, then one line a paragraph: the unit an editor changes."""
     return [version.title, "", *version.body.split("\n\n")]
-
-
-@cli.command(context_settings={"ignore_unknown_options": True})
-@db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
-@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
-def datasette(db: str | None, host: str, port: int, datasette_options: tuple[str, ...]) -> None:
-    """Browse a SQLite archive in Datasette (the [datasette] extra).
-
-    Opens article_list: full-text search, facets by site, kind and month,
-    each article's text on its own page, times labelled UTC. Further
-    options go to `datasette serve` as they are, e.g. `-- --setting
-    sql_time_limit_ms 5000`.
-    """
-    import os
-
-    from crawler.browsing.launch import BrowseError, datasette_argv, list_address
-
-    url = database_url(db)
-    try:
-        argv = datasette_argv(url, host=host, port=port, extra=datasette_options)
-    except (BrowseError, migrate.ArchiveSchemaError) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"The articles: {list_address(url, host=host, port=port)} (Ctrl-C stops)", err=True)
-    # Datasette takes over this process: one process to stop, signals go straight to it.
-    os.execv(argv[0], argv)
-
-
-# -- writing out -------------------------------------------------------------------------------
-
-
-@cli.command()
-@db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
-    default="jsonl",
-    show_default=True,
-)
-@since_option
-@until_option
-@site_option
-@kind_option
-@output_option
-def export(
-    db: str | None,
-    fmt: str,
-    since: datetime | None,
-    until: datetime | None,
-    site: str | None,
-    kind: str | None,
-    output: str | None,
-) -> None:
-    """The archive as schema records, streamed (parquet needs the [parquet] extra and -o)."""
-    store = _open_store(db)
-    articles = out.progress(
-        store.iter_articles(site, kind=kind, since=since, until=until),
-        unit="articles",
-        total=lambda: store.count_articles(site, kind=kind, since=since, until=until),
-        data_on_stdout=output is None,
-    )
-    if fmt == "parquet":
-        if not output:
-            raise click.UsageError("parquet is binary: give -o FILE")
-        try:
-            with _written(output, "wb") as handle:
-                count = record_export.write_parquet(articles, handle)
-        except RuntimeError as error:
-            raise click.ClickException(str(error)) from error
-    else:
-        writer = record_export.write_jsonl if fmt == "jsonl" else record_export.write_csv
-        with _written(output) if output else nullcontext(sys.stdout) as handle:
-            count = writer(articles, handle)
-    if output:
-        click.echo(f"{count} articles written to {output}", err=True)
-
-
-@cli.command()
-@db_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "graphml"]), default="csv", show_default=True
-)
-@site_option
-@output_option
-def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
-    """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
-    store = _open_store(db)
-
-    def tracked(items: Iterable[Any], unit: str) -> Iterable[Any]:
-        return out.progress(items, unit=unit, data_on_stdout=output is None)
-
-    with _written(output) if output else nullcontext(sys.stdout) as handle:
-        if fmt == "csv":
-            edges = graph_export.write_edges_csv(tracked(store.graph_edges(site), "edges"), handle)
-            nodes = None
-        else:
-            nodes, edges = graph_export.write_graphml(
-                tracked(store.graph_nodes(site), "nodes"),
-                tracked(store.graph_edges(site), "edges"),
-                handle,
-            )
-    if output:
-        counted = f"{nodes} nodes and " if nodes is not None else ""
-        click.echo(f"{counted}{edges} edges written to {output}", err=True)
-
-
-# -- maintenance -------------------------------------------------------------------------------
-
-
-@cli.command()
-@db_option
-@site_option
-@click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
-def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
-    """Run the current parser over the stored raw pages, without any network."""
-    from crawler.archive.db_errors import ArchiveUnwritable
-    from crawler.archive.reparse import reparse as run_reparse
-    from crawler.sites import ProfileError, UnknownSiteError
-
-    store = _open_store(db, writer=True)
-    try:
-        counts = run_reparse(
-            store,
-            site=site,
-            since=since,
-            progress=lambda pages: out.progress(
-                pages, unit="pages", total=lambda: store.count_raw_pages(site, since)
-            ),
-        )
-    except (UnknownSiteError, ProfileError) as error:
-        hint = "a user's profile is found through ARCHIVE_SITES_DIR"
-        raise click.ClickException(f"{error} ({hint})") from error
-    except ArchiveUnwritable as error:
-        raise click.ClickException(str(error)) from error
-    total = sum(counts.values())
-    details = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    click.echo(f"{total} stored pages parsed again: {details or 'none'}")
-
-
-@cli.group()
-def db() -> None:
-    """The archive database itself."""
-
-
-@db.command("upgrade")
-@db_option
-def db_upgrade(db: str | None) -> None:
-    """Create or migrate the database to the latest schema (alembic upgrade head)."""
-    url = database_url(db)
-    with database_errors(url):
-        before, after = migrate.upgrade(url)
-    if before == after:
-        click.echo(f"{redact(url)} is up to date (revision {after})")
-    else:
-        click.echo(f"{redact(url)} migrated from {before or 'empty'} to {after}")
-
-
-def _open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
-    from crawler.archive.store import ArchiveStore
-
-    url = database_url(db)
-    with database_errors(url):
-        try:
-            migrate.check_current(url)
-        except migrate.ArchiveSchemaError as error:
-            raise click.ClickException(str(error)) from error
-        return ArchiveStore(create_archive_engine(url, writer=writer))
-
-
-@contextmanager
-def _written(output: str, mode: str = "w") -> Iterator[IO[Any]]:
-    """`output` written whole (see crawler.atomic); a target that is no file refused in a line."""
-    try:
-        with atomic_writer(output, mode) as handle:
-            yield handle
-    except NotAFileError as error:
-        raise click.ClickException(str(error)) from None
-
-
-class DatabaseUnavailable(click.ClickException):
-    """One line, exit code 2: the database cannot be opened (see crawler.archive.database)."""
-
-    exit_code = 2
-
-
-@contextmanager
-def database_errors(url: str) -> Iterator[None]:
-    """A database that cannot be opened is one line and exit code 2, never a traceback."""
-    try:
-        yield
-    except Exception as error:
-        refusal = unavailable(error, url)
-        if refusal is None:
-            raise
-        raise DatabaseUnavailable(refusal) from None
 
 
 def _by_kind(articles: dict[tuple[str, str], int]) -> dict[str, int]:
@@ -600,10 +328,3 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
         "message": run.message,
         **dataclasses.asdict(run.counts),
     }
-
-
-cli_profiles.register(cli)  # parse, profile check
-
-
-def main() -> None:
-    cli()  # click names the program: news-archive, or python -m crawler

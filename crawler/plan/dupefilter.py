@@ -21,7 +21,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from crawler.extensions.archive_run import ArchiveRun
-from crawler.idset import IdSet
+from crawler.plan.idset import IdSet
 from crawler.sites.profile import is_article_id
 
 if TYPE_CHECKING:

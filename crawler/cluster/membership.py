@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.archive.database import redact_urls
-from crawler.idset import BITMAP_LIMIT
+from crawler.plan.idset import BITMAP_LIMIT
 from crawler.sites.profile import is_number_id
 
 if TYPE_CHECKING:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from crawler.archive.announcements import Announcements
-from crawler.idset import IdSet
+from crawler.plan.idset import IdSet
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from crawler.archive.revisits import RevisitPolicy
     from crawler.archive.store import ArchiveStore
+    from crawler.plan.revisits import RevisitPolicy
 
 
 @dataclass

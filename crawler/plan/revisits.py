@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from crawler.failures import is_gone
+from crawler.plan.failures import is_gone
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -69,7 +69,7 @@ class RevisitPolicy:
         return due is not None and due <= now
 
     def retry_failure(self, *, reason: str, last_failed_at: datetime, now: datetime) -> bool:
-        """Whether a page that failed (see crawler.failures) is to be tried again now."""
+        """Whether a page that failed (see crawler.plan.failures) is to be tried again now."""
         if is_gone(reason):
             return now >= last_failed_at + self.not_found_retry
         return True

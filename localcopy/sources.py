@@ -15,10 +15,10 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from crawler.localcopy.site import Reply
+from localcopy.site import Reply
 
 if TYPE_CHECKING:
-    from crawler.localcopy.site import LocalSite
+    from localcopy.site import LocalSite
 
 SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'

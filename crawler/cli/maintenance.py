@@ -1,0 +1,90 @@
+"""Looking after the archive: re-parse, the schema, browsing it in Datasette."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from crawler.archive import migrate
+from crawler.archive.database import database_url, redact
+from crawler.cli import output as out
+from crawler.cli.options import DateBound, database_errors, db_option, open_store, site_option
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+@click.command()
+@db_option
+@site_option
+@click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
+def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
+    """Run the current parser over the stored raw pages, without any network."""
+    from crawler.archive.db_errors import ArchiveUnwritable
+    from crawler.archive.reparse import reparse as run_reparse
+    from crawler.sites import ProfileError, UnknownSiteError
+
+    store = open_store(db, writer=True)
+    try:
+        counts = run_reparse(
+            store,
+            site=site,
+            since=since,
+            progress=lambda pages: out.progress(
+                pages, unit="pages", total=lambda: store.count_raw_pages(site, since)
+            ),
+        )
+    except (UnknownSiteError, ProfileError) as error:
+        hint = "a user's profile is found through ARCHIVE_SITES_DIR"
+        raise click.ClickException(f"{error} ({hint})") from error
+    except ArchiveUnwritable as error:
+        raise click.ClickException(str(error)) from error
+    total = sum(counts.values())
+    details = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    click.echo(f"{total} stored pages parsed again: {details or 'none'}")
+
+
+@click.group()
+def db() -> None:
+    """The archive database itself."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db: str | None) -> None:
+    """Create or migrate the database to the latest schema (alembic upgrade head)."""
+    url = database_url(db)
+    with database_errors(url):
+        before, after = migrate.upgrade(url)
+    if before == after:
+        click.echo(f"{redact(url)} is up to date (revision {after})")
+    else:
+        click.echo(f"{redact(url)} migrated from {before or 'empty'} to {after}")
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def datasette(db: str | None, host: str, port: int, datasette_options: tuple[str, ...]) -> None:
+    """Browse a SQLite archive in Datasette (the [datasette] extra).
+
+    Opens article_list: full-text search, facets by site, kind and month,
+    each article's text on its own page, times labelled UTC. Further
+    options go to `datasette serve` as they are, e.g. `-- --setting
+    sql_time_limit_ms 5000`.
+    """
+    import os
+
+    from crawler.browsing.launch import BrowseError, datasette_argv, list_address
+
+    url = database_url(db)
+    try:
+        argv = datasette_argv(url, host=host, port=port, extra=datasette_options)
+    except (BrowseError, migrate.ArchiveSchemaError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The articles: {list_address(url, host=host, port=port)} (Ctrl-C stops)", err=True)
+    # Datasette takes over this process: one process to stop, signals go straight to it.
+    os.execv(argv[0], argv)

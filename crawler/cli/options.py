@@ -1,0 +1,107 @@
+"""What the archive's commands share: options, date bounds, opening the archive, writing a file."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from crawler.archive import migrate
+from crawler.archive.database import create_archive_engine, database_url, unavailable
+from crawler.export.atomic import NotAFileError, atomic_writer
+from crawler.sites.profile import KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from crawler.archive.store import ArchiveStore
+
+db_option = click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    default=None,
+    help="Database URL (default: $ARCHIVE_DB, else sqlite:///archive.sqlite3).",
+)
+json_option = click.option(
+    "--json/--human",
+    "as_json",
+    default=None,
+    help="JSON for programs, or tables for people (default: tables on a terminal).",
+)
+site_option = click.option("--site", help="Only this site profile.")
+kind_option = click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
+
+
+class DateBound(click.ParamType):
+    """A date (2016-08-16) or time (2016-08-16T12:00), in UTC unless it says otherwise.
+
+    As an upper bound a bare date means the whole of that day.
+    """
+
+    name = "date"
+
+    def __init__(self, *, upper: bool = False) -> None:
+        self.upper = upper
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2016-08-16 or 2016-08-16T12:00", param, ctx)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if self.upper and len(value) == 10:
+            moment += timedelta(days=1)
+        return moment
+
+
+since_option = click.option("--since", type=DateBound(), help="Published on or after (UTC).")
+until_option = click.option("--until", type=DateBound(upper=True), help="Published up to (UTC).")
+
+
+def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
+    from crawler.archive.store import ArchiveStore
+
+    url = database_url(db)
+    with database_errors(url):
+        try:
+            migrate.check_current(url)
+        except migrate.ArchiveSchemaError as error:
+            raise click.ClickException(str(error)) from error
+        return ArchiveStore(create_archive_engine(url, writer=writer))
+
+
+@contextmanager
+def written(output: str, mode: str = "w") -> Iterator[IO[Any]]:
+    """`output` written whole (crawler.export.atomic); a target that is no file: one line."""
+    try:
+        with atomic_writer(output, mode) as handle:
+            yield handle
+    except NotAFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+class DatabaseUnavailable(click.ClickException):
+    """One line, exit code 2: the database cannot be opened (see crawler.archive.database)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be opened is one line and exit code 2, never a traceback."""
+    try:
+        yield
+    except Exception as error:
+        refusal = unavailable(error, url)
+        if refusal is None:
+            raise
+        raise DatabaseUnavailable(refusal) from None
