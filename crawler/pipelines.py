@@ -60,8 +60,8 @@ class ArchivePipeline:
     async def open_spider(self) -> None:
         logger.info("Archiving into %s", redact(self.run.database_url))
         threshold = [int(n) for n in self.crawler.settings.getlist("ARCHIVE_GC_THRESHOLD")]
-        # The worker parses with the crawl's own profile (which may come from -a profile=FILE).
-        profile = getattr(self.crawler.spider, "profile", None)
+        # The worker parses with the run's own profile (which may come from -a profile=FILE).
+        profile = self.run.profile
         self.writer = ArchiveWriter(
             self.run.database_url,
             self.batch_size,

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.discovery.window import EVERYTHING, SinceError, is_old, parse_since, window_start
 from crawler.sites.profile import Discovery
-from crawler.spiders.related import RelatedSpider
+from crawler.spiders.arguments import RelatedArguments
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 TWO_DAYS = Discovery(listings=("/news",), max_age_days=2)
@@ -29,7 +29,7 @@ def test_since_all_means_no_window():
 
 def test_a_since_that_is_not_a_date_stops_the_crawl_before_it_starts():
     with pytest.raises(SinceError, match="'last week' is not a date"):
-        RelatedSpider.check_arguments(start="latest", since="last week")
+        RelatedArguments(start="latest", since="last week").resolve()
 
 
 def test_without_since_the_window_is_the_profiles_before_now_on_a_first_run():

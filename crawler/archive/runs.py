@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select, update
 
+from crawler.archive.health import coverage, rule_counts
 from crawler.archive.models import CrawlRun
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.engine import Engine
+
+    from crawler.archive.store import SaveOutcome
 
 _RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
 
@@ -27,20 +30,99 @@ RUNNING, FINISHED, FAILED, INTERRUPTED, DEGRADED = (
 
 @dataclass
 class RunCounts:
+    """What a run did, counted as it goes: the run's one counter, and what its row keeps.
+
+    `ArchiveRun` records each page's outcome here; Scrapy's stats
+    (``archive/...``, ``coverage/...``) are a view of it (`stats`), which the
+    progress line, the stats dump and the tests read.
+    """
+
     pages_fetched: int = 0
     new_articles: int = 0
     new_versions: int = 0
     reverted: int = 0
     unchanged: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    """Pages that gave no article, by reason code."""
     http_errors: dict[str, int] = field(default_factory=dict)
+    """Failed fetches, by reason code (``http_404``, ``timeout``, ...)."""
     coverage: dict[str, float] = field(default_factory=dict)
+    """Share of pages with each field (see crawler.archive.health); set when the run closes."""
     discovery: dict[str, Any] | None = None
     """What the discovery sources gave (see `CrawlRun.discovery`); None if none was read."""
+    # Tallies of the running crawl that the row keeps in other forms, or not at all.
+    covered: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    """Pages with each field, and with it from the profile's rules (``rules/…``)."""
+    warnings: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    """Warnings of the stored pages, by code."""
+    skipped_known: int = field(default=0, compare=False, repr=False)
+    """Requests not made: the plan said the archive holds the article and it is not due."""
 
     @property
     def archived(self) -> int:
         return self.new_articles + self.new_versions + self.reverted + self.unchanged
+
+    def record(self, outcome: SaveOutcome) -> None:
+        """Count what the archive did with a page or a failed fetch."""
+        if outcome.status == "failed":
+            _add(self.http_errors, str(outcome.reason))
+            return
+        self.pages_fetched += 1
+        article = outcome.article
+        if article is None:
+            # By reason code: "parser_error: RecursionError …" counts as parser_error.
+            _add(self.dropped, str(outcome.drop_reason).split(":", 1)[0])
+        else:
+            if outcome.status == "new":
+                self.new_articles += 1
+            elif outcome.status == "changed":
+                self.new_versions += 1
+            elif outcome.status == "reverted":
+                self.reverted += 1
+            else:
+                self.unchanged += 1
+            # Field coverage, for the run's health check (a page without a title is dropped).
+            found = {
+                "title": True,
+                "date": article.published_at is not None,
+                "body": bool(article.body),
+                "related": bool(article.related),
+            }
+            for name in (
+                *(name for name, has in found.items() if has),
+                *rule_counts(article.field_sources),
+            ):
+                _add(self.covered, name)
+        for warning in outcome.warnings:
+            _add(self.warnings, warning.split(":", 1)[0])
+
+    def close(self, discovery: dict[str, Any] | None) -> None:
+        """The figures only the end of the run gives: coverage shares, what discovery read."""
+        self.coverage = coverage(self.pages_fetched, self.covered)
+        self.discovery = discovery
+
+    def stats(self) -> dict[str, int]:
+        """The counts as Scrapy stats: the view the progress line and the stats dump show."""
+        view = {
+            "archive/pages": self.pages_fetched,
+            "archive/new": self.new_articles,
+            "archive/changed": self.new_versions,
+            "archive/reverted": self.reverted,
+            "archive/unchanged": self.unchanged,
+            "archive/skipped_known": self.skipped_known,
+        }
+        for prefix, counts in (
+            ("archive/dropped/", self.dropped),
+            ("archive/failed/", self.http_errors),
+            ("archive/warnings/", self.warnings),
+            ("coverage/", self.covered),
+        ):
+            view.update((prefix + key, count) for key, count in counts.items())
+        return {key: count for key, count in view.items() if count}
+
+
+def _add(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
 @dataclass

@@ -129,8 +129,8 @@ class ClusterScheduler(Scheduler):
         return scheduler
 
     def open(self, spider: Spider) -> None:
-        profile = getattr(spider, "profile", None)
-        site = profile.name if profile is not None else spider.name
+        run = self.crawler.get_extension(ArchiveRun)
+        site = run.site if run is not None else spider.name
         prefix = frontier_prefix(self.key_template, site, spider.name)
         # Not scrapy-redis's open(): it logs through Spider.log(), deprecated in Scrapy 2.19.
         self.spider = spider

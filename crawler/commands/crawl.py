@@ -24,6 +24,8 @@ from crawler.cluster.membership import FrontierError, connect
 from crawler.extensions.archive_run import ArchiveRun, RunRefused
 from crawler.plan.seeds import SeedError
 from crawler.sites import ProfileError, UnknownSiteError
+from crawler.spiders.arguments import RelatedArguments
+from crawler.spiders.related import RelatedSpider
 
 if TYPE_CHECKING:
     import argparse
@@ -89,12 +91,10 @@ class Command(ScrapyCrawl):
         assert self.settings is not None
         spider_class = self.crawler_process.spider_loader.load(spider_name)
         shared_frontier = bool(self.settings.get("ARCHIVE_FRONTIER"))
-        check = getattr(spider_class, "check_arguments", None)
-        if check is not None:
-            check(
-                **arguments,
-                shared_frontier=shared_frontier,
+        if issubclass(spider_class, RelatedSpider):
+            RelatedArguments.from_kwargs(arguments, spider_class.name).resolve(
                 sites_dir=self.settings.get("ARCHIVE_SITES_DIR"),
+                seeds_required=not shared_frontier,
             )
         if shared_frontier:
             connect(self.settings["ARCHIVE_FRONTIER"]).close()

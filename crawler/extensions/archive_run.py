@@ -30,7 +30,6 @@ import asyncio
 import logging
 import os
 import socket
-from collections import Counter
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -59,6 +58,7 @@ from crawler.discovery.run import DiscoveryRun
 from crawler.discovery.window import window_start
 from crawler.plan.revisits import RevisitPolicy
 from crawler.plan.schedule import RunPlan, plan_run
+from crawler.spiders.arguments import ResolvedArguments
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 
     from crawler.archive.announcements import Announced
     from crawler.archive.store import SaveOutcome
-    from crawler.sites.profile import Discovery
+    from crawler.sites.profile import Discovery, SiteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +108,15 @@ class ArchiveRun:
         self.retry_budget = crawler.settings.getfloat("ARCHIVE_DB_RETRY_SECONDS")
         self.engine = create_archive_engine(self.database_url)
         self.runs = RunLog(self.engine)
-        self.site = _site(crawler.spider)
+        self.profile: SiteProfile | None = _profile(crawler.spider)
+        """The site's profile, as the spider's arguments resolved it (a name or a file);
+        None for a spider that names no site."""
+        self.site = self.profile.name if self.profile is not None else _spider_name(crawler.spider)
         self.lock: SiteLock | None = None
         self.run_id: int | None = None
         self.started = datetime.now(UTC)
-        self.counts: Counter[str] = Counter()
-        """Outcome and failure counters not yet published into the stats."""
+        self.counts = RunCounts()
+        """What the run did so far; Scrapy's stats are a view of it (`publish`)."""
         self.recorded = 0
         """Outcomes recorded so far (pages stored, dropped, or failed)."""
         self.error: str | None = None
@@ -181,8 +184,7 @@ class ArchiveRun:
         return f"another crawl of {self.site} is archiving into {url}{who}; this one stops"
 
     def _zone(self) -> tzinfo:
-        profile = getattr(self.crawler.spider, "profile", None)
-        return (profile.zone if profile is not None else None) or UTC
+        return (self.profile.zone if self.profile is not None else None) or UTC
 
     def _live_workers(self) -> set[str]:
         assert self.crawler.spider is not None
@@ -225,7 +227,7 @@ class ArchiveRun:
     def skips(self, article_id: str) -> bool:
         """Whether the plan says not to fetch this article (archived and not due, or gone)."""
         if article_id in self.plan.skip:
-            self.counts["archive/skipped_known"] += 1
+            self.counts.skipped_known += 1
             return True
         return False
 
@@ -233,26 +235,9 @@ class ArchiveRun:
 
     def record(self, outcome: SaveOutcome) -> None:
         """Count what the archive did with a page or a failed fetch."""
-        counts = self.counts
-        if outcome.status == "failed":
-            counts[f"archive/failed/{outcome.reason}"] += 1
-        else:
-            counts["archive/pages"] += 1
-            article = outcome.article
-            if article is None:
-                # By reason code: "parser_error: RecursionError …" counts as parser_error.
-                counts[f"archive/dropped/{str(outcome.drop_reason).split(':', 1)[0]}"] += 1
-            else:
-                counts[f"archive/{outcome.status}"] += 1
-                # Field coverage, for the run's health check (a page without a title is dropped).
-                counts["coverage/title"] += 1
-                counts["coverage/date"] += article.published_at is not None
-                counts["coverage/body"] += bool(article.body)
-                counts["coverage/related"] += bool(article.related)
-                for key in health.rule_counts(article.field_sources):
-                    counts[f"coverage/{key}"] += 1
+        self.counts.record(outcome)
+        if outcome.status != "failed":
             for warning in outcome.warnings:
-                counts[f"archive/warnings/{warning.split(':', 1)[0]}"] += 1
                 logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)
         self.recorded += 1
         if self.recorded % _PUBLISH_EVERY == 0:
@@ -309,31 +294,17 @@ class ArchiveRun:
         )
 
     def publish(self) -> None:
-        """Move the counters into Scrapy's stats, the run's published view."""
+        """Bring Scrapy's stats, the counts' published view, up to date."""
         stats = self.crawler.stats
-        for key, count in self.counts.items():
-            if count:
-                stats.inc_value(key, count)
-        self.counts.clear()
+        for key, count in self.counts.stats().items():
+            stats.set_value(key, count)
 
     def run_counts(self) -> RunCounts:
-        """The run's counts as its row keeps them (from the published stats)."""
+        """The run's counts as its row keeps them, now that it closes."""
+        discovery = self.discovery.record() if self.discovery and self.discovery.reports else None
+        self.counts.close(discovery)
         self.publish()
-        values = self.crawler.stats.get_stats()
-        pages = values.get("archive/pages", 0)
-        return RunCounts(
-            pages_fetched=pages,
-            new_articles=values.get("archive/new", 0),
-            new_versions=values.get("archive/changed", 0),
-            reverted=values.get("archive/reverted", 0),
-            unchanged=values.get("archive/unchanged", 0),
-            dropped=_by_prefix(values, "archive/dropped/"),
-            http_errors=_by_prefix(values, "archive/failed/"),
-            coverage=health.coverage(pages, _by_prefix(values, "coverage/")),
-            discovery=self.discovery.record()
-            if self.discovery and self.discovery.reports
-            else None,
-        )
+        return self.counts
 
     # -- the row -----------------------------------------------------------------------
 
@@ -429,6 +400,11 @@ class ArchiveRun:
             min_pages=settings.getint("ARCHIVE_HEALTH_MIN_PAGES"),
         )
 
+    @staticmethod
+    def _spider_arguments(spider: Spider) -> dict[str, str]:
+        arguments = getattr(spider, "arguments", None)
+        return arguments.recorded() if isinstance(arguments, ResolvedArguments) else {}
+
     def _arguments(self, spider: Spider) -> dict[str, Any]:
         """Spider arguments and command-line settings, as given; passwords redacted."""
         settings = self.settings
@@ -438,7 +414,7 @@ class ArchiveRun:
             if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
         }
         arguments: dict[str, Any] = {
-            "spider": dict(getattr(spider, "arguments", {})),
+            "spider": self._spider_arguments(spider),
             "settings": {name: str(value) for name, value in sorted(given.items())},
             "database": redact(self.database_url),
         }
@@ -479,16 +455,11 @@ def summary_line(
     return line
 
 
-def _by_prefix(values: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {
-        key.removeprefix(prefix): value
-        for key, value in sorted(values.items())
-        if key.startswith(prefix)
-    }
+def _profile(spider: Spider | None) -> SiteProfile | None:
+    """The profile the spider's arguments resolved (crawler.spiders.arguments), if any."""
+    arguments = getattr(spider, "arguments", None)
+    return arguments.profile if isinstance(arguments, ResolvedArguments) else None
 
 
-def _site(spider: Spider | None) -> str:
-    profile = getattr(spider, "profile", None)
-    if profile is not None:
-        return profile.name
+def _spider_name(spider: Spider | None) -> str:
     return spider.name if spider is not None else "unknown"

@@ -1,26 +1,24 @@
-"""The `related` spider: from seed articles, follow every related-article id."""
+"""The `related` spider: from seed articles, follow every related-article id.
+
+Its arguments are declared in `crawler.spiders.arguments`; the callbacks of
+the discovery sources (``-a start=latest``) are in `crawler.spiders.discovery`.
+What is left here is the walk the spider's name promises: article requests
+for the seeds, the revisits due and the ids left by earlier runs, and for
+every related id an article page lists; each page fetched is handed on
+whole (`FetchedPage`) for the archive's worker to parse and store.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import TextResponse
 
 from crawler import signals
-from crawler.discovery.entries import Entry, SitemapRef
-from crawler.discovery.feeds import feed_entries
-from crawler.discovery.listings import listing_entries
-from crawler.discovery.report import FEED, LISTING, ROBOTS, SITEMAP, UNREADABLE, SourceError
-from crawler.discovery.robots import robots_sitemaps
-from crawler.discovery.sitemaps import sitemap_entries
-from crawler.discovery.window import parse_since
 from crawler.extensions.archive_run import ArchiveRun, archiving
 from crawler.items import FetchedPage, FetchFailure
 from crawler.parsing.fetched import parse_fetched
@@ -28,149 +26,85 @@ from crawler.parsing.related import related_ids
 from crawler.plan import failures
 from crawler.plan.disk_queue import queued_requests
 from crawler.plan.schedule import RunPlan
-from crawler.plan.seeds import Seeds, check_base_url, parse_seeds
-from crawler.sites import resolve_profile
-from crawler.spiders.arguments import refuse_unknown
+from crawler.spiders.arguments import RelatedArguments
+from crawler.spiders.discovery import DiscoverySources
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-    from typing import Self, TypeVar
+    from collections.abc import AsyncIterator, Iterable, Iterator
+    from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.discovery.report import SourceReport
     from crawler.discovery.run import DiscoveryRun
+    from crawler.plan.seeds import Seeds
     from crawler.sites.profile import SiteProfile
-
-    T = TypeVar("T")
-
-_SITEMAP_CHUNK = 1000
-"""Sitemap items read at a time in the parser thread, between the crawl's own work."""
+    from crawler.spiders.arguments import ResolvedArguments
 
 
-class RelatedSpider(scrapy.Spider):
+class RelatedSpider(DiscoverySources, scrapy.Spider):
     """Crawl articles by following the related-article list each page embeds.
 
-    Arguments (``-a``):
-      start     article ids, article URLs or ``latest`` (the profile's discovery
-                sources: feeds, sitemaps, listing pages), comma-separated
-      ids       ids and id ranges to back-fill, e.g. ``1808000-1809000``
-      site      the site profile, by name (default ``alalam_en``); looked for in
-                ARCHIVE_SITES_DIR, then among the built-in profiles
-      profile   a site profile file (site.toml) instead
-      base_url  fetch from this scheme://host[:port] instead of the live site,
-                e.g. a local copy
-      since     with ``latest``: skip entries dated before this (``2026-11-01``, an
-                ISO datetime, or ``all``); default: the profile's window
-
-    With ARCHIVE_INCREMENTAL on (the default), what the archive already holds
-    decides what is fetched: archived articles only when due for a revisit,
-    and every id an earlier run discovered but did not fetch.
-
-    Any other argument stops the crawl (a typo must not crawl the live site);
-    scrapyd's own (``_job``) pass.
+    Arguments (``-a``): see `RelatedArguments`. With ARCHIVE_INCREMENTAL on
+    (the default), what the archive already holds decides what is fetched:
+    archived articles only when due for a revisit, and every id an earlier
+    run discovered but did not fetch. Any argument not declared stops the
+    crawl (a typo must not crawl the live site); scrapyd's own (``_job``) pass.
     """
 
     name = "related"
 
     def __init__(
-        self,
-        start: str | None = None,
-        ids: str | None = None,
-        site: str | None = None,
-        base_url: str | None = None,
-        profile: str | None = None,
-        since: str | None = None,
-        *,
-        shared_frontier: bool = False,
-        seeds_required: bool = True,
-        sites_dir: str | None = None,
-        **kwargs: Any,
+        self, *, sites_dir: str | None = None, seeds_required: bool = True, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)
-        self.profile, self.base_url, self.seeds = self.check_arguments(
-            start=start,
-            ids=ids,
-            site=site,
-            base_url=base_url,
-            profile=profile,
-            since=since,
-            shared_frontier=shared_frontier,
-            seeds_required=seeds_required,
-            sites_dir=sites_dir,
-            **kwargs,
+        given = RelatedArguments.from_kwargs(kwargs, self.name)
+        # scrapyd's own arguments (_job, _version) are Scrapy's to keep, as it keeps any.
+        super().__init__(**{name: value for name, value in kwargs.items() if name.startswith("_")})
+        self.arguments: ResolvedArguments = given.resolve(
+            sites_dir=sites_dir, seeds_required=seeds_required
         )
-        self.since = parse_since(since)
-        given = {
-            "start": start,
-            "ids": ids,
-            "site": self.profile.name,  # as resolved: the default, or the profile file's
-            "base_url": base_url,
-            "profile": profile,
-            "since": since,
-        }
-        self.arguments = {name: value for name, value in given.items() if value is not None}
         # Related ids only ever become URLs on this host (OffsiteMiddleware enforces it).
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
-        # Discovery sources are parsed off the reactor's thread, all in this one
-        # (lxml's parsers are not to be moved between threads).
-        self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="discovery")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         # A worker of a shared frontier (ARCHIVE_FRONTIER) may start with no seeds:
         # it takes the requests the other workers queue. Scrapy's tools that only
         # look (scrapy parse, shell, fetch) bring their own URL, and archive nothing.
-        kwargs["shared_frontier"] = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
-        kwargs["seeds_required"] = archiving(crawler.settings)
+        shared_frontier = bool(crawler.settings.get("ARCHIVE_FRONTIER"))
+        kwargs["seeds_required"] = archiving(crawler.settings) and not shared_frontier
         kwargs["sites_dir"] = crawler.settings.get("ARCHIVE_SITES_DIR")
         return super().from_crawler(crawler, *args, **kwargs)
 
     @property
-    def run(self) -> ArchiveRun | None:
+    def profile(self) -> SiteProfile:  # type: ignore[override]
+        return self.arguments.profile
+
+    @property
+    def base_url(self) -> str:  # type: ignore[override]
+        return self.arguments.base_url
+
+    @property
+    def seeds(self) -> Seeds:
+        return self.arguments.seeds
+
+    @property
+    def run(self) -> ArchiveRun | None:  # type: ignore[override]
         """The run this crawl archives into (None when it archives nothing)."""
         return self.crawler.get_extension(ArchiveRun)
 
     @property
-    def discovery(self) -> DiscoveryRun | None:
+    def discovery(self) -> DiscoveryRun | None:  # type: ignore[override]
         """What the discovery sources gave this run (None before it starts, or not archiving)."""
         return self.run.discovery if self.run is not None else None
-
-    @staticmethod
-    def check_arguments(
-        start: str | None = None,
-        ids: str | None = None,
-        site: str | None = None,
-        base_url: str | None = None,
-        profile: str | None = None,
-        since: str | None = None,
-        *,
-        shared_frontier: bool = False,
-        seeds_required: bool = True,
-        sites_dir: str | None = None,
-        **others: Any,
-    ) -> tuple[SiteProfile, str, Seeds]:
-        """The profile, base URL and seeds the arguments name; raises on bad ones.
-
-        The user's arguments are the parameters before the `*`; the others are
-        set by the crawl itself.
-        """
-        refuse_unknown(RelatedSpider.name, others, _USER_ARGUMENTS)
-        parse_since(since)
-        site_profile = resolve_profile(site, profile, sites_dir)
-        base = check_base_url(base_url or site_profile.base_url)
-        required = seeds_required and not shared_frontier
-        seeds = parse_seeds(start, site_profile, base, ids, required=required)
-        return site_profile, base, seeds
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # What to skip is the run's to decide (ArchiveDupeFilter asks it); the
         # spider asks it what is due and what to resume.
         plan = self.run.plan if self.run is not None else RunPlan()
         if self.run is not None:
-            window = self.run.open_discovery(self.since, self.profile.discovery)
+            window = self.run.open_discovery(self.arguments.since, self.profile.discovery)
             if self.seeds.latest:
                 self.logger.info("Discovery: entries dated before %s are old", window.isoformat())
         for request in self.seed_requests():
@@ -187,18 +121,10 @@ class RelatedSpider(scrapy.Spider):
         for article_id in self.seeds.article_ids:
             yield self.article_request(article_id, refetch=True)
         if self.seeds.latest:
-            sources = self.profile.discovery
-            paths = [("/robots.txt", ROBOTS)] if sources.robots_sitemaps else []
-            paths += [(path, FEED) for path in sources.feeds]
-            paths += [(path, SITEMAP) for path in sources.sitemaps]
-            paths += [(path, LISTING) for path in sources.listings]
-            for path, kind in paths:
-                request = self.source_request(path, kind)
-                if request is not None:
-                    yield request
+            yield from self.source_requests()
 
     def closed(self, reason: str) -> None:
-        self._parser.shutdown(wait=True, cancel_futures=True)
+        self.close_sources()
 
     async def _paced(self, article_ids: Iterable[str]) -> AsyncIterator[str]:
         """Feed long seed lists as the crawl takes them, not all into memory at once."""
@@ -227,135 +153,6 @@ class RelatedSpider(scrapy.Spider):
             cb_kwargs=cb_kwargs,
             meta={"archive_refetch": True} if refetch else None,
         )
-
-    # -- discovery: feeds, sitemaps, robots.txt, listing pages (start=latest) -------------
-
-    def source_request(self, path: str, kind: str, via: str | None = None) -> scrapy.Request | None:
-        """A request for a source on the crawled host; None if this run reads it already.
-
-        Without a run (`scrapy seed` queues the sources for a cluster's workers),
-        the worker that reads the source opens its report.
-        """
-        url = urljoin(self.base_url, path)
-        if self.discovery is not None and self.discovery.source(url, kind, via) is None:
-            return None
-        callbacks = {
-            ROBOTS: self.parse_robots,
-            FEED: self.parse_feed,
-            SITEMAP: self.parse_sitemap,
-            LISTING: self.parse_listing,
-        }
-        meta: dict[str, Any] = {"discovery_source": kind}
-        if kind == SITEMAP:  # a sitemap of 50,000 URLs is larger than any article page
-            meta["download_maxsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
-            meta["download_warnsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
-        return scrapy.Request(
-            url,
-            callback=callbacks[kind],
-            errback=self.source_failed,
-            cb_kwargs={"source": url},
-            meta=meta,
-            # Each source is read once a run (DiscoveryRun.source): an index that
-            # names itself is no loop.
-            dont_filter=True,
-        )
-
-    async def parse_robots(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source, ROBOTS)
-        refs = robots_sitemaps(response.body, response.url, self.profile, report)
-        self._read(report)
-        for ref in refs:
-            if (request := self.source_request(ref.url, SITEMAP, via=source)) is not None:
-                yield request
-
-    async def parse_feed(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source, FEED)
-        try:
-            entries = await self._in_parser(
-                lambda: feed_entries(response.body, response.url, self.profile, report)
-            )
-        except SourceError as error:
-            self._failed(report, str(error), UNREADABLE)
-            return
-        async for request in self._requests_for(entries, report):
-            yield request
-        self._read(report)
-
-    async def parse_sitemap(self, response: Response, source: str) -> AsyncIterator[Any]:
-        """Streamed: a chunk of entries at a time is read (off the reactor) and acted on."""
-        report = self._source_report(source, SITEMAP)
-        items = sitemap_entries(
-            response.body,
-            response.url,
-            self.profile,
-            report,
-            max_size=self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE"),
-        )
-        assert self.discovery is not None
-        while True:
-            try:
-                chunk = await self._in_parser(lambda: list(islice(items, _SITEMAP_CHUNK)))
-            except SourceError as error:
-                self._failed(report, str(error), UNREADABLE)
-                return
-            if not chunk:
-                break
-            for ref in (item for item in chunk if isinstance(item, SitemapRef)):
-                if self.discovery.is_old_sitemap(ref):
-                    self.discovery.skipped(urljoin(self.base_url, ref.url), SITEMAP, via=source)
-                elif (request := self.source_request(ref.url, SITEMAP, via=source)) is not None:
-                    yield request
-            entries = [item for item in chunk if isinstance(item, Entry)]
-            async for request in self._requests_for(entries, report):
-                yield request
-        self._read(report)
-
-    async def parse_listing(self, response: Response, source: str) -> AsyncIterator[Any]:
-        report = self._source_report(source, LISTING)
-        entries = listing_entries(response.text, response.url, self.profile, report)
-        async for request in self._requests_for(entries, report):
-            yield request
-        self._read(report)
-
-    def source_failed(self, failure: Failure) -> None:
-        """A source that could not be fetched: a warning; every source failing, a degraded run."""
-        request = failure.request  # type: ignore[attr-defined]
-        reason, _, message = failures.classify(failure)
-        kind = request.meta.get("discovery_source", "source")
-        self._failed(self._source_report(request.cb_kwargs["source"], kind), message, reason)
-
-    async def _requests_for(
-        self, entries: list[Entry], report: SourceReport
-    ) -> AsyncIterator[scrapy.Request]:
-        """Requests for what the run should fetch of `entries`; new ones are stored first."""
-        assert self.discovery is not None
-        fetch, announced = self.discovery.to_fetch(entries, report)
-        # Stored before the pages are fetched: a run stopped now leaves them to the next one.
-        if announced and self.run is not None:
-            await self.run.announce(announced)
-        for article_id, announced_by in fetch:
-            yield self.article_request(article_id, announced_by=announced_by)
-
-    async def _in_parser(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._parser, work)
-
-    def _source_report(self, source: str, kind: str) -> SourceReport:
-        """The source's report; a worker of a cluster may read a source another one queued."""
-        assert self.discovery is not None
-        report = self.discovery.reports.get(source) or self.discovery.source(source, kind)
-        assert report is not None
-        return report
-
-    def _read(self, report: SourceReport) -> None:
-        assert self.discovery is not None
-        for warning in report.warnings:
-            self.logger.warning("Discovery source %s: %s", report.url, warning)
-        self.discovery.read(report)
-
-    def _failed(self, report: SourceReport, error: str, reason: str) -> None:
-        assert self.discovery is not None
-        self.logger.warning("Discovery source %s failed: %s", report.url, error)
-        self.discovery.failed(report, error, reason)
 
     # -- article pages ---------------------------------------------------------------------
 
@@ -445,13 +242,6 @@ class RelatedSpider(scrapy.Spider):
             error=message[:500],
             failed_at=datetime.now(UTC).isoformat(),
         )
-
-
-_USER_ARGUMENTS = [
-    name
-    for name, parameter in inspect.signature(RelatedSpider.check_arguments).parameters.items()
-    if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-]
 
 
 def _is_html(response: Response) -> bool:
