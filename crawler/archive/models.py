@@ -182,6 +182,81 @@ class ArticleVersion(Base):
     body: Mapped[str]
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    """The capture this version was read from (None for versions whose page was not kept)."""
+
+
+class Payload(Base):
+    """A body as it came over the wire, stored once however often it was fetched.
+
+    Keyed by its digest as WARC writes it (``sha1:`` and the base32 SHA-1 of the
+    bytes), so a capture whose body equals an earlier one adds a row to
+    `captures`, not the bytes again. The bytes are those received: a page served
+    with ``Content-Encoding: gzip`` is kept as gzip, exactly as sent.
+    """
+
+    __tablename__ = "payloads"
+    __table_args__ = (UniqueConstraint("digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    """``sha1:`` + base32 SHA-1 of the body as received (WARC-Payload-Digest)."""
+    size: Mapped[int] = mapped_column(BigInteger)
+    """Bytes of the body as received."""
+    body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+    """gzip of the body as received."""
+
+
+class Capture(Base):
+    """One fetch of an article page, kept for good, as it came: request, status line,
+    headers in order, the body (through `payloads`), when, and what the archive made of it.
+
+    A ``304 Not Modified`` is a capture too (no body); so is a page the quality
+    gate held or the parser dropped. Every version of an article names the capture
+    it was read from (`article_versions.capture_id`).
+    """
+
+    __tablename__ = "captures"
+    __table_args__ = (
+        Index(None, "site", "article_id", "fetched_at"),
+        Index(None, "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
+    url: Mapped[str]
+    """The URL requested, before redirects."""
+    final_url: Mapped[str]
+    fetched_at: Mapped[datetime]
+    method: Mapped[str] = mapped_column(String(16))
+    request_headers: Mapped[list[list[str]]] = mapped_column(JSON)
+    """``[[name, value], ...]`` as sent, in order."""
+    http_version: Mapped[str] = mapped_column(String(16))
+    """As the status line gave it, e.g. ``HTTP/1.1``."""
+    http_status: Mapped[int]
+    http_reason: Mapped[str]
+    """The status line's reason phrase, e.g. ``OK``."""
+    response_headers: Mapped[list[list[str]]] = mapped_column(JSON)
+    """``[[name, value], ...]`` as received, in order (``Content-Encoding`` kept)."""
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    """The charset the page was decoded with, so a re-parse decodes alike."""
+    payload_id: Mapped[int | None] = mapped_column(ForeignKey("payloads.id"))
+    """The body (None for a 304, which has none)."""
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    """Bytes of the body as received (0 for a 304)."""
+    outcome: Mapped[str] = mapped_column(String(16))
+    """``new``, ``version``, ``unchanged``, ``not_modified``, ``held`` or ``dropped``."""
+    version: Mapped[int | None]
+    """The article version this capture gave or confirmed; None when held or dropped."""
+    reason: Mapped[str | None]
+    """Why it was held (``layout_drift``, ``lost_fields: published_at, body``) or dropped."""
+    warnings: Mapped[list[str]] = mapped_column(JSON)
+    refers_to: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    """For a 304, the capture whose validators were sent; for a body equal to an earlier
+    capture's of the same URL, that capture (a WARC revisit record refers to it)."""
 
 
 class FailedFetch(Base):
