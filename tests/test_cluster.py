@@ -83,6 +83,14 @@ def _wait_for_requests(site: LocalSite, count: int, timeout: float = 60.0) -> No
         time.sleep(0.05)
 
 
+def _wait_for_agent(site: LocalSite, agent: str, count: int, timeout: float = 120.0) -> None:
+    """Until the worker that sends `agent` as its User-Agent has fetched `count` pages."""
+    deadline = time.monotonic() + timeout
+    while site.agents[agent] < count:
+        assert time.monotonic() < deadline, f"{agent} did not fetch in time"
+        time.sleep(0.05)
+
+
 def _wait_for_workers(prefix: str, count: int, timeout: float = 60.0) -> None:
     """Until `count` workers have joined the frontier (the scheduler registers them)."""
     server = Redis.from_url(REDIS_URL)
@@ -107,18 +115,25 @@ def _related_link_count(url: str) -> int:
     return count
 
 
+SECOND = "second worker (test)"
+
+
 def test_two_workers_started_apart_archive_every_article_once(
     postgresql_url, cluster, redis_prefix
 ):
     site = LocalSite(pages=300)
-    site.delay = 0.3  # the first worker crawls slowly until the second has joined
+    # The first worker crawls slowly (a minute and more for the whole site) until
+    # the second has fetched a page of its own, however long it takes to start.
+    site.delay = 0.5
     slow = (*cluster, "CONCURRENT_REQUESTS_PER_DOMAIN=2")
     with ServerThread(site) as base_url:
         first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
         _wait_for_requests(site, 10)
         # No seeds: it works on what the first one queues.
-        second = start_crawl(postgresql_url, base_url=base_url, settings=slow)
+        joining = (*slow, f"USER_AGENT={SECOND}")
+        second = start_crawl(postgresql_url, base_url=base_url, settings=joining)
         _wait_for_workers(redis_prefix, 2)
+        _wait_for_agent(site, SECOND, 1)
         site.delay = 0.02
         logs = [_finish(first), _finish(second)]  # both stop by themselves
 
@@ -162,7 +177,9 @@ HOARDER = "hoarding-worker (test)"
 
 def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_url, cluster):
     site = LocalSite(pages=400)
-    site.delay = 0.05
+    # Slow enough (over a minute and a half for the site) that the first worker
+    # cannot finish before the second, however late it starts, has taken its share.
+    site.delay = 0.5
     slow = (*cluster, "CONCURRENT_REQUESTS_PER_DOMAIN=2")
     with ServerThread(site) as base_url:
         first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
@@ -175,12 +192,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_u
             f"USER_AGENT={HOARDER}",
         )
         second = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=hoarding)
-        deadline = time.monotonic() + 60
-        while site.agents[HOARDER] < 20:  # it has taken pages of its own from the frontier
-            assert time.monotonic() < deadline, "the second worker did not fetch in time"
-            time.sleep(0.05)
+        _wait_for_agent(site, HOARDER, 20)  # it has taken pages of its own from the frontier
         second.send_signal(signal.SIGKILL)
         second.wait(30)
+        site.delay = 0.02
         _finish(first)  # goes on alone, and stops once the killed worker counts as gone
         time.sleep(0.5)  # the killed worker's archive process notices its parent is gone
         assert_consistent(postgresql_url, site)

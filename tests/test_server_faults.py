@@ -21,9 +21,8 @@ def times_asked(site: LocalSite, article_id: str) -> list[float]:
     return [at for at, asked in site.requests if asked == article_id]
 
 
-def test_a_500_is_retried_with_growing_waits_and_the_page_archived(
-    sqlite_url, local_site, site_url
-):
+def test_a_500_is_retried_after_a_wait_and_the_page_archived(sqlite_url, local_site, site_url):
+    """How long each wait is, test_retry_policy.py holds; here only the lower bound always holds."""
     target = local_site.related[SEED_ID][0]
     local_site.overrides[target] = [ERROR, ERROR, local_site.page_reply(target)]
 
@@ -32,7 +31,8 @@ def test_a_500_is_retried_with_growing_waits_and_the_page_archived(
     assert run.returncode == 0, run.log
     assert target in archive_db.archived_ids(sqlite_url)
     first, second, third = times_asked(local_site, target)
-    assert 0.1 <= second - first <= third - second
+    assert second - first >= 0.09  # the shortest wait: half the 0.2 s back-off
+    assert third - second >= 0.09
 
 
 def test_retry_after_on_a_503_is_honoured(sqlite_url, local_site, site_url):
@@ -46,11 +46,14 @@ def test_retry_after_on_a_503_is_honoured(sqlite_url, local_site, site_url):
     assert target in archive_db.archived_ids(sqlite_url)
 
 
-def test_retry_after_on_a_429_is_honoured_as_an_http_date(sqlite_url, local_site, site_url):
+def test_a_429_with_retry_after_as_an_http_date_is_retried_and_the_page_archived(
+    sqlite_url, local_site, site_url
+):
+    """The wait such a date asks for is held in test_retry_policy.py, on a clock of the test's."""
     from email.utils import formatdate
 
     target = local_site.related[SEED_ID][2]
-    when = formatdate(time.time() + 6, usegmt=True)  # the crawl takes a second or two to start
+    when = formatdate(time.time() + 2, usegmt=True)
     local_site.overrides[target] = [
         Reply(429, b"slow down", {"Retry-After": when}),
         local_site.page_reply(target),
@@ -58,8 +61,7 @@ def test_retry_after_on_a_429_is_honoured_as_an_http_date(sqlite_url, local_site
 
     crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=FAST_RETRIES)
 
-    first, second = times_asked(local_site, target)
-    assert second - first >= 2
+    assert len(times_asked(local_site, target)) == 2
     assert target in archive_db.archived_ids(sqlite_url)
 
 
