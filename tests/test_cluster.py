@@ -215,18 +215,16 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_u
 
 
 def test_a_worker_with_nothing_to_do_stops_by_itself(sqlite_url, cluster, site_url):
-    started = time.monotonic()
-
-    run = crawl(sqlite_url, base_url=site_url, settings=cluster, timeout=60)
+    # A worker that waited for work that never comes would be killed at the timeout.
+    run = crawl(sqlite_url, base_url=site_url, settings=cluster, timeout=90)
 
     assert run.returncode == 0, run.log
     assert "0 pages archived" in run.stdout
-    assert time.monotonic() - started < 30
 
 
 def test_a_single_process_run_and_a_cluster_exclude_each_other(postgresql_url, cluster):
     site = LocalSite(pages=200)
-    site.delay = 0.05
+    site.delay = 0.5  # the worker still holds its lock however late the second run starts
     slow = (*cluster, "CONCURRENT_REQUESTS_PER_DOMAIN=2")
     with ServerThread(site) as base_url:
         worker = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
@@ -358,7 +356,7 @@ def private_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 def test_a_worker_whose_redis_goes_away_fails_and_keeps_what_it_fetched(sqlite_url):
     site = LocalSite(pages=300)
-    site.delay = 0.05
+    site.delay = 0.2  # a minute for the site: Redis goes away long before the end
     with private_redis() as (url, redis_server), ServerThread(site) as base_url:
         worker = start_crawl(
             sqlite_url,

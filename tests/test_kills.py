@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -49,6 +51,7 @@ def test_repeated_kills_leave_a_consistent_archive_that_a_rerun_completes(databa
     # 400 pages at 4 in flight take ten seconds: no run can finish before its kill,
     # however fast or loaded the machine.
     site.delay = 0.1
+    spawned: set[int] = set()
     with ServerThread(site) as base_url:
         for _ in range(KILLS):
             served = len(site.requests)
@@ -60,9 +63,11 @@ def test_repeated_kills_leave_a_consistent_archive_that_a_rerun_completes(databa
             )
             _wait_until_fetching(site, served)
             time.sleep(chance.uniform(0.2, 2.0))
+            workers = _archive_workers_of(process.pid)
+            spawned |= workers
             process.send_signal(signal.SIGKILL)
             process.wait(30)
-            _wait_for_workers_to_exit()  # a worker may still commit the batch in hand
+            _wait_for_exit(workers)  # a worker may still commit the batch in hand
             assert_consistent(database_url, site)
 
         site.delay = 0
@@ -74,7 +79,9 @@ def test_repeated_kills_leave_a_consistent_archive_that_a_rerun_completes(databa
     statuses = [run.status for run in archive_db.runs(database_url)]
     assert "running" not in statuses and statuses[-1] == "finished"
     assert "interrupted" in statuses
-    assert not _orphans(), "an archive worker outlived its crawl"
+    assert spawned, "the crawls ran their archive workers"
+    _wait_for_exit(spawned)
+    assert not _alive(spawned), "an archive worker outlived its crawl"
 
 
 def _wait_until_fetching(site: LocalSite, served: int, timeout: float = 60.0) -> None:
@@ -85,19 +92,37 @@ def _wait_until_fetching(site: LocalSite, served: int, timeout: float = 60.0) ->
         time.sleep(0.05)
 
 
-def _wait_for_workers_to_exit(timeout: float = 15.0) -> None:
-    """Until the killed crawl's archive worker has noticed and left (it checks every 0.5 s)."""
-    deadline = time.monotonic() + timeout
-    while _orphans(settle=0) and time.monotonic() < deadline:
-        time.sleep(0.1)
+def _archive_workers_of(pid: int) -> set[int]:
+    """The archive worker processes a crawl started (multiprocessing's spawned children).
 
-
-def _orphans(settle: float = 2.0) -> list[str]:
-    """Archive workers left behind by a killed crawl."""
-    import subprocess
-
-    time.sleep(settle)
+    Only this test's own: other tests on the machine kill crawls too.
+    """
     listed = subprocess.run(
-        ["ps", "-eo", "ppid,cmd"], capture_output=True, text=True, check=True
+        ["ps", "-ww", "-eo", "pid,ppid,cmd"], capture_output=True, text=True, check=True
     ).stdout
-    return [line for line in listed.splitlines() if "spawn_main" in line and line.split()[0] == "1"]
+    return {
+        int(fields[0])
+        for fields in (line.split(maxsplit=2) for line in listed.splitlines()[1:])
+        if len(fields) == 3 and fields[1] == str(pid) and "spawn_main" in fields[2]
+    }
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a pid gone, reaped or a zombie is not)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if state != "Z" and b"spawn_main" in command:
+            running.add(pid)
+    return running
+
+
+def _wait_for_exit(pids: set[int], timeout: float = 30.0) -> None:
+    """Until the killed crawls' archive workers have noticed and left (they check every 0.5 s)."""
+    deadline = time.monotonic() + timeout
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
