@@ -44,7 +44,7 @@ test: setup lint
 
 # Not a test: crawls of the local copy and the archive's commands, measured
 # (about ten minutes); prints a table, writes bench/results/<time>.json and
-# latest.json. BENCH_ARGS="--pages 2000 --big-pages 10000" for a quick look.
+# latest.json (not tracked). BENCH_ARGS="--pages 2000 --big-pages 10000" for a quick look.
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

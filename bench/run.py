@@ -386,6 +386,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = args.output or RESULTS / f"{results['started_at'][:19].replace(':', '')}.json"
     output.write_text(json.dumps(results, indent=2) + "\n")
+    # Where a script finds the last run's figures; not tracked (.gitignore), as it
+    # changes with every run: the dated files are what a commit may cite.
     latest = RESULTS / "latest.json"
     latest.write_text(output.read_text())
     from bench.report import table
