@@ -142,3 +142,23 @@ def test_robots_txt_read_once_is_still_obeyed(sqlite_url, local_site, site_url):
     assert forbidden not in archive_db.archived_ids(sqlite_url)
     assert "Forbidden by robots.txt" in run.log
     assert sources_of(sqlite_url)["sitemap.xml"]["status"] == "read"
+
+
+def test_depth_limit_counts_related_id_hops_only_not_the_discovery_sources(
+    sqlite_url, local_site, site_url
+):
+    local_site.sources["/news"] = NOT_FOUND  # its links have no dates: all would be new
+    new = local_site.publish(3)
+    linked = {related for article_id in new for related in local_site.related[article_id]}
+    two_hops = {
+        related for article_id in linked - set(new) for related in local_site.related[article_id]
+    }
+
+    hourly = crawl(
+        sqlite_url, start="latest", base_url=site_url, settings=(*DEBUG, "DEPTH_LIMIT=1")
+    )
+
+    assert hourly.returncode == 0, hourly.log
+    # robots.txt, the sitemap index and the news sitemap are three hops before them
+    assert set(crawled_ids(hourly.log)) == set(new) | linked
+    assert two_hops - set(new) - linked  # further ids were there to follow, and were not
