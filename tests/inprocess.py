@@ -10,21 +10,23 @@ spider's arguments (get_crawler makes the components first).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
+from crawler.extensions.archive_run import ArchiveRun
+from crawler.items import FetchedPage
 from crawler.spiders.related import RelatedSpider
-
-if TYPE_CHECKING:
-    from crawler.extensions.archive_run import ArchiveRun
+from tests.conftest import SEED_URL, seed_html
 
 _module = importlib.import_module("crawler.settings")
 PROJECT_SETTINGS: dict[str, Any] = {
     name: getattr(_module, name) for name in dir(_module) if name.isupper()
 }
 """crawler/settings.py, as scrapy.cfg makes it the project's."""
+SEED_ID = "1851093"
 
 
 def looking_crawler(**settings: Any) -> Crawler:
@@ -56,8 +58,22 @@ def archiving_crawler(database_url: str, **arguments: str) -> Crawler:
 
 
 def archive_run(crawler: Crawler) -> ArchiveRun:
-    from crawler.extensions.archive_run import ArchiveRun
-
+    """The crawler's run, as its spider and pipeline reach it."""
     run = crawler.get_extension(ArchiveRun)
     assert run is not None
     return run
+
+
+def seed_page(article_id: str = SEED_ID) -> FetchedPage:
+    """The saved seed page as the spider hands it on, under `article_id`."""
+    return FetchedPage(
+        site="alalam_en",
+        article_id=article_id,
+        url=SEED_URL.replace(SEED_ID, article_id),
+        final_url=SEED_URL.replace(SEED_ID, article_id),
+        status=200,
+        content_type="text/html; charset=utf-8",
+        encoding="utf-8",
+        body=seed_html().replace(SEED_ID, article_id).encode(),
+        fetched_at=datetime.now(UTC).isoformat(),
+    )

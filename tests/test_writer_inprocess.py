@@ -13,26 +13,12 @@ from datetime import UTC, datetime
 
 from crawler.archive.migrate import ensure_current
 from crawler.archive.writer import ArchiveWriter
-from crawler.items import FetchedPage, FetchFailure
+from crawler.items import FetchFailure
 from tests import archive_db
-from tests.conftest import SEED_URL, seed_html
+from tests.conftest import SEED_URL
+from tests.inprocess import SEED_ID, seed_page
 
-SEED_ID = "1851093"
 AN_HOUR = 3600.0
-
-
-def seed_page(article_id: str = SEED_ID) -> FetchedPage:
-    return FetchedPage(
-        site="alalam_en",
-        article_id=article_id,
-        url=SEED_URL.replace(SEED_ID, article_id),
-        final_url=SEED_URL.replace(SEED_ID, article_id),
-        status=200,
-        content_type="text/html; charset=utf-8",
-        encoding="utf-8",
-        body=seed_html().replace(SEED_ID, article_id).encode(),
-        fetched_at=datetime.now(UTC).isoformat(),
-    )
 
 
 def writer(url: str, *, batch_size: int = 100, max_waiting: int = 1000) -> ArchiveWriter:
