@@ -35,16 +35,14 @@ demo: setup
 
 # Most tests wait on real crawls, servers and databases rather than the CPU:
 # three pytest workers (pytest-xdist), each taking whole modules, halve the wall
-# time on two cores. TEST_WORKERS=0 runs them in one process. Tests marked
-# serial (a PostgreSQL restart) run alone afterwards.
+# time on two cores. TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 3
 test: setup lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Not a test: crawls of the local copy and the archive's commands, measured
 # (about ten minutes); prints a table, writes bench/results/<time>.json and
-# latest.json. BENCH_ARGS="--pages 2000 --big-pages 10000" for a quick look.
+# latest.json (not tracked). BENCH_ARGS="--pages 2000 --big-pages 10000" for a quick look.
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

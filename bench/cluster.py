@@ -23,7 +23,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.harness import LocalCopy, Measured, crawl_command, measure, postgresql_database
+from bench.harness import LocalCopy, Measured, bench_crawl_command, measure
+from localcopy.postgresql import throwaway_database
 
 # A worker notices the end of the crawl within a second (the defaults, meant for
 # machines that may pause, wait ten): the wall time stays close to the crawl's.
@@ -71,8 +72,8 @@ def _crawl(base_url: str, pg_url: str, redis_url: str | None, *, workers: int) -
             f"ARCHIVE_FRONTIER={redis_url}",
             f"ARCHIVE_FRONTIER_KEY={prefix}:%(site)s",
         )
-    command = crawl_command("related", base_url, *settings)
-    with postgresql_database(pg_url) as db:
+    command = bench_crawl_command("related", base_url, *settings)
+    with throwaway_database(pg_url, "archive_bench") as db:
         measured: list[Measured] = []
 
         def run() -> None:

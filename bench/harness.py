@@ -14,26 +14,19 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from localcopy.crawls import LOCAL_COPY_SETTINGS, crawl_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 SEED = "1851093"
-# The same settings for every crawl: the local copy answers at once, so the
-# politeness that the live site gets would only measure the delays.
-CRAWL_SETTINGS = (
-    "AUTOTHROTTLE_ENABLED=False",
-    "DOWNLOAD_DELAY=0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "LOG_LEVEL=INFO",
-)
+# The same settings for every crawl: the local copy's (the politeness the live site
+# gets would only measure the delays), the log the figures are read from, and the
+# ceiling spider, which lives beside the benchmark, not among the project's spiders.
+BENCH_SETTINGS = ("LOG_LEVEL=INFO", "SPIDER_MODULES=crawler.spiders,bench.ceiling")
+CRAWL_SETTINGS = (*LOCAL_COPY_SETTINGS, *BENCH_SETTINGS)
 _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -59,42 +52,21 @@ class Measured:
         return float(match.group(1)) if match else 0.0
 
 
-def crawl_command(
+def bench_crawl_command(
     spider: str,
     base_url: str,
     *settings: str,
     start: str = SEED,
     arguments: tuple[str, ...] = (),
 ) -> list[str]:
-    """`scrapy crawl` of the local copy with CRAWL_SETTINGS and then `settings`.
+    """`scrapy crawl` of the local copy with BENCH_SETTINGS and then `settings`.
 
     `arguments` are more spider arguments, e.g. ``("since=all",)``.
     """
-    # The ceiling spider lives beside the benchmark, not among the project's spiders.
-    command = [PYTHON, "-m", "scrapy", "crawl", spider, "-a", f"start={start}"]
-    for argument in arguments:
-        command += ["-a", argument]
-    command += ["-a", f"base_url={base_url}", "-s", "SPIDER_MODULES=crawler.spiders,bench.ceiling"]
-    for setting in (*CRAWL_SETTINGS, *settings):
-        command += ["-s", setting]
-    return command
-
-
-@contextmanager
-def postgresql_database(admin_url: str) -> Iterator[str]:
-    """A fresh database on the server of `admin_url` (a libpq URL), dropped afterwards."""
-    import psycopg
-
-    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    name = f"archive_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    args = [arg for argument in arguments for arg in ("-a", argument)]
+    return crawl_command(
+        *args, spider=spider, start=start, base_url=base_url, settings=(*BENCH_SETTINGS, *settings)
+    )
 
 
 def free_port() -> int:

@@ -30,11 +30,11 @@ from bench.harness import (
     SEED,
     LocalCopy,
     Measured,
-    crawl_command,
+    bench_crawl_command,
     measure,
-    postgresql_database,
 )
 from localcopy import publish
+from localcopy.postgresql import throwaway_database
 
 RESULTS = ROOT / "bench" / "results"
 # Queries as users write them (see `python -m crawler search --help`), over the
@@ -71,7 +71,7 @@ def crawl(
     start: str = SEED,
     arguments: tuple[str, ...] = (),
 ) -> Measured:
-    command = crawl_command(spider, base_url, *settings, start=start, arguments=arguments)
+    command = bench_crawl_command(spider, base_url, *settings, start=start, arguments=arguments)
     measured = measure(command, {"ARCHIVE_DB": db})
     if measured.returncode != 0:
         tail = "\n".join(measured.output.splitlines()[-30:])
@@ -116,7 +116,7 @@ def bench_crawls(pages: int, work: Path, pg_admin: str | None) -> tuple[dict[str
         full["ratio_to_ceiling"] = ratio(full, results["ceiling"])
         results["full_sqlite"] = full
         if pg_admin:
-            with postgresql_database(pg_admin) as pg_db:
+            with throwaway_database(pg_admin, "archive_bench") as pg_db:
                 on_pg = crawl_figures(crawl("related", copy.base_url, pg_db))
             on_pg["ratio_to_ceiling"] = ratio(on_pg, results["ceiling"])
             results["full_postgresql"] = on_pg
@@ -386,6 +386,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = args.output or RESULTS / f"{results['started_at'][:19].replace(':', '')}.json"
     output.write_text(json.dumps(results, indent=2) + "\n")
+    # Where a script finds the last run's figures; not tracked (.gitignore), as it
+    # changes with every run: the dated files are what a commit may cite.
     latest = RESULTS / "latest.json"
     latest.write_text(output.read_text())
     from bench.report import table

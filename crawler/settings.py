@@ -28,6 +28,8 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
+    # After RobotsTxtMiddleware (100): discovery reads the robots.txt it fetched.
+    "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,

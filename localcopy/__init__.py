@@ -3,6 +3,10 @@
 The live site is out of reach from our machines, so crawls run against this:
 the real seed page at ``/news/1851093`` and generated pages in the same
 layout for the ids it links to (and theirs), 404 for the ids it lacks.
+
+Beside it, what the tests and the benchmark both need to crawl it: the
+command line of a crawl (`localcopy.crawls`) and a throwaway PostgreSQL
+database to archive into (`localcopy.postgresql`).
 """
 
 from __future__ import annotations

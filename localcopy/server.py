@@ -45,6 +45,7 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
         """A discovery source's route; a reply a test put in `site.sources` replaces it."""
 
         async def handler(request: web.Request) -> web.Response:
+            site.source_requests[request.path] += 1
             return _response(site.blocked or site.sources.get(request.path) or make(request))
 
         return handler

@@ -133,6 +133,8 @@ class LocalSite:
     """(monotonic time, article id) of every article request, for tests of pacing."""
     agents: Counter[str] = field(init=False, default_factory=Counter)
     """Article requests by User-Agent: which of several crawlers fetched what."""
+    source_requests: Counter[str] = field(init=False, default_factory=Counter)
+    """Requests for each discovery source (robots.txt too), by path."""
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)

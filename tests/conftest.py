@@ -6,8 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,8 @@ from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
 from crawler.archive.store import ArchiveStore
 from crawler.sites import get_profile
+from localcopy.crawls import crawl_command
+from localcopy.postgresql import throwaway_database
 from localcopy.server import ServerThread
 from localcopy.site import LocalSite
 
@@ -65,15 +65,8 @@ def _postgres_or_skip() -> None:
 def fresh_postgresql_database() -> Iterator[str]:
     """A database of its own on the running PostgreSQL, dropped afterwards."""
     _postgres_or_skip()
-    name = f"archive_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(PG_ADMIN_URL, "archive_test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -122,29 +115,6 @@ class CrawlRun:
     """What the command printed for people: the run's one-line summary."""
     log: str
     """stdout and the log together."""
-
-
-LOCAL_COPY_SETTINGS = (
-    "AUTOTHROTTLE_ENABLED=False",
-    "DOWNLOAD_DELAY=0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
-
-
-def crawl_command(
-    *args: str,
-    start: str | None = None,
-    base_url: str | None = None,
-    settings: tuple[str, ...] = (),
-) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "related", *args]
-    if start is not None:
-        command += ["-a", f"start={start}"]
-    if base_url is not None:
-        command += ["-a", f"base_url={base_url}"]
-    for setting in (*LOCAL_COPY_SETTINGS, *settings):
-        command += ["-s", setting]
-    return command
 
 
 def crawl(

@@ -1,6 +1,8 @@
 """Failing databases: the store waits and retries, or the run fails loudly; nothing is lost.
 
 A database that is away (PostgreSQL restarted, SQLite locked) is waited for;
+a restart is a TCP proxy of the test's own killed and restarted, never the
+server other tests share;
 one that takes no writes (PostgreSQL read-only, SQLite's disk full) stops the
 run at once with a line saying what to do. Every page fetched is stored by
 this run or fetched again by the next: each test ends by comparing the
@@ -10,7 +12,6 @@ archive with the local copy's whole site.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import threading
@@ -26,6 +27,7 @@ from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
+from tests.tcp_proxy import TcpProxy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,20 +45,6 @@ def wait_until_archived(url: str, count: int, timeout: float = 60) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"fewer than {count} articles archived after {timeout} s")
-
-
-def restart_postgresql() -> None:
-    if shutil.which("pg_ctlcluster") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pg_ctlcluster is needed to restart PostgreSQL in CI")
-        pytest.skip("pg_ctlcluster not found: cannot restart PostgreSQL here")
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def hold_sqlite_write_lock(url: str, seconds: float) -> threading.Thread:
@@ -78,14 +66,19 @@ def hold_sqlite_write_lock(url: str, seconds: float) -> threading.Thread:
     return holder
 
 
-@pytest.mark.serial  # the restart ends every session on the server, other tests' too
 def test_postgresql_restarted_mid_crawl_loses_nothing(postgresql_url):
     site = LocalSite(pages=300)
     site.delay = 0.02
-    with ServerThread(site) as base_url:
-        process = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=SLOWLY)
+    with ServerThread(site) as base_url, TcpProxy.in_front_of(postgresql_url) as proxy:
+        process = start_crawl(
+            proxy.url(postgresql_url), start=SEED_ID, base_url=base_url, settings=SLOWLY
+        )
         wait_until_archived(postgresql_url, 30)
-        restart_postgresql()
+        # As a restart does: every session ends, new ones are refused for a while,
+        # here until the crawl has tried one (it must, to close its run at least).
+        proxy.kill()
+        proxy.wait_for_a_dropped_session(timeout=60)
+        proxy.restart()
         output, _ = process.communicate(timeout=300)
         # Either the store rode the restart out, or the run failed loudly.
         assert (process.returncode, "trying again" in output) in (
@@ -93,7 +86,8 @@ def test_postgresql_restarted_mid_crawl_loses_nothing(postgresql_url):
             (0, False),
             (1, True),
         ), output
-        print(f"crawl across the restart: exit {process.returncode}")
+        waited = "trying again" in output
+        print(f"crawl across the restart: exit {process.returncode}, waited: {waited}")
 
         site.delay = 0
         again = crawl(postgresql_url, start=SEED_ID, base_url=base_url)

@@ -115,3 +115,50 @@ def test_the_window_decides_which_sitemap_entries_are_fetched(sqlite_url, local_
     served = local_site.served()
     assert (whole["entries"], whole["new"], whole.get("old", 0)) == (len(served), len(served), 0)
     assert archive_db.archived_ids(sqlite_url) == set(served)
+
+
+def test_robots_txt_is_fetched_once_a_run_for_the_robots_check_and_its_sitemaps(
+    sqlite_url, local_site, site_url
+):
+    hourly = crawl(sqlite_url, start="latest", base_url=site_url)
+
+    assert hourly.returncode == 0, hourly.log
+    assert local_site.source_requests["/robots.txt"] == 1
+    sources = sources_of(sqlite_url)
+    assert sources["robots.txt"]["status"] == "read"
+    assert sources["sitemap.xml"]["via"] == f"{site_url}/robots.txt"
+
+
+def test_robots_txt_read_once_is_still_obeyed(sqlite_url, local_site, site_url):
+    forbidden = local_site.related[SEED_ID][0]
+    robots = f"User-agent: *\nDisallow: /news/{forbidden}\n\nSitemap: {site_url}/sitemap.xml\n"
+    local_site.sources["/robots.txt"] = Reply(200, robots.encode(), {"Content-Type": "text/plain"})
+
+    run = crawl(sqlite_url, start=f"latest,{SEED_ID}", base_url=site_url, settings=DEBUG)
+
+    assert run.returncode == 0, run.log
+    assert local_site.source_requests["/robots.txt"] == 1
+    assert forbidden not in crawled_ids(run.log)
+    assert forbidden not in archive_db.archived_ids(sqlite_url)
+    assert "Forbidden by robots.txt" in run.log
+    assert sources_of(sqlite_url)["sitemap.xml"]["status"] == "read"
+
+
+def test_depth_limit_counts_related_id_hops_only_not_the_discovery_sources(
+    sqlite_url, local_site, site_url
+):
+    local_site.sources["/news"] = NOT_FOUND  # its links have no dates: all would be new
+    new = local_site.publish(3)
+    linked = {related for article_id in new for related in local_site.related[article_id]}
+    two_hops = {
+        related for article_id in linked - set(new) for related in local_site.related[article_id]
+    }
+
+    hourly = crawl(
+        sqlite_url, start="latest", base_url=site_url, settings=(*DEBUG, "DEPTH_LIMIT=1")
+    )
+
+    assert hourly.returncode == 0, hourly.log
+    # robots.txt, the sitemap index and the news sitemap are three hops before them
+    assert set(crawled_ids(hourly.log)) == set(new) | linked
+    assert two_hops - set(new) - linked  # further ids were there to follow, and were not

@@ -28,9 +28,9 @@ def test_a_rerun_fetches_the_discovery_sources_and_the_new_articles_nothing_else
 
     assert rerun.returncode == 0, rerun.log
     assert sorted(crawled_ids(rerun.log)) == sorted(new)
-    # robots.txt twice (Scrapy's check, then its Sitemap line), the feed, the sitemap
-    # index, the news sitemap, the archive's sitemap, the listing
-    assert stat(rerun.log, "downloader/request_count") == 7 + len(new)
+    # robots.txt (once: Scrapy's check, whose response discovery reads for its Sitemap
+    # line), the feed, the sitemap index, the news sitemap, the archive's sitemap, the listing
+    assert stat(rerun.log, "downloader/request_count") == 6 + len(new)
     assert archive_db.archived_ids(database_url) >= set(new)
     assert stat(rerun.log, "archive/new") == len(new)
 

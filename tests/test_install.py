@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from localcopy.crawls import LOCAL_COPY_SETTINGS
 from localcopy.site import SEED_ID
 from tests.archive_db import archived_ids, runs
-from tests.conftest import LOCAL_COPY_SETTINGS, ROOT
+from tests.conftest import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

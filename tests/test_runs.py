@@ -11,10 +11,11 @@ import time
 from crawler.archive.database import create_archive_engine
 from crawler.archive.lock import SiteLock
 from crawler.archive.migrate import ensure_current
+from localcopy.crawls import crawl_command
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import ROOT, crawl, crawl_command, start_crawl, stat
+from tests.conftest import ROOT, crawl, start_crawl, stat
 from tests.test_kills import assert_consistent
 from tests.test_migrations import alembic
 

@@ -25,10 +25,11 @@ from crawler.archive.database import create_archive_engine
 from crawler.archive.store import ArchiveStore
 from crawler.export.records import write_csv
 from crawler.spiders.arguments import UnknownArgumentError, refuse_unknown
+from localcopy.crawls import LOCAL_COPY_SETTINGS
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests.archive_db import runs
-from tests.conftest import LOCAL_COPY_SETTINGS, ROOT
+from tests.conftest import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

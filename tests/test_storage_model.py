@@ -8,19 +8,32 @@ the whole archive is read back through the same API and compared with
 `ArchiveModel`, which knows the rules of ARTICLE-SCHEMA.md and the README
 and nothing of SQL: every field of every record (generically, so fields
 added later are covered), every link and image on its own article, every
-version, raw page and failed fetch.
+version, raw page and failed fetch, and every JSON column as readable UTF-8.
+
+One generator makes the pages; a `Variation` says what they are made of:
+
+- ``general``: number ids and a few texts of several scripts;
+- ``utf8_json``: texts of quotes, dashes, Persian, Arabic, an emoji, JSON's
+  own specials, a backslash before a "u" and control characters, and
+  warnings that may quote a lone surrogate (the record's boundary replaces
+  one in an article, but a warning may still hold one);
+- ``slugs_sources``: slug ids up to the id column's bound, some behind a
+  date path, so that authors and field sources travel with long keys.
 """
 
 from __future__ import annotations
 
 import copy
 import gzip
+import json
 import random
+import string
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -30,7 +43,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from crawler.archive.isolation import save_isolating
 from crawler.archive.models import (
@@ -42,11 +55,20 @@ from crawler.archive.models import (
     RelatedLinkRecord,
 )
 from crawler.archive.store import ArchiveStore, ParsedPage
-from crawler.items import Article, FetchedPage, FetchFailure, Image, RelatedLink
+from crawler.items import (
+    ARTICLE_ID_MAX_LENGTH,
+    Article,
+    FetchedPage,
+    FetchFailure,
+    Image,
+    RelatedLink,
+)
 from crawler.parsing.article import ParseResult, content_hash
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 SITES = ("alalam_en", "other_site")
-IDS = ("11", "12", "13", "14", "15")
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 TEHRAN = ZoneInfo("Asia/Tehran")
 Key = tuple[str, str]
@@ -54,33 +76,130 @@ Key = tuple[str, str]
 # A few texts, so that pages often repeat, change and flip back to an earlier text.
 titles = st.sampled_from(("Talks resume", "Talks resume in Tehran", "Ministers meet"))
 bodies = st.sampled_from(("One.", "One.\n\nTwo.", "Ein Text: ÄÖÜ — ‘quoted’ 😀"))
-WORDS = ("Tehran", "“Quoted” ministers’ talks", "مجلس شورای", "Москва", "café 😀", "x" * 300)
-TARGETS = (*IDS, "99", "1851093")
+WORDS = (
+    "Tehran",
+    "“Quoted” ministers’ talks",
+    "مجلس شورای",
+    "Москва",
+    "café 😀",
+    "x" * 300,
+    "Ana Pérez",
+    "李雷",
+    "J. Smith",
+    "Συντάκτης",
+)
+WARNING_CODES = ("no_date", "charset_detected", "related_missing")
+# Quotes and dashes of news text, Persian and Arabic, an emoji, JSON's own
+# specials, a backslash before a "u" and a control character.
+PIECES = (
+    "Iran",
+    "’s",
+    "“air base”",
+    "\u2013",  # an en dash
+    "تهران",
+    "العالم",
+    "🚀",
+    '"',
+    "\\u2019",
+    "\\",
+    "\t",
+    "\x01",
+    " ",
+)
+# A lone surrogate cannot be UTF-8 (nor stored as text): the record's boundary
+# replaces it in the article, but a warning may still quote one.
+WARNING_PIECES = (*PIECES, "\ud800")
+SOURCES = ("css", "json-ld", "opengraph", "title-tag", "trafilatura", "htmldate")
+FIELDS = ("title", "published", "body", "authors", "images", "language")
 POISON = 10**20
 STORE_ERROR = "store_error"
+
+
+def pieces(rng: random.Random, choices: tuple[str, ...] = PIECES) -> str:
+    return "".join(rng.choice(choices) for _ in range(rng.randint(0, 6)))
+
+
+def slug(size: int, *, dated: bool = False) -> str:
+    """A slug id of exactly `size` characters, behind a date path if `dated`."""
+    rng = random.Random(size * 2 + dated)
+    alphabet = string.ascii_lowercase + string.digits + "-"
+    text = rng.choice(string.ascii_lowercase) + "".join(
+        rng.choice(alphabet) for _ in range(size - 1)
+    )
+    return "2024/05/12/" + text[: size - 11] if dated else text
+
+
+@dataclass(frozen=True)
+class Variation:
+    """What the generated pages are made of; the model and its rules are the same for all."""
+
+    name: str
+    ids: tuple[str, ...]
+    """The ids pages are drawn from: few, so that pages repeat."""
+    unknown_ids: tuple[str, ...]
+    """More ids related links may name, never fetched: the archive's missing ids."""
+    text: Callable[[random.Random], str]
+    """Subheadings, captions, link titles and authors."""
+    warning: Callable[[random.Random], str]
+
+
+VARIATIONS = [
+    Variation(
+        "general",
+        ids=("11", "12", "13", "14", "15"),
+        unknown_ids=("99", "1851093"),
+        text=lambda rng: rng.choice(WORDS),
+        warning=lambda rng: rng.choice(WARNING_CODES),
+    ),
+    Variation(
+        "utf8_json",
+        ids=("11", "12", "13", "14", "15"),
+        unknown_ids=("99",),
+        text=pieces,
+        warning=lambda rng: rng.choice(
+            (rng.choice(WARNING_CODES), f"note: {pieces(rng, WARNING_PIECES)}")
+        ),
+    ),
+    Variation(
+        "slugs_sources",
+        # Up to the id column's bound, and as long again behind a date path.
+        ids=(
+            slug(1),
+            slug(12),
+            slug(60),
+            slug(60, dated=True),
+            slug(ARTICLE_ID_MAX_LENGTH),
+            slug(ARTICLE_ID_MAX_LENGTH, dated=True),
+        ),
+        unknown_ids=("never-fetched", slug(ARTICLE_ID_MAX_LENGTH - 1, dated=True)),
+        text=lambda rng: rng.choice(WORDS),
+        warning=lambda rng: rng.choice(WARNING_CODES),
+    ),
+]
 
 
 def maybe(rng: random.Random, value: Any) -> Any:
     return value if rng.random() < 0.7 else None
 
 
-def related_links(rng: random.Random) -> list[RelatedLink]:
+def related_links(rng: random.Random, variation: Variation) -> list[RelatedLink]:
+    targets = (*variation.ids, *variation.unknown_ids)
     return [
         RelatedLink(
             article_id=target,
-            title=maybe(rng, rng.choice(WORDS)),
+            title=maybe(rng, variation.text(rng)),
             sort=maybe(rng, rng.randint(-(2**63), 2**63 - 1)),
             content_type_id=maybe(rng, rng.randint(-(2**31), 2**31 - 1)),
             media_url=maybe(rng, f"https://media.example/{target}.jpg"),
             kind=rng.choice(("article", "video", "gallery")),
             position=position,
         )
-        for position, target in enumerate(rng.sample(TARGETS, rng.randint(0, 4)))
+        for position, target in enumerate(rng.sample(targets, rng.randint(0, 4)))
     ]
 
 
 @st.composite
-def articles(draw: st.DrawFn, site: str, article_id: str) -> Article:
+def articles(draw: st.DrawFn, variation: Variation, site: str, article_id: str) -> Article:
     """What decides the archive's course (the text) is drawn; the rest comes from one seed.
 
     Drawing a seed instead of each field keeps generation cheap, so that the
@@ -91,27 +210,34 @@ def articles(draw: st.DrawFn, site: str, article_id: str) -> Article:
     published = maybe(
         rng, datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 10**9))
     )
+    local = published.astimezone(TEHRAN).isoformat() if published else None
     return Article(
         site=site,
         article_id=article_id,
         url=f"https://{site}.example/news/{article_id}",
-        language=rng.choice(("en", "en-GB", "fa")),
+        language=rng.choice(("en", "en-GB", "fa", "de")),
         title=title,
         kind=rng.choice(("article", "video")),
         published_at=published.isoformat() if published else None,
-        published_local=published.astimezone(TEHRAN).isoformat() if published else None,
+        # A page may give a bare date, with or without an instant elsewhere.
+        published_local=rng.choice((local, local, "2024-05-12")),
         lead=body.split("\n\n")[0],
         body=body,
-        subheadings=rng.sample(WORDS, rng.randint(0, 2)),
+        subheadings=[variation.text(rng) for _ in range(rng.randint(0, 3))],
         desk_code=maybe(rng, rng.choice(("FB/SH 1", "A/MR 22"))),
         images=[
-            Image(rng.choice(("https://media.example/a.jpg", "https://m.example/b")), maybe(rng, w))
-            for w in rng.sample(WORDS, rng.randint(0, 3))
+            Image(
+                rng.choice(("https://media.example/a.jpg", "https://m.example/b")),
+                maybe(rng, variation.text(rng)),
+            )
+            for _ in range(rng.randint(0, 3))
         ],
-        related=related_links(rng),
+        related=related_links(rng, variation),
         related_complete=rng.random() < 0.8,
         word_count=len(body.split()),
         content_hash=content_hash(title, body),
+        authors=[variation.text(rng) for _ in range(rng.randint(0, 3))],
+        field_sources={f: rng.choice(SOURCES) for f in rng.sample(FIELDS, rng.randint(0, 6))},
     )
 
 
@@ -128,10 +254,11 @@ class Fetch:
 
 
 @st.composite
-def fetches(draw: st.DrawFn) -> Fetch:
-    site, article_id = draw(st.sampled_from(SITES)), draw(st.sampled_from(IDS))
+def fetches(draw: st.DrawFn, variation: Variation) -> Fetch:
+    site, article_id = draw(st.sampled_from(SITES)), draw(st.sampled_from(variation.ids))
     dropped = draw(st.integers(0, 5)) == 0
-    article = None if dropped else draw(articles(site, article_id))
+    article = None if dropped else draw(articles(variation, site, article_id))
+    rng = random.Random(draw(st.integers(0, 2**32)))
     if article is not None and draw(st.integers(0, 7)) == 0:
         # A value past the record's boundary that neither database can store:
         # the page must be isolated, the rest of its batch stored.
@@ -141,16 +268,16 @@ def fetches(draw: st.DrawFn) -> Fetch:
         article_id,
         article,
         draw(st.sampled_from(("no_title", "empty_page"))) if dropped else None,
-        draw(st.lists(st.sampled_from(("no_date", "charset_detected", "related_missing")))),
+        [variation.warning(rng) for _ in range(rng.randint(0, 3))],
         f"<html>{site} {article_id}</html>".encode(),
     )
 
 
 @st.composite
-def failures(draw: st.DrawFn) -> tuple[str, str, int | None, str]:
+def failures(draw: st.DrawFn, variation: Variation) -> tuple[str, str, int | None, str]:
     status = draw(st.sampled_from((404, 503, None)))
     reason = {404: "http_404", 503: "http_503", None: "timeout"}[status]
-    return draw(st.sampled_from(SITES)), draw(st.sampled_from(IDS)), status, reason
+    return draw(st.sampled_from(SITES)), draw(st.sampled_from(variation.ids)), status, reason
 
 
 def _poisoned(unit: ParsedPage | FetchFailure) -> bool:
@@ -166,6 +293,33 @@ def _poisoned(unit: ParsedPage | FetchFailure) -> bool:
 def _reason(stored: str | None) -> str | None:
     """A drop reason, with the database's own words after ``store_error:`` left out."""
     return STORE_ERROR if stored and stored.startswith(f"{STORE_ERROR}:") else stored
+
+
+JSON_COLUMNS = {"articles": ("subheadings", "authors", "field_sources"), "raw_pages": ("warnings",)}
+
+
+def strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in (key, *strings(item))]
+    return []
+
+
+def has_lone_surrogate(value: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
+def assert_readable(stored: str, expected: Any) -> None:
+    """The same JSON, with every character UTF-8 can hold written as itself, not escaped."""
+    assert json.loads(stored) == expected
+    texts = strings(expected)
+    if any(has_lone_surrogate(s) for s in texts):
+        return  # not UTF-8: kept as JSON escapes, which lose nothing
+    for character in {c for s in texts for c in s if ord(c) >= 0x80}:
+        assert character in stored, (character, stored)
 
 
 @dataclass
@@ -297,9 +451,10 @@ class ArchiveModel:
 class ArchiveMachine(RuleBasedStateMachine):
     """Random batches through the storage API, the archive checked against the model."""
 
-    def __init__(self, store: ArchiveStore) -> None:
+    def __init__(self, store: ArchiveStore, variation: Variation) -> None:
         super().__init__()
         self.store = store
+        self.variation = variation
         self.model = ArchiveModel()
         self.clock = START
         with store.engine.begin() as conn:
@@ -312,11 +467,12 @@ class ArchiveMachine(RuleBasedStateMachine):
         self.clock += timedelta(seconds=1, microseconds=micros)
         return self.clock.isoformat()
 
-    @rule(
-        batch=st.lists(st.tuples(fetches(), st.integers(0, 999_999)), max_size=7),
-        failed=st.lists(failures(), max_size=2),
-    )
-    def save_a_batch(self, batch: list[tuple[Fetch, int]], failed: list[tuple]) -> None:
+    @rule(data=st.data())
+    def save_a_batch(self, data: st.DataObject) -> None:
+        batch = data.draw(
+            st.lists(st.tuples(fetches(self.variation), st.integers(0, 999_999)), max_size=7)
+        )
+        failed = data.draw(st.lists(failures(self.variation), max_size=2))
         pages = []
         for fetch, micros in batch:
             url = f"https://{fetch.site}.example/news/{fetch.article_id}"
@@ -361,8 +517,8 @@ class ArchiveMachine(RuleBasedStateMachine):
                 raw["fetched_at"].isoformat(),
                 [],
             )
-            drawn = data.draw(fetches())
-            article = drawn.article and data.draw(articles(site, article_id))
+            drawn = data.draw(fetches(self.variation))
+            article = drawn.article and data.draw(articles(self.variation, site, article_id))
             pages.append(ParsedPage(page, ParseResult(article, drawn.drop_reason, drawn.warnings)))
         self._save(pages, [], reparse=True)
 
@@ -442,10 +598,33 @@ class ArchiveMachine(RuleBasedStateMachine):
         assert failed == self.model.failed
         assert set(self.store.missing_ids()) == self.model.missing()
 
+    @invariant()
+    def every_json_column_holds_readable_utf8(self) -> None:
+        with self.store.engine.connect() as conn:
+            stored = {
+                (table, column, site, article_id): value
+                for table, columns in JSON_COLUMNS.items()
+                for column in columns
+                for site, article_id, value in conn.execute(
+                    text(f"SELECT site, article_id, CAST({column} AS TEXT) FROM {table}")
+                )
+            }
+        expected = {
+            ("articles", column, *key): known.record[column]
+            for key, known in self.model.articles.items()
+            for column in JSON_COLUMNS["articles"]
+        } | {
+            ("raw_pages", "warnings", *key): raw["warnings"] for key, raw in self.model.raw.items()
+        }
+        assert set(stored) == set(expected)
+        for place, value in expected.items():
+            assert_readable(stored[place], value)
 
-def test_random_batches_leave_the_archive_exactly_as_the_model_says(store):
+
+@pytest.mark.parametrize("variation", VARIATIONS, ids=lambda variation: variation.name)
+def test_random_batches_leave_the_archive_exactly_as_the_model_says(store, variation):
     run_state_machine_as_test(
-        lambda: ArchiveMachine(store),
+        lambda: ArchiveMachine(store, variation),
         settings=settings(
             max_examples=12,
             stateful_step_count=8,

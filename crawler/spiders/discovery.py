@@ -8,6 +8,10 @@ are parsed by the pure readers of `crawler.discovery`, off the reactor's
 thread, in one thread of their own (lxml's parsers are not to be moved between
 threads).
 
+``DEPTH_LIMIT`` counts related-id hops only: every request a source leads to
+(a sitemap it names, an article it lists) starts again at depth 0 (Scrapy's
+``depth_reset``), as the seeds do, however many sitemaps deep it was found.
+
 `DiscoverySources` is mixed into the spider rather than being an object of
 its own: Scrapy serialises a request's callback (JOBDIR, the disk queue, a
 shared frontier) by the name of a spider method.
@@ -97,7 +101,7 @@ class DiscoverySources:
             SITEMAP: self.parse_sitemap,
             LISTING: self.parse_listing,
         }
-        meta: dict[str, Any] = {"discovery_source": kind}
+        meta: dict[str, Any] = {"discovery_source": kind, "depth_reset": True}
         if kind == SITEMAP:  # a sitemap of 50,000 URLs is larger than any article page
             meta["download_maxsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
             meta["download_warnsize"] = self.settings.getint("ARCHIVE_SITEMAP_MAXSIZE")
@@ -186,7 +190,9 @@ class DiscoverySources:
         if announced and self.run is not None:
             await self.run.announce(announced)
         for article_id, announced_by in fetch:
-            yield self.article_request(article_id, announced_by=announced_by)
+            request = self.article_request(article_id, announced_by=announced_by)
+            request.meta["depth_reset"] = True  # a discovery hop is no related-id hop
+            yield request
 
     async def _in_parser(self, work: Callable[[], T]) -> T:
         if self._parser is None:

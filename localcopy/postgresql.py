@@ -1,0 +1,36 @@
+"""A throwaway database on a running PostgreSQL, for the tests' and the benchmark's crawls.
+
+Each gets a database of its own (created, then dropped with whatever is still
+connected to it), so that runs side by side on one server never see each
+other's archive, and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import psycopg
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@contextmanager
+def throwaway_database(admin_url: str, prefix: str = "archive_test") -> Iterator[str]:
+    """A new database on the server of `admin_url`, as a SQLAlchemy URL; dropped afterwards.
+
+    `admin_url` names a database to connect to for CREATE and DROP, in libpq's
+    form or SQLAlchemy's (``postgresql+psycopg://``).
+    """
+    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
