@@ -133,6 +133,9 @@ ARCHIVE_HEALTH_MIN_PAGES = 10
 FEED_EXPORT_ENCODING = "utf-8"
 # -o out.csv: the record's list fields as JSON, as `news-archive export --format csv` writes them.
 FEED_EXPORTERS = {"csv": "crawler.export.feed.ArticleCsvItemExporter"}
+# CSV feeds prefix formula-like text (=, +, -, @) with ' so that a spreadsheet shows
+# it rather than runs it (crawler.export.cells); True writes the text untouched.
+ARCHIVE_CSV_RAW = False
 LOG_LEVEL = "INFO"
 # Every log line says which clock it follows: the machine's, with its offset from UTC.
 LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"

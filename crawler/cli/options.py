@@ -36,6 +36,11 @@ kind_option = click.option("--kind", type=click.Choice(KINDS), help="Only this k
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
 )
+raw_csv_option = click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV text exactly as archived: no ' before cells a spreadsheet would run as formulas.",
+)
 
 
 class DateBound(click.ParamType):
