@@ -7,16 +7,27 @@ spreadsheet formula or carry escape sequences for the terminal that prints it.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
+import os
+import pty
+import re
+import select
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 from scrapy.utils.test import get_crawler
+from sqlalchemy import update
 
+from crawler.archive.database import create_archive_engine
+from crawler.archive.models import CrawlRun
+from crawler.cli.output import printable
 from crawler.export.cells import FORMULA_STARTS, spreadsheet_cell
 from crawler.export.feed import ArticleCsvItemExporter
 from localcopy.server import ServerThread
@@ -32,6 +43,13 @@ FORMULAS = [
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
 ]
+# Retitles the terminal's window, clears the screen, colours what follows, reverses it.
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mEscapist \u202eevil\u202c \x9b2J"
+ESCAPES_SHOWN = "␛]0;pwned␇␛[2J␛[31mEscapist \\u202eevil\\u202c \\u009b2J"
+ESCAPED_BODY = "Bodyword \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 \u2066isolated\u2069 \x08"
+# What a terminal obeys: C0 controls but tab and newline, DEL, C1, bidi controls.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+BOLD = re.compile(r"\x1b\[(?:0|1|22)m")  # the program's own styling
 
 
 @dataclass
@@ -39,10 +57,17 @@ class Hostile:
     url: str
     feed: Path
     titles: dict[str, str]
+    escaped: str
+    """The article whose title and body carry escape sequences."""
+    page: str
+    """Its page."""
+
+    def command(self, *args: str, db: bool = True) -> list[str]:
+        return [sys.executable, "-m", "crawler", *args, *(["--db", self.url] if db else [])]
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "crawler", *args, "--db", self.url],
+            self.command(*args),
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -55,6 +80,32 @@ class Hostile:
         assert done.returncode == 0, done.stderr
         return list(csv.DictReader(io.StringIO(done.stdout)))
 
+    def on_terminal(self, *args: str, db: bool = True) -> str:
+        """What a person at a terminal sees (a pty of 24 rows of 200 columns)."""
+        controller, terminal = pty.openpty()
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+        process = subprocess.Popen(
+            self.command(*args, db=db),
+            cwd=ROOT,
+            env={**os.environ, "COLUMNS": "200"},
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+        )
+        os.close(terminal)
+        seen = b""
+        while select.select([controller], [], [], 60)[0]:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the command has closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(controller)
+        assert process.wait(timeout=60) == 0, seen
+        return seen.decode("utf-8").replace("\r\n", "\n")
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
@@ -63,12 +114,20 @@ def hostile(tmp_path_factory):
     titled = site.related[SEED_ID][: len(FORMULAS)]
     for article_id, title in zip(titled, FORMULAS, strict=True):
         site.retitle(article_id, title)
+    escaped = site.related[SEED_ID][len(FORMULAS)]
+    site.retitle(escaped, ESCAPES)
+    page = site.page_reply(escaped).body.decode().replace("<p>", f"<p>{ESCAPED_BODY}</p><p>", 1)
+    site.replace_page(escaped, page)
     work = tmp_path_factory.mktemp("hostile")
     url = f"sqlite:///{work / 'archive.sqlite3'}"
     with ServerThread(site) as base_url:
         run = crawl(url, "-O", str(work / "items.csv"), start=SEED_ID, base_url=base_url)
     assert run.returncode == 0, run.log
-    yield Hostile(url, work / "items.csv", dict(zip(titled, FORMULAS, strict=True)))
+    engine = create_archive_engine(url)
+    with engine.begin() as conn:  # a run's message may quote what a server said
+        conn.execute(update(CrawlRun).values(message=f"server said {ESCAPES}"))
+    engine.dispose()
+    yield Hostile(url, work / "items.csv", dict(zip(titled, FORMULAS, strict=True)), escaped, page)
 
 
 def formula_cells(rows: list[dict[str, str]]) -> list[str]:
@@ -166,3 +225,78 @@ def test_a_csv_feed_is_raw_only_when_archive_csv_raw_says_so(raw, written):
     exporter.finish_exporting()
 
     assert list(csv.reader(io.StringIO(stream.getvalue().decode()))) == [["title"], [written]]
+
+
+# -- text for people: no control sequence reaches the terminal -------------------------------
+
+
+def obeyed(seen: str) -> list[str]:
+    """The control characters a terminal would act on, the program's own bold aside."""
+    return CONTROLS.findall(BOLD.sub("", seen))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b]0;title\x07", "␛]0;title␇"),
+        ("\x1b[2J", "␛[2J"),
+        ("\x9b2J", "\\u009b2J"),
+        ("\u202eevil", "\\u202eevil"),
+        ("\u2066a\u2069", "\\u2066a\\u2069"),
+        ("over\rwrite\x08\x7f", "over␍write␈␡"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("Iran’s «news» ایران", "Iran’s «news» ایران"),
+    ],
+)
+def test_control_characters_are_shown_to_people_never_obeyed(text, shown):
+    assert printable(text) == shown
+
+
+def test_show_on_a_terminal_shows_escape_sequences_without_obeying_them(hostile):
+    seen = hostile.on_terminal("show", hostile.escaped)
+
+    assert ESCAPES_SHOWN in seen
+    assert "Bodyword ␛]8;;https://evil.example␇link" in seen
+    assert obeyed(seen) == []
+
+
+def test_show_json_keeps_the_text_exactly(hostile):
+    done = hostile.run("show", hostile.escaped, "--json")
+
+    article = json.loads(done.stdout)["article"]
+    assert article["title"] == ESCAPES
+    assert article["body"].startswith(ESCAPED_BODY)
+
+
+def test_search_for_people_shows_escape_sequences_without_obeying_them(hostile):
+    seen = hostile.on_terminal("search", "Bodyword", "--human")
+
+    assert ESCAPES_SHOWN in seen
+    assert BOLD.search(seen)  # the match itself, in the program's bold
+    assert obeyed(seen) == []
+
+
+def test_history_on_a_terminal_shows_escape_sequences_without_obeying_them(hostile):
+    seen = hostile.on_terminal("history", hostile.escaped)
+
+    assert ESCAPES_SHOWN in seen
+    assert obeyed(seen) == []
+
+
+def test_stats_on_a_terminal_shows_a_run_message_without_obeying_it(hostile):
+    seen = hostile.on_terminal("stats", "--human")
+
+    assert "server said ␛]0;pwned␇" in seen
+    assert obeyed(seen) == []
+
+
+def test_parse_of_a_saved_page_shows_escape_sequences_without_obeying_them(hostile, tmp_path):
+    saved = tmp_path / "page.html"
+    saved.write_text(hostile.page, encoding="utf-8")
+
+    seen = hostile.on_terminal(
+        "parse", str(saved), "--url", f"https://en.alalam.ir/news/{hostile.escaped}", db=False
+    )
+
+    assert ESCAPES_SHOWN in seen
+    assert obeyed(seen) == []
