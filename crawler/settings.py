@@ -28,6 +28,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
+    # Before OffsiteMiddleware (50) and robots.txt (100): an article request off
+    # base_url's origin is refused with a recorded reason, never fetched.
+    "crawler.middlewares.article_origin.ArticleOriginMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,

@@ -38,11 +38,20 @@ _REFUSING_HTTP = frozenset({401, 403, 429})
 # "unreadable": a discovery source fetched whole that is not what it should be (not a
 # feed, not a sitemap): the site answered, so it says nothing of the site's reach.
 _GONE = frozenset(
-    {"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots", "unreadable"}
+    {
+        "not_html",
+        "too_large",
+        "redirect_loop",
+        "offsite_redirect",
+        "offsite_article",
+        "robots",
+        "unreadable",
+    }
 )
 _IGNORED = (
     ("max redirections", "redirect_loop"),
     ("Filtered offsite", "offsite_redirect"),
+    ("Offsite article", "offsite_article"),
     ("Forbidden by robots.txt", "robots"),
 )
 
