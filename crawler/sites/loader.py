@@ -23,6 +23,7 @@ from cssselect import parse as parse_css
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.parsing.urls import same_origin
+from crawler.sites.patterns import PatternError, compile_pattern
 from crawler.sites.profile import (
     ID_KINDS,
     KINDS,
@@ -126,7 +127,7 @@ def _article(table: _Table, base_url: str) -> ArticleRules:
     if {name for name, _, _ in fields} != {"id"} or any(spec or conv for _, spec, conv in fields):
         table.fail("url", f"{url!r} must hold {{id}} and no other placeholder")
     pattern = table.regex("id_pattern", required=True)
-    if re.compile(pattern).groups < 1:
+    if compile_pattern(pattern).groups < 1:
         table.fail("id_pattern", "needs a group: its first group is the id")
     id_kind = table.choice("id_kind", ID_KINDS, default=SLUG)
     for probe in (_SAMPLE_IDS.get(id_kind, _SAMPLE_SLUG), "a/b"):
@@ -135,7 +136,7 @@ def _article(table: _Table, base_url: str) -> ArticleRules:
     sample = _SAMPLE_IDS.get(id_kind)
     if sample is not None:
         path = urlsplit("http://h" + url.format(id=sample)).path
-        match = re.match(pattern, path)
+        match = compile_pattern(pattern).match(path)
         if match is None or match.group(1) != sample:
             table.fail(
                 "id_pattern", f"does not give back the id of {url.format(id=sample)} ({sample})"
@@ -432,8 +433,8 @@ class _Table:
         value = self.text(name, required=required)
         if value is not None:
             try:
-                re.compile(value)
-            except re.error as error:
+                compile_pattern(value)
+            except PatternError as error:
                 self.fail(name, f"{value!r} is not a regular expression: {error}")
         return value
 
