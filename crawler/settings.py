@@ -98,6 +98,14 @@ ARCHIVE_START_QUEUE = 1000
 # Sitemaps (start=latest) may be this large, downloaded or once inflated from gzip:
 # the protocol's 50,000 URLs a file, with room for news sitemaps' titles.
 ARCHIVE_SITEMAP_MAXSIZE = 100 * 1024 * 1024
+# How far one run's discovery goes (crawler.discovery.run). Sitemap indexes are
+# followed this many deep; at most this many sitemaps are read a run (children of
+# an index older than the window by their lastmod are skipped and do not count; a
+# backfill raises it); at most this many entries of all sources are looked at. A
+# run that stops at a bound is degraded, and its message names the setting.
+ARCHIVE_SITEMAP_MAX_DEPTH = 5
+ARCHIVE_SITEMAPS_PER_RUN = 1000
+ARCHIVE_DISCOVERY_ENTRIES_PER_RUN = 1_000_000
 
 # -- several workers, one frontier (crawler.cluster) ---------------------------------
 # A Redis URL makes this run one worker of a frontier shared through Redis: the

@@ -54,7 +54,7 @@ from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCou
 from crawler.archive.store import ArchiveStore
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
-from crawler.discovery.run import DiscoveryRun
+from crawler.discovery.run import DiscoveryBounds, DiscoveryRun
 from crawler.discovery.window import window_start
 from crawler.plan.revisits import RevisitPolicy
 from crawler.plan.schedule import RunPlan, plan_run
@@ -255,7 +255,11 @@ class ArchiveRun:
         start = window_start(since, sources, last_read, datetime.now(UTC))
         plan = self.plan
         self.discovery = DiscoveryRun(
-            self.crawler.stats, window_start=start, archived=plan.archived, skip=plan.skip
+            self.crawler.stats,
+            window_start=start,
+            archived=plan.archived,
+            skip=plan.skip,
+            bounds=DiscoveryBounds.from_settings(self.settings),
         )
         return start
 
