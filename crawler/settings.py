@@ -26,11 +26,17 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+# robots.txt is read to this size and obeyed as read (Google's bound); a larger
+# one is not ignored (crawler.middlewares.robots_bound).
+ARCHIVE_ROBOTSTXT_MAXSIZE = 500 * 1024
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50) and robots.txt (100): an article request off
     # base_url's origin is refused with a recorded reason, never fetched.
     "crawler.middlewares.article_origin.ArticleOriginMiddleware": 40,
+    # After HttpCompressionMiddleware (590) in the request path, so its response is
+    # seen first: robots.txt is read to ARCHIVE_ROBOTSTXT_MAXSIZE, not ignored.
+    "crawler.middlewares.robots_bound.RobotsTxtBoundMiddleware": 595,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,
