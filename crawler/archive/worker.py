@@ -10,15 +10,19 @@ The worker ignores SIGINT and SIGTERM: Ctrl-C in a terminal signals the
 whole process group, and a worker that died of it would lose the batches in
 hand and leave the crawl waiting for them. The crawl process stops it, once
 everything it handed over is stored; if the crawl process dies, the worker
-leaves by itself.
+leaves by itself (`_exit_with_parent`), however early: the crawl gives it
+its own pid, so a crawl killed while the worker was still starting is noticed
+too, and on Linux the kernel sends the worker SIGKILL when the crawl dies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -51,11 +55,13 @@ def start(
     retry_budget: float,
     gc_threshold: Sequence[int] = (),
     profiles: Sequence[SiteProfile] = (),
+    parent_pid: int | None = None,
 ) -> None:
     """Process initialiser: open the worker's engine; log to stderr beside the crawl's log.
 
     `profiles` are the crawl's own: a profile named with ``-a profile=FILE`` is
-    parsed with exactly as the crawl read it.
+    parsed with exactly as the crawl read it. `parent_pid` is the crawl
+    process's pid, as it knew it (default: the parent now).
     """
     global _store, _retry_budget
     for stop in STOP_SIGNALS:
@@ -63,7 +69,7 @@ def start(
     # The crawl process started us with them blocked (see ArchiveWriter.start), so that
     # none could arrive before they were ignored; one pending now is dropped.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    _exit_with_parent()
+    _exit_with_parent(os.getppid() if parent_pid is None else parent_pid)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [archive worker] %(levelname)s: %(message)s"
     )
@@ -75,13 +81,21 @@ def start(
     tune_gc(freeze=True, threshold=gc_threshold)
 
 
-def _exit_with_parent() -> None:
-    """Leave when the crawl process dies (SIGKILL gives it no time to stop us).
+def _exit_with_parent(parent: int) -> None:
+    """Leave when the crawl process `parent` dies (SIGKILL gives it no time to stop us).
 
+    The parent's pid comes from the crawl itself: read here, it would already
+    be 1 (or a subreaper's) had the crawl died while this process started, and
+    the worker would wait for that one forever, holding the crawl's stdout.
+    On Linux the kernel kills the worker the moment the crawl dies
+    (PR_SET_PDEATHSIG); the check of the parent's pid, here and every half
+    second, covers the instant before that was asked and other systems.
     An unfinished batch transaction is rolled back by the database, so leaving
     at any moment leaves the archive consistent.
     """
-    parent = os.getppid()
+    _kill_with_parent()
+    if os.getppid() != parent:  # it died before the kernel was asked to tell us
+        os._exit(1)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -89,6 +103,20 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _kill_with_parent() -> None:
+    """Ask Linux for SIGKILL when the parent dies; elsewhere (or without libc) do nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the watch alone
+        pass
 
 
 def ready() -> bool:
