@@ -22,6 +22,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import (
     ConnectError,
     ConnectionDone,
@@ -52,6 +53,8 @@ _IGNORED = (
     ("max redirections", "redirect_loop"),
     ("Filtered offsite", "offsite_redirect"),
     ("Offsite article", "offsite_article"),
+    # HttpCompressionMiddleware: a body that inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
+    ("Ignored response", "too_large"),
     ("Forbidden by robots.txt", "robots"),
 )
 
@@ -92,12 +95,27 @@ _DESCRIPTIONS = {
 }
 
 
+# Errors raised without a word: what they mean here, so no failure is recorded blank.
+_UNSAID: dict[type, str] = {
+    CancelledError: (
+        "the download was cancelled: its reply grew past DOWNLOAD_MAXSIZE as it arrived "
+        "(an endless chunked reply), or the crawl was stopping"
+    ),
+}
+
+
 def classify(failure: Failure) -> tuple[str, int | None, str]:
     """(reason code, HTTP status or None, message) of a request's failure."""
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", status, f"HTTP {status}"
-    message = f"{failure.type.__name__}: {failure.getErrorMessage()}"  # type: ignore[union-attr]
+    detail = failure.getErrorMessage().strip() or _UNSAID.get(
+        failure.type,  # type: ignore[arg-type]
+        "no message given",
+    )
+    message = f"{failure.type.__name__}: {detail}"  # type: ignore[union-attr]
+    if failure.check(CancelledError):
+        return "cancelled", None, message
     if failure.check(IgnoreRequest):
         text = failure.getErrorMessage()
         reason = next((code for start, code in _IGNORED if text.startswith(start)), "ignored")

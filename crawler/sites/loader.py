@@ -71,6 +71,8 @@ def load_profile(path: str | Path) -> SiteProfile:
         raise ProfileError(str(file), "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(str(file), "", f"is not valid TOML ({error})") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ProfileError(str(file), "", "nests its arrays or tables too deep to read") from None
     return profile_from_data(data, source=file)
 
 
