@@ -66,7 +66,11 @@ def unavailable(error: BaseException, url: str) -> str | None:
             f"or run `sqlite3 {path} .recover`"
         )
     if getattr(origin, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
-        return privilege_problem(url, first)
+        statement = (getattr(error, "statement", None) or "").lstrip().upper()
+        needs = "read" if statement.startswith("SELECT") else "write"
+        if statement.startswith(("CREATE", "ALTER")):
+            needs = "create"
+        return privilege_problem(url, first, needs=needs)
     if not isinstance(error, OperationalError | InterfaceError | ArgumentError):
         return None
     return f"cannot open the archive database {redact(url)}: {first}"
@@ -77,6 +81,7 @@ _INSUFFICIENT_PRIVILEGE = "42501"
 _GRANTS = {
     "schema": "GRANT USAGE ON SCHEMA public TO {role}",
     "read": "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+    "create": "GRANT USAGE, CREATE ON SCHEMA public TO {role}",
     "write": (
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; "
         "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"
@@ -87,11 +92,12 @@ _GRANTS = {
 def privilege_problem(url: str, message: str, *, needs: str = "write") -> str:
     """What a PostgreSQL role lacks (from the server's `message`), and the grant that fixes it."""
     role = _user(url) or "the role"
-    lacking = "schema" if "for schema" in message else needs
+    lacking = "schema" if "for schema" in message and needs != "create" else needs
     what = {
         "schema": "may not use the archive's schema",
         "read": "may not read the archive",
         "write": "may not write the archive",
+        "create": "may not create the archive's tables",
     }[lacking]
     grant = _GRANTS[lacking].format(role=role)
     return (

@@ -48,7 +48,7 @@ from crawler.archive.database import (
     unavailable,
 )
 from crawler.archive.lock import LockedError, SiteLock
-from crawler.archive.migrate import ArchiveSchemaError, ensure_current
+from crawler.archive.migrate import ArchiveSchemaError, check_writable, ensure_current
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.store import ArchiveStore
@@ -154,6 +154,7 @@ class ArchiveRun:
         """Bring a fresh database to the schema, refuse a wrong one, take the site's lock."""
         try:
             ensure_current(self.database_url, self.engine)
+            check_writable(self.engine, self.database_url)
         except ArchiveSchemaError as error:
             raise RunRefused(str(error)) from None
         shared = bool(self.settings.get("ARCHIVE_FRONTIER"))
