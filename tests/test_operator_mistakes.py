@@ -7,6 +7,8 @@ that cannot be opened; the crawl exits 2 when it cannot start.
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,10 @@ from crawler.archive.migrate import ensure_current
 from crawler.cli import cli
 from crawler.plan.failures import classify, is_gone
 from crawler.sites import ProfileError, load_profile
-from tests.conftest import crawl
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
+from tests import archive_db
+from tests.conftest import crawl, start_crawl
 
 COMMANDS = [["search", "Hamedan"], ["show", "1851093"], ["stats"], ["export"], ["graph"]]
 
@@ -68,6 +73,46 @@ def test_a_crawl_into_a_damaged_archive_cannot_start_and_exits_2(damaged):
     assert "Traceback" not in run.log
     [line] = [line for line in run.log.splitlines() if line.startswith("Error:")]
     assert f"the archive at {damaged} is damaged" in line
+
+
+# -- the SQLite file deleted or replaced while the crawl writes to it ------------------------
+
+
+def wait_until_archived(url: str, count: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if len(archive_db.archived_ids(url)) >= count:
+                return
+        except Exception:  # the schema is not there yet
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} articles archived after {timeout} s")
+
+
+@pytest.mark.parametrize("mistake", ["deleted", "replaced by another file"])
+def test_an_archive_file_deleted_or_replaced_mid_crawl_fails_the_run_saying_so(tmp_path, mistake):
+    path = tmp_path / "archive.sqlite3"
+    url = f"sqlite:///{path}"
+    site = LocalSite(pages=200)
+    site.delay = 0.05  # 200 pages, 4 at a time: seconds of crawl left after the mistake
+    with ServerThread(site) as base_url:
+        process = start_crawl(
+            url, start=SEED_ID, base_url=base_url, settings=("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
+        )
+        wait_until_archived(url, 10)
+        if mistake == "deleted":
+            path.unlink()
+        else:  # a copy put in its place, as a restore from a backup does
+            shutil.copy(path, tmp_path / "copy.sqlite3")
+            (tmp_path / "copy.sqlite3").replace(path)
+        output, _ = process.communicate(timeout=300)
+
+    assert process.returncode == 1, output
+    assert "Traceback" not in output
+    summary = output.strip().splitlines()[-1]
+    assert summary.startswith("Run ") and " failed " in summary, summary
+    assert f"the archive file {path} was {mistake} during the crawl" in summary
 
 
 # -- a database the archive does not run on --------------------------------------------------

@@ -25,9 +25,13 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+
 from crawler.archive.database import create_archive_engine
+from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.extensions.gc_tuning import tune_gc
@@ -48,6 +52,8 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _store: ArchiveStore | None = None
 _retry_budget = 0.0
 _profiles: dict[str, SiteProfile] = {}
+_database_file: dict[str, object] = {}
+"""The SQLite file as opened (``path``, ``identity``: device and inode); empty for PostgreSQL."""
 
 
 def start(
@@ -77,6 +83,7 @@ def start(
     # which logs them and gives up when the budget is spent.
     _store = ArchiveStore(create_archive_engine(database_url, writer=True, busy_timeout=5.0))
     _retry_budget = retry_budget
+    _database_file.update(_sqlite_file(database_url))
     _profiles.update((profile.name, profile) for profile in profiles)
     tune_gc(freeze=True, threshold=gc_threshold)
 
@@ -119,6 +126,42 @@ def _kill_with_parent() -> None:
         pass
 
 
+def _sqlite_file(url: str) -> dict[str, object]:
+    """The SQLite file of `url` and its device and inode, as the worker opened it."""
+    parsed = make_url(url)
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return {}
+    try:
+        found = Path(path).stat()
+    except FileNotFoundError:  # made by the crawl before the worker starts; if not, no check
+        return {}
+    return {"path": path, "identity": (found.st_dev, found.st_ino)}
+
+
+def _check_same_file() -> None:
+    """Stop the run if the SQLite file was deleted or replaced since the worker opened it.
+
+    The worker's connections still write to the file they opened, which is no
+    longer the one at its path: every page stored there would be lost (or go
+    on being lost, unseen, into a deleted file) while the run reports it archived.
+    """
+    path = _database_file.get("path")
+    if not isinstance(path, str):
+        return
+    try:
+        found = Path(path).stat()
+        now: tuple[int, int] | None = (found.st_dev, found.st_ino)
+    except FileNotFoundError:
+        now = None
+    if now != _database_file["identity"]:
+        what = "deleted" if now is None else "replaced by another file"
+        raise ArchiveUnwritable(
+            f"the archive file {path} was {what} during the crawl: this run stores nothing "
+            "more; the pages it stored since are not in the file there now, so crawl again"
+        )
+
+
 def ready() -> bool:
     """Answered once the worker has started and opened its engine."""
     return _store is not None
@@ -138,6 +181,7 @@ def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
     """
     if _store is None:
         raise RuntimeError("archive worker used before start()")
+    _check_same_file()
     pages = [
         ParsedPage(item, parse_fetched(item, _profile(item.site)))
         for item in batch
