@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +27,9 @@ from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import crawl, start_crawl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 COMMANDS = [["search", "Hamedan"], ["show", "1851093"], ["stats"], ["export"], ["graph"]]
 
@@ -113,6 +118,48 @@ def test_an_archive_file_deleted_or_replaced_mid_crawl_fails_the_run_saying_so(t
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("Run ") and " failed " in summary, summary
     assert f"the archive file {path} was {mistake} during the crawl" in summary
+
+
+# -- the disk full ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+# Room left on the disk: not even for the run's row; for the row and a few batches.
+@pytest.mark.parametrize("room", [40_000, 300_000])
+def test_a_run_on_a_disk_that_fills_up_never_leaves_its_row_running(small_disk, room):
+    url = f"sqlite:///{small_disk / 'archive.sqlite3'}"
+    ensure_current(url)
+    filler = small_disk / "filler"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler.write_bytes(bytes(free - room))
+    with ServerThread(LocalSite(pages=150)) as base_url:
+        full = crawl(url, start=SEED_ID, base_url=base_url)
+
+    assert full.returncode == 1, full.log
+    assert "Traceback" not in full.log
+    summary = full.stdout.strip().splitlines()[-1]
+    assert "the archive database cannot take writes: its disk is full" in summary
+    filler.unlink()
+    assert [run.status for run in archive_db.runs(url)] in ([], ["failed"])
+    assert not list(small_disk.glob("*-reserve"))
 
 
 # -- a database the archive does not run on --------------------------------------------------
