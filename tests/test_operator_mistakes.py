@@ -6,6 +6,7 @@ that cannot be opened; the crawl exits 2 when it cannot start.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from aiohttp import web
 from click.testing import CliRunner
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.defer import CancelledError
@@ -258,3 +260,44 @@ def test_an_error_without_a_message_is_never_recorded_blank():
     _, _, text = classify(Failure(ConnectionResetError()))
 
     assert text.split(": ", 1)[1].strip()
+
+
+class EndlessServer(ServerThread):
+    """A server whose every reply is chunked and never ends."""
+
+    def __init__(self) -> None:
+        super().__init__(LocalSite(pages=10))
+
+    async def _main(self) -> None:
+        async def endless(request: web.Request) -> web.StreamResponse:
+            reply = web.StreamResponse(headers={"Content-Type": "text/html"})
+            await reply.prepare(request)
+            while True:
+                await reply.write(b"<p>" + b"x" * 65536 + b"</p>\n")
+
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", endless)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        self._stop = asyncio.Event()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._ready.set()
+        await self._stop.wait()
+        await runner.cleanup()
+
+
+def test_an_endless_chunked_reply_is_recorded_with_a_text_saying_why(sqlite_url):
+    with EndlessServer() as base_url:
+        run = crawl(
+            sqlite_url,
+            start="1851093",
+            base_url=base_url,
+            settings=("DOWNLOAD_MAXSIZE=1000000", "RETRY_TIMES=0"),
+        )
+
+    failure = archive_db.failures(sqlite_url)["1851093"]
+    assert failure.reason == "too_large", run.log
+    assert failure.error.startswith("DownloadCancelledError: the reply grew past DOWNLOAD_MAXSIZE")

@@ -97,6 +97,9 @@ _DESCRIPTIONS = {
 
 # Errors raised without a word: what they mean here, so no failure is recorded blank.
 _UNSAID: dict[type, str] = {
+    DownloadCancelledError: (
+        "the reply grew past DOWNLOAD_MAXSIZE as it arrived (an endless or oversized reply)"
+    ),
     CancelledError: (
         "the download was cancelled: its reply grew past DOWNLOAD_MAXSIZE as it arrived "
         "(an endless chunked reply), or the crawl was stopping"
