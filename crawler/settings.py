@@ -26,8 +26,17 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+# robots.txt is read to this size and obeyed as read (Google's bound); a larger
+# one is not ignored (crawler.middlewares.robots_bound).
+ARCHIVE_ROBOTSTXT_MAXSIZE = 500 * 1024
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
+    # Before OffsiteMiddleware (50) and robots.txt (100): an article request off
+    # base_url's origin is refused with a recorded reason, never fetched.
+    "crawler.middlewares.article_origin.ArticleOriginMiddleware": 40,
+    # After HttpCompressionMiddleware (590) in the request path, so its response is
+    # seen first: robots.txt is read to ARCHIVE_ROBOTSTXT_MAXSIZE, not ignored.
+    "crawler.middlewares.robots_bound.RobotsTxtBoundMiddleware": 595,
     # After RobotsTxtMiddleware (100): discovery reads the robots.txt it fetched.
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -97,6 +106,14 @@ ARCHIVE_START_QUEUE = 1000
 # Sitemaps (start=latest) may be this large, downloaded or once inflated from gzip:
 # the protocol's 50,000 URLs a file, with room for news sitemaps' titles.
 ARCHIVE_SITEMAP_MAXSIZE = 100 * 1024 * 1024
+# How far one run's discovery goes (crawler.discovery.run). Sitemap indexes are
+# followed this many deep; at most this many sitemaps are read a run (children of
+# an index older than the window by their lastmod are skipped and do not count; a
+# backfill raises it); at most this many entries of all sources are looked at. A
+# run that stops at a bound is degraded, and its message names the setting.
+ARCHIVE_SITEMAP_MAX_DEPTH = 5
+ARCHIVE_SITEMAPS_PER_RUN = 1000
+ARCHIVE_DISCOVERY_ENTRIES_PER_RUN = 1_000_000
 
 # -- several workers, one frontier (crawler.cluster) ---------------------------------
 # A Redis URL makes this run one worker of a frontier shared through Redis: the
@@ -135,6 +152,9 @@ ARCHIVE_HEALTH_MIN_PAGES = 10
 FEED_EXPORT_ENCODING = "utf-8"
 # -o out.csv: the record's list fields as JSON, as `news-archive export --format csv` writes them.
 FEED_EXPORTERS = {"csv": "crawler.export.feed.ArticleCsvItemExporter"}
+# CSV feeds prefix formula-like text (=, +, -, @) with ' so that a spreadsheet shows
+# it rather than runs it (crawler.export.cells); True writes the text untouched.
+ARCHIVE_CSV_RAW = False
 LOG_LEVEL = "INFO"
 # Every log line says which clock it follows: the machine's, with its offset from UTC.
 LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"

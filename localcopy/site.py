@@ -223,6 +223,10 @@ class LocalSite:
             200, html.encode(), {"Content-Type": "text/html; charset=utf-8"}
         )
 
+    def retitle(self, article_id: str, title: str) -> None:
+        """Give a page another title, on the page and in every related list naming it."""
+        self._titles[article_id] = title
+
     def remove_page(self, article_id: str) -> None:
         self.overrides[article_id] = Reply(404, b"<html><body>Not found</body></html>")
 

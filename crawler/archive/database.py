@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 DEFAULT_URL = "sqlite:///archive.sqlite3"
+_BACKENDS = ("sqlite", "postgresql")
 ENV_VAR = "ARCHIVE_DB"
 
 
@@ -50,14 +52,71 @@ def unavailable(error: BaseException, url: str) -> str | None:
     opened (a server not answering, a login refused, an unknown role or database, a URL
     that is not one), without its password; None for any other error, a bug to show in full.
     """
-    if not isinstance(error, OperationalError | InterfaceError | ArgumentError):
-        return None
-    text = str(getattr(error, "orig", None) or error).strip()
+    origin = getattr(error, "orig", None) or error
+    text = str(origin).strip()
     first = text.splitlines()[0] if text else type(error).__name__
     password = _password(url)
     if password:
         first = first.replace(password, "***")
-    return f"cannot open the archive database {redact(url)}: {redact_urls(first)}"
+    first = redact_urls(first)
+    if getattr(origin, "sqlite_errorcode", 0) & 0xFF in _SQLITE_DAMAGED:
+        path = _sqlite_path(url)
+        return (
+            f"the archive at {path} is damaged: {first}; restore it from a backup "
+            f"or run `sqlite3 {path} .recover`"
+        )
+    if getattr(origin, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+        statement = (getattr(error, "statement", None) or "").lstrip().upper()
+        needs = "read" if statement.startswith("SELECT") else "write"
+        if statement.startswith(("CREATE", "ALTER")):
+            needs = "create"
+        return privilege_problem(url, first, needs=needs)
+    if not isinstance(error, OperationalError | InterfaceError | ArgumentError):
+        return None
+    return f"cannot open the archive database {redact(url)}: {first}"
+
+
+_SQLITE_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_INSUFFICIENT_PRIVILEGE = "42501"
+_GRANTS = {
+    "schema": "GRANT USAGE ON SCHEMA public TO {role}",
+    "read": "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+    "create": "GRANT USAGE, CREATE ON SCHEMA public TO {role}",
+    "write": (
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; "
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"
+    ),
+}
+
+
+def privilege_problem(url: str, message: str, *, needs: str = "write") -> str:
+    """What a PostgreSQL role lacks (from the server's `message`), and the grant that fixes it."""
+    role = _user(url) or "the role"
+    lacking = "schema" if "for schema" in message and needs != "create" else needs
+    what = {
+        "schema": "may not use the archive's schema",
+        "read": "may not read the archive",
+        "write": "may not write the archive",
+        "create": "may not create the archive's tables",
+    }[lacking]
+    grant = _GRANTS[lacking].format(role=role)
+    return (
+        f"the role {role} {what} in {redact(url)} ({message}): as the archive's owner, run {grant}"
+    )
+
+
+def _sqlite_path(url: str) -> str:
+    try:
+        return make_url(url).database or url
+    except Exception:
+        return url
+
+
+def _user(url: str) -> str | None:
+    try:
+        return make_url(url).username
+    except Exception:
+        return None
 
 
 def _password(url: str) -> str | None:
@@ -93,6 +152,11 @@ def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float
     lock another process holds.
     """
     parsed = make_url(url)
+    if parsed.get_backend_name() not in _BACKENDS:
+        raise ArgumentError(
+            f"{parsed.drivername} is not a database the archive keeps: give sqlite:///FILE "
+            "or postgresql+psycopg://user@host/database"
+        )
     options: dict[str, Any] = {"json_serializer": json_text}
     if parsed.get_backend_name() == "postgresql":
         options["pool_pre_ping"] = True

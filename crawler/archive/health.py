@@ -93,6 +93,8 @@ def assess(
     if not run.pages_fetched and (page_trouble or (source_trouble and not read)):
         # It had pages to fetch and not one came back: the site is gone, down, or blocking us.
         return f"{_verdict(trouble)}: {_tally(trouble, fetches)}"
+    if sources is not None and sources.bounds:
+        return f"discovery stopped at its bounds: {'; '.join(sources.bounds)}"
     if sources is not None and sources.failed_all:
         tally = _tally(Counter(sources.failures), sources.read, "sources")
         return f"the discovery sources could not be read: {tally} ({sources.first_error})"

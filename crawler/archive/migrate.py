@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from crawler.archive.database import create_archive_engine, redact
+from crawler.archive.database import create_archive_engine, privilege_problem, redact
 from crawler.archive.models import Base
 from crawler.sites.package_data import package_directory
 
@@ -62,6 +62,7 @@ def upgrade(url: str) -> tuple[str | None, str | None]:
     engine = create_archive_engine(url)
     try:
         with _quiet("alembic"), engine.connect() as conn:
+            _check_schema_usable(conn, url)
             _lock(conn)
             before = MigrationContext.configure(conn).get_current_revision()
             _run_upgrade(conn, url)
@@ -96,6 +97,7 @@ def _check(url: str, *, create: bool, engine: Engine | None = None) -> None:
     engine = engine or create_archive_engine(url)
     try:
         with _quiet("alembic"), engine.connect() as conn:
+            _check_schema_usable(conn, url)
             _lock(conn)
             current = MigrationContext.configure(conn).get_current_revision()
             head = head_revision(url)
@@ -129,6 +131,38 @@ def _check(url: str, *, create: bool, engine: Engine | None = None) -> None:
     finally:
         if own:
             engine.dispose()
+
+
+def _check_schema_usable(conn: Connection, url: str) -> None:
+    """On PostgreSQL, a role with no schema it may use sees no tables at all: say so,
+    rather than that the database holds no archive."""
+    if conn.dialect.name != "postgresql":
+        return
+    if conn.execute(text("SELECT current_schema()")).scalar() is None:
+        raise ArchiveSchemaError(
+            privilege_problem(url, "permission denied for schema public", needs="schema")
+        )
+
+
+_WRITES = ("SELECT", "INSERT", "UPDATE", "DELETE")
+
+
+def check_writable(engine: Engine, url: str) -> None:
+    """Refuse, before a crawl begins, a PostgreSQL role that may not write every archive
+    table (it would fail at its first write, with its run unrecorded)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        for table in Base.metadata.tables:
+            for privilege in _WRITES:  # has_table_privilege("a, b") is true if any is held
+                allowed = conn.execute(
+                    text("SELECT has_table_privilege(:table, :privilege)"),
+                    {"table": table, "privilege": privilege},
+                ).scalar()
+                if not allowed:
+                    raise ArchiveSchemaError(
+                        privilege_problem(url, f"no {privilege} on table {table}", needs="write")
+                    )
 
 
 def _run_upgrade(conn: Connection, url: str) -> None:

@@ -10,20 +10,28 @@ The worker ignores SIGINT and SIGTERM: Ctrl-C in a terminal signals the
 whole process group, and a worker that died of it would lose the batches in
 hand and leave the crawl waiting for them. The crawl process stops it, once
 everything it handed over is stored; if the crawl process dies, the worker
-leaves by itself.
+leaves by itself (`_exit_with_parent`), however early: the crawl gives it
+its own pid, so a crawl killed while the worker was still starting is noticed
+too, and on Linux the kernel sends the worker SIGKILL when the crawl dies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+
 from crawler.archive.database import create_archive_engine
+from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.isolation import save_isolating
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.extensions.gc_tuning import tune_gc
@@ -44,6 +52,8 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _store: ArchiveStore | None = None
 _retry_budget = 0.0
 _profiles: dict[str, SiteProfile] = {}
+_database_file: dict[str, object] = {}
+"""The SQLite file as opened (``path``, ``identity``: device and inode); empty for PostgreSQL."""
 
 
 def start(
@@ -51,11 +61,13 @@ def start(
     retry_budget: float,
     gc_threshold: Sequence[int] = (),
     profiles: Sequence[SiteProfile] = (),
+    parent_pid: int | None = None,
 ) -> None:
     """Process initialiser: open the worker's engine; log to stderr beside the crawl's log.
 
     `profiles` are the crawl's own: a profile named with ``-a profile=FILE`` is
-    parsed with exactly as the crawl read it.
+    parsed with exactly as the crawl read it. `parent_pid` is the crawl
+    process's pid, as it knew it (default: the parent now).
     """
     global _store, _retry_budget
     for stop in STOP_SIGNALS:
@@ -63,7 +75,7 @@ def start(
     # The crawl process started us with them blocked (see ArchiveWriter.start), so that
     # none could arrive before they were ignored; one pending now is dropped.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    _exit_with_parent()
+    _exit_with_parent(os.getppid() if parent_pid is None else parent_pid)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [archive worker] %(levelname)s: %(message)s"
     )
@@ -71,17 +83,26 @@ def start(
     # which logs them and gives up when the budget is spent.
     _store = ArchiveStore(create_archive_engine(database_url, writer=True, busy_timeout=5.0))
     _retry_budget = retry_budget
+    _database_file.update(_sqlite_file(database_url))
     _profiles.update((profile.name, profile) for profile in profiles)
     tune_gc(freeze=True, threshold=gc_threshold)
 
 
-def _exit_with_parent() -> None:
-    """Leave when the crawl process dies (SIGKILL gives it no time to stop us).
+def _exit_with_parent(parent: int) -> None:
+    """Leave when the crawl process `parent` dies (SIGKILL gives it no time to stop us).
 
+    The parent's pid comes from the crawl itself: read here, it would already
+    be 1 (or a subreaper's) had the crawl died while this process started, and
+    the worker would wait for that one forever, holding the crawl's stdout.
+    On Linux the kernel kills the worker the moment the crawl dies
+    (PR_SET_PDEATHSIG); the check of the parent's pid, here and every half
+    second, covers the instant before that was asked and other systems.
     An unfinished batch transaction is rolled back by the database, so leaving
     at any moment leaves the archive consistent.
     """
-    parent = os.getppid()
+    _kill_with_parent()
+    if os.getppid() != parent:  # it died before the kernel was asked to tell us
+        os._exit(1)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -89,6 +110,56 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _kill_with_parent() -> None:
+    """Ask Linux for SIGKILL when the parent dies; elsewhere (or without libc) do nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the watch alone
+        pass
+
+
+def _sqlite_file(url: str) -> dict[str, object]:
+    """The SQLite file of `url` and its device and inode, as the worker opened it."""
+    parsed = make_url(url)
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return {}
+    try:
+        found = Path(path).stat()
+    except FileNotFoundError:  # made by the crawl before the worker starts; if not, no check
+        return {}
+    return {"path": path, "identity": (found.st_dev, found.st_ino)}
+
+
+def _check_same_file() -> None:
+    """Stop the run if the SQLite file was deleted or replaced since the worker opened it.
+
+    The worker's connections still write to the file they opened, which is no
+    longer the one at its path: every page stored there would be lost (or go
+    on being lost, unseen, into a deleted file) while the run reports it archived.
+    """
+    path = _database_file.get("path")
+    if not isinstance(path, str):
+        return
+    try:
+        found = Path(path).stat()
+        now: tuple[int, int] | None = (found.st_dev, found.st_ino)
+    except FileNotFoundError:
+        now = None
+    if now != _database_file["identity"]:
+        what = "deleted" if now is None else "replaced by another file"
+        raise ArchiveUnwritable(
+            f"the archive file {path} was {what} during the crawl: this run stores nothing "
+            "more; the pages it stored since are not in the file there now, so crawl again"
+        )
 
 
 def ready() -> bool:
@@ -110,6 +181,7 @@ def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
     """
     if _store is None:
         raise RuntimeError("archive worker used before start()")
+    _check_same_file()
     pages = [
         ParsedPage(item, parse_fetched(item, _profile(item.site)))
         for item in batch

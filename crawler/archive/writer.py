@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ class ArchiveWriter:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.start,
-            initargs=(database_url, retry_budget, gc_threshold, tuple(profiles)),
+            initargs=(database_url, retry_budget, gc_threshold, tuple(profiles), os.getpid()),
         )
         self._pending: list[tuple[FetchedPage | FetchFailure, asyncio.Future[SaveOutcome]]] = []
         self._timer: asyncio.TimerHandle | None = None

@@ -14,6 +14,7 @@ from crawler.cli.options import (
     kind_option,
     open_store,
     output_option,
+    raw_csv_option,
     since_option,
     site_option,
     until_option,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 @site_option
 @kind_option
 @output_option
+@raw_csv_option
 def export(
     db: str | None,
     fmt: str,
@@ -49,6 +51,7 @@ def export(
     site: str | None,
     kind: str | None,
     output: str | None,
+    raw_csv: bool,
 ) -> None:
     """The archive as schema records, streamed (parquet needs the [parquet] extra and -o)."""
     store = open_store(db)
@@ -67,9 +70,11 @@ def export(
         except RuntimeError as error:
             raise click.ClickException(str(error)) from error
     else:
-        writer = record_export.write_jsonl if fmt == "jsonl" else record_export.write_csv
         with written(output) if output else nullcontext(sys.stdout) as handle:
-            count = writer(articles, handle)
+            if fmt == "jsonl":
+                count = record_export.write_jsonl(articles, handle)
+            else:
+                count = record_export.write_csv(articles, handle, raw=raw_csv)
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 
@@ -81,7 +86,8 @@ def export(
 )
 @site_option
 @output_option
-def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> None:
+@raw_csv_option
+def graph(db: str | None, fmt: str, site: str | None, output: str | None, raw_csv: bool) -> None:
     """The related-article graph: CSV of its edges, or GraphML of nodes and edges."""
     store = open_store(db)
 
@@ -90,7 +96,9 @@ def graph(db: str | None, fmt: str, site: str | None, output: str | None) -> Non
 
     with written(output) if output else nullcontext(sys.stdout) as handle:
         if fmt == "csv":
-            edges = graph_export.write_edges_csv(tracked(store.graph_edges(site), "edges"), handle)
+            edges = graph_export.write_edges_csv(
+                tracked(store.graph_edges(site), "edges"), handle, raw=raw_csv
+            )
             nodes = None
         else:
             nodes, edges = graph_export.write_graphml(

@@ -56,7 +56,10 @@ def db_upgrade(db: str | None) -> None:
     """Create or migrate the database to the latest schema (alembic upgrade head)."""
     url = database_url(db)
     with database_errors(url):
-        before, after = migrate.upgrade(url)
+        try:
+            before, after = migrate.upgrade(url)
+        except migrate.ArchiveSchemaError as error:
+            raise click.ClickException(str(error)) from None
     if before == after:
         click.echo(f"{redact(url)} is up to date (revision {after})")
     else:

@@ -36,6 +36,11 @@ kind_option = click.option("--kind", type=click.Choice(KINDS), help="Only this k
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
 )
+raw_csv_option = click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV text exactly as archived: no ' before cells a spreadsheet would run as formulas.",
+)
 
 
 class DateBound(click.ParamType):
@@ -59,7 +64,10 @@ class DateBound(click.ParamType):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         if self.upper and len(value) == 10:
-            moment += timedelta(days=1)
+            try:
+                moment += timedelta(days=1)
+            except OverflowError:  # the last day there is: no later moment to bound it by
+                moment = datetime.max.replace(tzinfo=moment.tzinfo)
         return moment
 
 
@@ -81,12 +89,16 @@ def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
 
 @contextmanager
 def written(output: str, mode: str = "w") -> Iterator[IO[Any]]:
-    """`output` written whole (crawler.export.atomic); a target that is no file: one line."""
+    """`output` written whole (crawler.export.atomic); a target that is no file, a missing
+    directory, a full disk: one line (exit 1), and nothing half written left behind."""
     try:
         with atomic_writer(output, mode) as handle:
             yield handle
     except NotAFileError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise click.ClickException(f"cannot write {output}: {reason}") from None
 
 
 class DatabaseUnavailable(click.ClickException):

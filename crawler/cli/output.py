@@ -6,6 +6,13 @@ Commands print tables when stdout is a terminal and JSON otherwise;
 One rule for times: people read the site's clock with its offset
 (``2016-08-16 17:52 +04:30``, `local_time`), and each output says once whose
 clock that is (`clock`); JSON carries UTC in ISO 8601 (``…+00:00``).
+Text for people goes through one door, `say` (and `table`, `article_text`,
+`snippet`, which use it): archived text was written by whoever wrote the
+page, and a control character in it would reach the terminal as a command
+(clear the screen, retitle the window, colour the rest, reverse the text's
+direction to spoof it). `printable` shows such characters instead; the
+program's own styling (bold) is added after. JSON stays exact.
+
 Long commands show a progress bar on stderr when a person watches it
 (`progress`), and nothing when their output goes to a program or a file.
 """
@@ -13,6 +20,7 @@ Long commands show a progress bar on stderr when a person watches it
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -31,6 +39,48 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 T = TypeVar("T")
+
+
+# C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides
+# and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what follows them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character shown, never obeyed by the terminal.
+
+    C0 controls and DEL become their Unicode control pictures (ESC is ``␛``,
+    so ``ESC ] 0 ; title BEL`` shows as ``␛]0;title␇``); C1 controls and the
+    bidi controls become escapes such as ``\\u009b`` and ``\\u202e``.
+    Tab and newline stay.
+    """
+    return _CONTROL.sub(_shown, text)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\u{code:04x}"
+
+
+class Bold(str):
+    """Text that `say` prints in bold on a terminal (made printable first)."""
+
+    __slots__ = ()
+
+
+def say(*parts: str, err: bool = False) -> None:
+    """One line for people: every part `printable`, `Bold` parts styled after that."""
+    click.echo(
+        "".join(
+            click.style(printable(part), bold=True) if isinstance(part, Bold) else printable(part)
+            for part in parts
+        ),
+        err=err,
+    )
 
 
 def wants_json(choice: bool | None) -> bool:
@@ -58,7 +108,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> None:
     for row in [headers, *text_rows]:
         cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths[:-1], strict=True)]
         last = row[-1] if len(row[-1]) <= widths[-1] else row[-1][: widths[-1] - 1] + "…"
-        click.echo("  ".join([*cells, last]).rstrip())
+        say("  ".join([*cells, last]).rstrip())
 
 
 def _cell(value: Any) -> str:
@@ -66,7 +116,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return printable(str(value))  # before measuring: a control picture is one column wide
 
 
 def site_zone(site: str) -> ZoneInfo:
@@ -113,23 +163,34 @@ def article_text(
     width = min(100, shutil.get_terminal_size((100, 24)).columns)
     headings = set(subheadings)
     for paragraph in body.split("\n\n"):
-        click.echo()
+        say()
         if paragraph in headings:
-            click.echo(click.style(paragraph, bold=True))
+            say(Bold(paragraph))
         else:
-            click.echo(click.wrap_text(paragraph, width=width))
+            say(click.wrap_text(printable(paragraph), width=width))
     if field_sources:
         sources = ", ".join(f"{name} {source}" for name, source in field_sources.items())
-        click.echo(f"\n{sources_label}: {sources}")
+        say(f"\n{sources_label}: {sources}")
 
 
-def highlighted(snippet: str, *, for_terminal: bool) -> str:
-    """Search matches in bold on a terminal, between «» elsewhere."""
-    if for_terminal:
-        start, end = "\x1b[1m", "\x1b[0m"
-    else:
-        start, end = "«", "»"
-    return snippet.replace(MARK_START, start).replace(MARK_END, end)
+def highlighted(snippet: str) -> str:
+    """Search matches between «», for JSON: the text itself exact."""
+    return snippet.replace(MARK_START, "«").replace(MARK_END, "»")
+
+
+_MATCH = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
+
+
+def snippet(snippet: str, *, for_terminal: bool) -> list[str]:
+    """A search snippet as parts for `say`: matches `Bold` on a terminal, between «» elsewhere."""
+    parts: list[str] = []
+    done = 0
+    for match in _MATCH.finditer(snippet):
+        parts.append(snippet[done : match.start()])
+        parts.append(Bold(match.group(1)) if for_terminal else f"«{match.group(1)}»")
+        done = match.end()
+    parts.append(snippet[done:])
+    return parts
 
 
 def progress(

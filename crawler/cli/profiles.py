@@ -116,27 +116,27 @@ def parse(
 def _print_record(result: ParseResult, site_profile: SiteProfile) -> None:
     article = result.article
     if article is None:
-        click.echo(f"no record: {result.drop_reason}")
+        out.say(f"no record: {result.drop_reason}")
     else:
         sources = article.field_sources
-        click.echo(click.style(article.title, bold=True) + f"  [{sources.get('title')}]")
-        click.echo(f"{article.site}/{article.article_id} · {article.kind} · {article.language}")
-        click.echo(article.url)
+        out.say(out.Bold(article.title), f"  [{sources.get('title')}]")
+        out.say(f"{article.site}/{article.article_id} · {article.kind} · {article.language}")
+        out.say(article.url)
         when = article.published_local or "undated"
         if article.published_at:
             when += f" ({article.published_at} UTC)"
-        click.echo(f"published {when}  [{sources.get('published', '-')}]")
+        out.say(f"published {when}  [{sources.get('published', '-')}]")
         if article.authors:
-            click.echo(f"by {', '.join(article.authors)}  [{sources.get('authors')}]")
-        click.echo(
+            out.say(f"by {', '.join(article.authors)}  [{sources.get('authors')}]")
+        out.say(
             f"{article.word_count} words  [{sources.get('body', '-')}] · "
             f"{len(article.images)} images · {len(article.related)} related"
             + ("" if article.related_complete else " (incomplete)")
         )
         out.article_text(article.body, article.subheadings, sources, sources_label="field sources")
-    click.echo(f"profile: {site_profile.name} ({site_profile.source})")
+    out.say(f"profile: {site_profile.name} ({site_profile.source})")
     for warning in result.warnings:
-        click.echo(f"warning: {warning}")
+        out.say(f"warning: {warning}")
 
 
 # -- checking a profile against its saved pages -------------------------------------------
@@ -204,23 +204,23 @@ def profile_check(name_or_file: str) -> None:
     as_file = name_or_file.endswith(".toml") or Path(name_or_file).is_file()
     site_profile = _profile(None if as_file else name_or_file, name_or_file if as_file else None)
     checks = check_profile(site_profile)
-    click.echo(f"profile {site_profile.name} ({site_profile.source}): valid")
+    out.say(f"profile {site_profile.name} ({site_profile.source}): valid")
     if not checks:
-        click.echo("it lists no tests (tests = [{ file = ..., expect = ... }])")
+        out.say("it lists no tests (tests = [{ file = ..., expect = ... }])")
         return
     for page in checks:
-        click.echo(f"\n{page.test.file.name}  ({'ok' if page.ok else 'MISMATCH'})")
+        out.say(f"\n{page.test.file.name}  ({'ok' if page.ok else 'MISMATCH'})")
         for check in page.fields:
             if check.ok:
-                click.echo(f"  ok        {check.name}")
+                out.say(f"  ok        {check.name}")
             else:
-                click.echo(f"  MISMATCH  {check.name}")
-                click.echo(f"      expected {_short(check.expected)}")
-                click.echo(f"      got      {_short(check.got)}")
+                out.say(f"  MISMATCH  {check.name}")
+                out.say(f"      expected {_short(check.expected)}")
+                out.say(f"      got      {_short(check.got)}")
         if page.unchecked:
-            click.echo(f"  not checked: {', '.join(page.unchecked)}")
+            out.say(f"  not checked: {', '.join(page.unchecked)}")
     failed = sum(not page.ok for page in checks)
-    click.echo(f"\n{len(checks)} pages, {failed} with mismatches")
+    out.say(f"\n{len(checks)} pages, {failed} with mismatches")
     if failed:
         sys.exit(EXIT_MISMATCH)
 

@@ -77,17 +77,17 @@ def search(
     if out.wants_json(as_json):
         for hit in hits:
             record = dataclasses.asdict(hit)
-            record["snippet"] = out.highlighted(hit.snippet, for_terminal=False)
+            record["snippet"] = out.highlighted(hit.snippet)
             out.emit_json(record)
         return
     if not hits:
-        click.echo(f"no article matches {query!r}")
+        out.say(f"no article matches {query!r}")
         return
     for hit in hits:
         when = out.local_time(hit.published_at, hit.site) or "undated"
         where = f"[{hit.site}/{hit.article_id}, {hit.kind}, {when}]"
-        click.echo(f"{click.style(hit.title, bold=True)}  {where}")
-        click.echo("    " + out.highlighted(hit.snippet, for_terminal=sys.stdout.isatty()))
+        out.say(out.Bold(hit.title), f"  {where}")
+        out.say("    ", *out.snippet(hit.snippet, for_terminal=sys.stdout.isatty()))
 
 
 @click.command()
@@ -134,18 +134,18 @@ def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | 
         return
     zone = out.site_zone(site).key
     published = datetime.fromisoformat(article.published_at) if article.published_at else None
-    click.echo(click.style(article.title, bold=True))
+    out.say(out.Bold(article.title))
     when = f"published {out.local_time(published, site)} ({zone}), {out.utc(published)}"
     if not published:
         # A date without a time is kept as the date alone (see The schema).
         when = f"published {article.published_local}" if article.published_local else "undated"
-    click.echo(f"{site}/{article_id} · {article.kind} · {when}")
-    click.echo(article.url)
+    out.say(f"{site}/{article_id} · {article.kind} · {when}")
+    out.say(article.url)
     if article.authors:
-        click.echo(f"by {', '.join(article.authors)}")
+        out.say(f"by {', '.join(article.authors)}")
     fetched = datetime.fromisoformat(article.fetched_at) if article.fetched_at else None
     desk = f" · desk {article.desk_code}" if article.desk_code else ""
-    click.echo(
+    out.say(
         f"version {article.version} of {len(versions)} · fetched {out.local_time(fetched, site)}"
         f" · {article.word_count} words{desk}"
     )
@@ -153,10 +153,10 @@ def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | 
         article.body, article.subheadings, article.field_sources, sources_label="Field sources"
     )
     if article.images:
-        click.echo("\nImages")
+        out.say("\nImages")
         for image in article.images:
-            click.echo(f"  {image.url}" + (f"  {image.caption}" if image.caption else ""))
-    click.echo("\nVersions")
+            out.say(f"  {image.url}" + (f"  {image.caption}" if image.caption else ""))
+    out.say("\nVersions")
     out.table(
         ["version", "first seen", "last seen", "title"],
         [
@@ -170,7 +170,7 @@ def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | 
         ],
     )
     if related:
-        click.echo("\nRelated")
+        out.say("\nRelated")
         out.table(
             ["#", "id", "in archive", "title"],
             [[r["position"], r["article_id"], r["archived"], r["title"]] for r in related],
@@ -184,8 +184,8 @@ def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
     page = store.raw_page(site, article_id)
     if page is None:
         raise click.ClickException(f"no page of {site}/{article_id} was ever fetched")
-    if sys.stdout.isatty():
-        click.echo(page_text(page.body, page.encoding))
+    if sys.stdout.isatty():  # a person reads it: its control characters shown, not obeyed
+        out.say(page_text(page.body, page.encoding).replace("\r\n", "\n"))
         return
     sys.stdout.buffer.write(page.body)
     sys.stdout.buffer.flush()
@@ -224,7 +224,7 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
             }
         )
         return
-    click.echo(f"{figures.total} articles archived, {figures.versions} versions of their text")
+    out.say(f"{figures.total} articles archived, {figures.versions} versions of their text")
     out.table(["site", "kind", "articles"], [[s, k, n] for (s, k), n in figures.articles.items()])
     if figures.published_from and figures.published_to:
         sites = {s for s, _ in figures.articles}
@@ -232,23 +232,21 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
             [only] = sites
             first = out.local_time(figures.published_from, only)
             last = out.local_time(figures.published_to, only)
-            click.echo(f"published {first} to {last} ({out.clock(only)})")
+            out.say(f"published {first} to {last} ({out.clock(only)})")
         else:  # no one site's clock fits them all
-            click.echo(
+            out.say(
                 f"published {out.utc(figures.published_from)} to {out.utc(figures.published_to)}"
             )
-    click.echo(f"{figures.related_links} related links, {figures.missing} linked ids not archived")
+    out.say(f"{figures.related_links} related links, {figures.missing} linked ids not archived")
     if figures.dropped:
-        click.echo("pages dropped: " + ", ".join(f"{r}: {n}" for r, n in figures.dropped.items()))
+        out.say("pages dropped: " + ", ".join(f"{r}: {n}" for r, n in figures.dropped.items()))
     if figures.failed:
-        click.echo(
-            "pages not fetched: " + ", ".join(f"{s}: {n}" for s, n in figures.failed.items())
-        )
+        out.say("pages not fetched: " + ", ".join(f"{s}: {n}" for s, n in figures.failed.items()))
     if figures.by_month:
-        click.echo("\nBy month of publication (site time)")
+        out.say("\nBy month of publication (site time)")
         out.table(["month", "articles"], [[m, n] for m, n in figures.by_month.items()])
     if runs:
-        click.echo("\nLast runs")
+        out.say("\nLast runs")
         out.table(
             ["run", "site", "started", "status", "pages", "new", "versions", "message"],
             [_run_row(run) for run in runs],
@@ -270,15 +268,15 @@ def history(db: str | None, article_id: str, site: str, as_json: bool | None) ->
             out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(version)})
         return
     count = f"{len(versions)} version{'s' if len(versions) > 1 else ''}"
-    click.echo(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
+    out.say(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
     previous = None
     for version in versions:
         seen = f"first seen {out.local_time(version.first_seen_at, site)}"
         last = f"last seen {out.local_time(version.last_seen_at, site)}"
         digest = version.content_hash[:12]
-        click.echo(f"\nversion {version.version}: {seen}, {last}, sha256 {digest}")
+        out.say(f"\nversion {version.version}: {seen}, {last}, sha256 {digest}")
         if previous is None:
-            click.echo(f"  {version.title}")
+            out.say(f"  {version.title}")
         else:
             diff = difflib.unified_diff(
                 _lines(previous),
@@ -287,7 +285,7 @@ def history(db: str | None, article_id: str, site: str, as_json: bool | None) ->
                 f"version {version.version}",
                 lineterm="",
             )
-            click.echo("\n".join(diff))
+            out.say("\n".join(diff))
         previous = version
 
 

@@ -60,6 +60,8 @@ class SourceReport:
     """Why it failed, as a code (crawler.plan.failures: ``http_403``, ``connection_refused``,
     ... or ``unreadable``)."""
     warnings: list[str] = field(default_factory=list)
+    depth: int = 0
+    """How many sitemap indexes deep it was named (0: by the profile or robots.txt)."""
 
     @property
     def ignored(self) -> int:
@@ -87,6 +89,8 @@ class DiscoveryTotals:
     """Every source that could list articles failed (robots.txt only names sitemaps)."""
     failures: dict[str, int] = field(default_factory=dict)
     """Failed sources by reason (see `SourceReport.reason`)."""
+    bounds: tuple[str, ...] = ()
+    """The bounds the run's discovery stopped at, each naming the setting that raises it."""
 
     @classmethod
     def of(cls, record: dict[str, Any]) -> DiscoveryTotals:
@@ -102,6 +106,7 @@ class DiscoveryTotals:
             first_error=f"{failed[0]['url']}: {failed[0].get('error')}" if failed else None,
             failed_all=bool(listing) and all(r["status"] == FAILED for r in listing),
             failures=dict(Counter(r.get("reason") or UNREADABLE for r in failed)),
+            bounds=tuple(record.get("bounds", ())),
         )
 
     def summary(self) -> str:

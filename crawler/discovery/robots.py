@@ -19,12 +19,12 @@ def robots_sitemaps(
 ) -> list[SitemapRef]:
     """The sitemaps robots.txt names on the site, in its order; others are counted offsite."""
     urls = SiteUrls(profile, url)
-    found: list[SitemapRef] = []
+    found: dict[str, SitemapRef] = {}  # by path, in robots.txt's order: each named once
     for listed in sitemap_urls_from_robots(body, base_url=url):
         report.sitemaps += 1
         path = urls.on_site(listed)
         if path is None:
             report.offsite += 1
-        elif all(ref.url != path for ref in found):
-            found.append(SitemapRef(path))
-    return found
+        elif path not in found:
+            found[path] = SitemapRef(path)
+    return list(found.values())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import XMLGenerator
+
+from crawler.export.cells import cell_writer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -22,9 +23,12 @@ EDGE_FIELDS = [
 ]
 
 
-def write_edges_csv(edges: Iterable[GraphEdge], out: IO[str]) -> int:
-    """One row an edge; `target_archived` says whether the target is in the archive."""
-    writer = csv.writer(out)
+def write_edges_csv(edges: Iterable[GraphEdge], out: IO[str], *, raw: bool = False) -> int:
+    """One row an edge; `target_archived` says whether the target is in the archive.
+
+    Formula-like titles are neutralised for spreadsheets (crawler.export.cells) unless `raw`.
+    """
+    writer = cell_writer(out, raw=raw)
     writer.writerow(EDGE_FIELDS)
     count = 0
     for edge in edges:

@@ -6,13 +6,13 @@ at a time, so an export of a million articles runs in constant memory.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from crawler import items
+from crawler.export.cells import cell_writer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,13 +30,17 @@ def write_jsonl(articles: Iterable[items.Article], out: IO[str]) -> int:
     return count
 
 
-def write_csv(articles: Iterable[items.Article], out: IO[str]) -> int:
-    """One row an article; the list and mapping fields (subheadings, images, …) as JSON."""
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
+def write_csv(articles: Iterable[items.Article], out: IO[str], *, raw: bool = False) -> int:
+    """One row an article; the list and mapping fields (subheadings, images, …) as JSON.
+
+    Formula-like text is neutralised for spreadsheets (crawler.export.cells) unless `raw`.
+    """
+    writer = cell_writer(out, raw=raw)
+    writer.writerow(FIELDS)
     count = 0
     for article in articles:
-        writer.writerow(csv_row(article))
+        row = csv_row(article)
+        writer.writerow([row[name] for name in FIELDS])
         count += 1
     return count
 

@@ -47,14 +47,16 @@ from crawler.archive.database import (
     redact_urls,
     unavailable,
 )
+from crawler.archive.db_errors import ErrorKind, classify, unwritable
 from crawler.archive.lock import LockedError, SiteLock
-from crawler.archive.migrate import ArchiveSchemaError, ensure_current
+from crawler.archive.migrate import ArchiveSchemaError, check_writable, ensure_current
+from crawler.archive.reserve import DiskReserve
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.store import ArchiveStore
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
-from crawler.discovery.run import DiscoveryRun
+from crawler.discovery.run import DiscoveryBounds, DiscoveryRun
 from crawler.discovery.window import window_start
 from crawler.plan.revisits import RevisitPolicy
 from crawler.plan.schedule import RunPlan, plan_run
@@ -108,6 +110,7 @@ class ArchiveRun:
         self.retry_budget = crawler.settings.getfloat("ARCHIVE_DB_RETRY_SECONDS")
         self.engine = create_archive_engine(self.database_url)
         self.runs = RunLog(self.engine)
+        self.reserve = DiskReserve(self.database_url)
         self.profile: SiteProfile | None = _profile(crawler.spider)
         """The site's profile, as the spider's arguments resolved it (a name or a file);
         None for a spider that names no site."""
@@ -154,6 +157,7 @@ class ArchiveRun:
         """Bring a fresh database to the schema, refuse a wrong one, take the site's lock."""
         try:
             ensure_current(self.database_url, self.engine)
+            check_writable(self.engine, self.database_url)
         except ArchiveSchemaError as error:
             raise RunRefused(str(error)) from None
         shared = bool(self.settings.get("ARCHIVE_FRONTIER"))
@@ -202,6 +206,7 @@ class ArchiveRun:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+        self.reserve.give_back()
         self.engine.dispose()
 
     # -- the plan ------------------------------------------------------------------------
@@ -255,7 +260,11 @@ class ArchiveRun:
         start = window_start(since, sources, last_read, datetime.now(UTC))
         plan = self.plan
         self.discovery = DiscoveryRun(
-            self.crawler.stats, window_start=start, archived=plan.archived, skip=plan.skip
+            self.crawler.stats,
+            window_start=start,
+            archived=plan.archived,
+            skip=plan.skip,
+            bounds=DiscoveryBounds.from_settings(self.settings),
         )
         return start
 
@@ -311,18 +320,28 @@ class ArchiveRun:
     def spider_opened(self, spider: Spider) -> None:
         self.started = datetime.now(UTC)
         runs = self.runs
-        self.run_id = with_retries(
-            lambda: runs.start(
-                site=self.site,
-                spider=spider.name,
-                arguments=self._arguments(spider),
-                host=socket.gethostname(),
-                pid=os.getpid(),
-                at=self.started,
-            ),
-            budget=self.retry_budget,
-            what="opening the run record",
-        )
+        try:
+            self.run_id = with_retries(
+                lambda: runs.start(
+                    site=self.site,
+                    spider=spider.name,
+                    arguments=self._arguments(spider),
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    at=self.started,
+                ),
+                budget=self.retry_budget,
+                what="opening the run record",
+            )
+        except Exception as error:  # a full disk, a database gone read-only: one line, not a trace
+            if classify(error) is not ErrorKind.UNWRITABLE:
+                raise
+            message = str(unwritable(error))
+            logger.error("The run could not be recorded, stopping the crawl: %s", message)
+            self.stop("archive_failed", message)
+            self.status, self.summary = FAILED, f"The run could not start: {message}"
+            return
+        self.reserve.take()
         self.crawler.stats.set_value("run/id", self.run_id)
         logger.info("Run %d of %s started", self.run_id, self.site)
 
@@ -352,22 +371,27 @@ class ArchiveRun:
         counts = self.run_counts()
         status, message = self._status(reason)
         finished = datetime.now(UTC)
+
+        def finish() -> None:
+            runs.finish(
+                run_id,
+                status=status,
+                finish_reason=reason,
+                message=message,
+                counts=counts,
+                at=finished,
+            )
+
         try:
             if status == FINISHED:
                 message = self._health(counts)
                 status = DEGRADED if message else status
-            with_retries(
-                lambda: runs.finish(
-                    run_id,
-                    status=status,
-                    finish_reason=reason,
-                    message=message,
-                    counts=counts,
-                    at=finished,
-                ),
-                budget=self.retry_budget,
-                what="closing the run record",
-            )
+            try:
+                with_retries(finish, budget=self.retry_budget, what="closing the run record")
+            except Exception:
+                if not self.reserve.give_back():  # the disk filled up: the space kept for this
+                    raise
+                finish()
         except Exception as error:  # the crawl is over; say so rather than lose the summary
             logger.error("Run %d could not be recorded as %s: %s", run_id, status, error)
         self.status = status

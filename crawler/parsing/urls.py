@@ -46,3 +46,21 @@ def reached_port(parts: SplitResult) -> tuple[int | None, bool]:
     named = parts.port
     port = default if named is None else named
     return port, port == default
+
+
+def origin(url: str) -> tuple[str, str, int | None] | None:
+    """A URL's origin: scheme, host (lower case) and the port it reaches; None if it has none."""
+    try:
+        parts = urlsplit(url)
+        port, _ = reached_port(parts)
+    except ValueError:  # an unclosed bracket, a port that is no number
+        return None
+    if parts.scheme not in _SCHEMES or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether `url` is on `base`'s origin (same scheme, host and port)."""
+    reached = origin(url)
+    return reached is not None and reached == origin(base)

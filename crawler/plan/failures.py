@@ -22,6 +22,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import (
     ConnectError,
     ConnectionDone,
@@ -38,11 +39,22 @@ _REFUSING_HTTP = frozenset({401, 403, 429})
 # "unreadable": a discovery source fetched whole that is not what it should be (not a
 # feed, not a sitemap): the site answered, so it says nothing of the site's reach.
 _GONE = frozenset(
-    {"not_html", "too_large", "redirect_loop", "offsite_redirect", "robots", "unreadable"}
+    {
+        "not_html",
+        "too_large",
+        "redirect_loop",
+        "offsite_redirect",
+        "offsite_article",
+        "robots",
+        "unreadable",
+    }
 )
 _IGNORED = (
     ("max redirections", "redirect_loop"),
     ("Filtered offsite", "offsite_redirect"),
+    ("Offsite article", "offsite_article"),
+    # HttpCompressionMiddleware: a body that inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
+    ("Ignored response", "too_large"),
     ("Forbidden by robots.txt", "robots"),
 )
 
@@ -83,12 +95,30 @@ _DESCRIPTIONS = {
 }
 
 
+# Errors raised without a word: what they mean here, so no failure is recorded blank.
+_UNSAID: dict[type, str] = {
+    DownloadCancelledError: (
+        "the reply grew past DOWNLOAD_MAXSIZE as it arrived (an endless or oversized reply)"
+    ),
+    CancelledError: (
+        "the download was cancelled: its reply grew past DOWNLOAD_MAXSIZE as it arrived "
+        "(an endless chunked reply), or the crawl was stopping"
+    ),
+}
+
+
 def classify(failure: Failure) -> tuple[str, int | None, str]:
     """(reason code, HTTP status or None, message) of a request's failure."""
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", status, f"HTTP {status}"
-    message = f"{failure.type.__name__}: {failure.getErrorMessage()}"  # type: ignore[union-attr]
+    detail = failure.getErrorMessage().strip() or _UNSAID.get(
+        failure.type,  # type: ignore[arg-type]
+        "no message given",
+    )
+    message = f"{failure.type.__name__}: {detail}"  # type: ignore[union-attr]
+    if failure.check(CancelledError):
+        return "cancelled", None, message
     if failure.check(IgnoreRequest):
         text = failure.getErrorMessage()
         reason = next((code for start, code in _IGNORED if text.startswith(start)), "ignored")

@@ -15,13 +15,15 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cssselect import SelectorError
 from cssselect import parse as parse_css
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.parsing.urls import same_origin
+from crawler.sites.patterns import PatternError, compile_pattern
 from crawler.sites.profile import (
     ID_KINDS,
     KINDS,
@@ -46,6 +48,7 @@ _CSS = HTMLTranslator()
 _TIME_DIRECTIVES = re.compile(r"%[HIMSXcTRrp]")
 # What a sample id must look like for each kind, to prove the template and pattern agree.
 _SAMPLE_IDS = {NUMBER: "1234567"}
+_SAMPLE_SLUG = "sample-id"
 
 
 class ProfileError(ValueError):
@@ -68,6 +71,8 @@ def load_profile(path: str | Path) -> SiteProfile:
         raise ProfileError(str(file), "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(str(file), "", f"is not valid TOML ({error})") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ProfileError(str(file), "", "nests its arrays or tables too deep to read") from None
     return profile_from_data(data, source=file)
 
 
@@ -87,7 +92,7 @@ def profile_from_data(data: dict[str, Any], *, source: Path) -> SiteProfile:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             top.fail("time_zone", f"{time_zone!r} is not an IANA time zone (e.g. Europe/London)")
-    article = _article(top.table("article", required=True))
+    article = _article(top.table("article", required=True), base_url.rstrip("/"))
     profile = SiteProfile(
         name=name,
         base_url=base_url.rstrip("/"),
@@ -108,24 +113,32 @@ def profile_from_data(data: dict[str, Any], *, source: Path) -> SiteProfile:
 # -- the tables ------------------------------------------------------------------------
 
 
-def _article(table: _Table) -> ArticleRules:
+def _article(table: _Table, base_url: str) -> ArticleRules:
     url = table.text("url", required=True)
-    if not url.startswith("/"):
-        table.fail("url", f"{url!r} must be a path beginning with / (the host is base_url's)")
+    problem = _template_problem(url)
+    if problem:
+        table.fail("url", f"{url!r} {problem}")
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(url) if name is not None}
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(url)
+            if name is not None
+        ]
     except ValueError as error:
         table.fail("url", f"{url!r} is not a template: {error}")
-    if names != {"id"}:
+    if {name for name, _, _ in fields} != {"id"} or any(spec or conv for _, spec, conv in fields):
         table.fail("url", f"{url!r} must hold {{id}} and no other placeholder")
     pattern = table.regex("id_pattern", required=True)
-    if re.compile(pattern).groups < 1:
+    if compile_pattern(pattern).groups < 1:
         table.fail("id_pattern", "needs a group: its first group is the id")
     id_kind = table.choice("id_kind", ID_KINDS, default=SLUG)
+    for probe in (_SAMPLE_IDS.get(id_kind, _SAMPLE_SLUG), "a/b"):
+        if not same_origin(urljoin(base_url + "/", url.format(id=probe)), base_url):
+            table.fail("url", f"{url!r} leaves base_url's origin ({base_url}) {_ON_ORIGIN}")
     sample = _SAMPLE_IDS.get(id_kind)
     if sample is not None:
         path = urlsplit("http://h" + url.format(id=sample)).path
-        match = re.match(pattern, path)
+        match = compile_pattern(pattern).match(path)
         if match is None or match.group(1) != sample:
             table.fail(
                 "id_pattern", f"does not give back the id of {url.format(id=sample)} ({sample})"
@@ -235,6 +248,36 @@ def _tests(top: _Table, source: Path) -> tuple[ProfileTest, ...]:
 
 
 # -- checks of single values -------------------------------------------------------------
+
+
+_ON_ORIGIN = "(an article URL is a path on base_url's origin, e.g. /news/{id})"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_ENCODED_SEPARATOR = re.compile(r"%(?:2f|5c)", re.IGNORECASE)
+# URL parsers drop tab and newline and trim spaces: "/\t/host" is read as "//host".
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _template_problem(url: str) -> str | None:
+    """Why an article URL template could leave base_url's origin, or None.
+
+    The template is a path: one that names a scheme, begins with ``//`` (a
+    network-path reference: another host), or holds what a browser or URL
+    parser may read as a host or a separator (``@``, a backslash, ``%2f``,
+    ``%5c``, blanks and control characters) is refused whatever it does today.
+    """
+    if _SCHEME.match(url):
+        return f"names a scheme {_ON_ORIGIN}"
+    if not url.startswith("/") or url.startswith("//"):
+        return f"must be a path beginning with / (one, not //) {_ON_ORIGIN}"
+    for found, what in (
+        ("\\" in url, "a backslash"),
+        ("@" in url, "an @"),
+        (_ENCODED_SEPARATOR.search(url) is not None, "an encoded slash (%2f or %5c)"),
+        (_INVISIBLE.search(url) is not None, "a blank or control character"),
+    ):
+        if found:
+            return f"holds {what}, which could take the URL to another host {_ON_ORIGIN}"
+    return None
 
 
 def _date_format(value: str) -> str | None:
@@ -392,8 +435,8 @@ class _Table:
         value = self.text(name, required=required)
         if value is not None:
             try:
-                re.compile(value)
-            except re.error as error:
+                compile_pattern(value)
+            except PatternError as error:
                 self.fail(name, f"{value!r} is not a regular expression: {error}")
         return value
 

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH
+from crawler.sites.patterns import ProfilePattern, compile_pattern
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -36,7 +37,7 @@ class ArticleRules:
     url: str
     """Path template of an article page, with ``{id}`` for the article id."""
     id_pattern: str
-    """Regular expression over a URL path; its first group is the article id."""
+    """Regular expression over a URL path; its first group is the article id (RE2 syntax)."""
     id_kind: str = SLUG
     """``number``: decimal digits, leading zeros dropped; ``slug``: a path-safe token, as is."""
 
@@ -178,13 +179,13 @@ class SiteProfile:
         return ZoneInfo(self.time_zone) if self.time_zone else None
 
     @cached_property
-    def _path_re(self) -> re.Pattern[str]:
-        return re.compile(self.article.id_pattern)
+    def _path_re(self) -> ProfilePattern:
+        return compile_pattern(self.article.id_pattern)
 
     @cached_property
-    def _desk_code_re(self) -> re.Pattern[str] | None:
+    def _desk_code_re(self) -> ProfilePattern | None:
         pattern = self.fields.desk_code_pattern
-        return re.compile(pattern) if pattern else None
+        return compile_pattern(pattern) if pattern else None
 
     @property
     def media_base(self) -> str:

@@ -93,7 +93,10 @@ class DiscoverySources:
         the worker that reads the source opens its report.
         """
         url = urljoin(self.base_url, path)
-        if self.discovery is not None and self.discovery.source(url, kind, via) is None:
+        discovery = self.discovery
+        if discovery is not None and (
+            not discovery.may_read(url, kind, via) or discovery.source(url, kind, via) is None
+        ):
             return None
         callbacks = {
             ROBOTS: self.parse_robots,
@@ -155,6 +158,9 @@ class DiscoverySources:
                 self._failed(report, str(error), UNREADABLE)
                 return
             if not chunk:
+                break
+            if self.discovery.exhausted:  # the run's entry bound: the rest is not read
+                report.warnings.append("not read to its end: the run's entry bound is reached")
                 break
             for ref in (item for item in chunk if isinstance(item, SitemapRef)):
                 if self.discovery.is_old_sitemap(ref):
