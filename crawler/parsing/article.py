@@ -282,7 +282,14 @@ def _published(
     text = _first_text(page, rules.published)
     first_warning = None
     if text or rules.published:
-        date = read_local_date(text, rules.date_formats, profile.zone, fetched_at=fetched_at)
+        date = read_local_date(
+            text,
+            rules.date_formats,
+            profile.zone,
+            fetched_at=fetched_at,
+            date_locale=rules.date_locale,
+            calendar=rules.calendar,
+        )
         if date.value is not None:
             sources["published"] = CSS
             if date.warning:

@@ -17,6 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from crawler.parsing.text import ascii_digits
+from crawler.parsing.written_dates import GREGORIAN, read_written_date
+
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
@@ -57,8 +60,15 @@ def read_local_date(
     zone: ZoneInfo | None,
     *,
     fetched_at: datetime | None = None,
+    date_locale: str | None = None,
+    calendar: str = GREGORIAN,
 ) -> DateReading:
     """Read a date written on the page: with the profile's formats, then as ISO 8601 (or RFC 2822).
+
+    Digits of any script read as digits. Without a `date_locale` or
+    `calendar`, the formats are strptime's (English names); with either, the
+    names are that locale's and the numbers that calendar's (see
+    `crawler.parsing.written_dates`).
 
     An unreadable date is no date plus a warning, never a guess; so is one
     outside `PLAUSIBLE_DATES` (1066 is a typo or garbage on a news page), and
@@ -66,14 +76,21 @@ def read_local_date(
     """
     if not text:
         return DateReading(None, "no_date")
+    written = date_locale is not None or calendar != GREGORIAN
+    digits = ascii_digits(text)
     for fmt in formats:
+        if written:
+            moment = read_written_date(text, fmt, date_locale, calendar)
+            if moment is not None:
+                return _placed(moment, text, zone, fetched_at)
+            continue
         try:
-            parsed = datetime.strptime(text, fmt)
+            parsed = datetime.strptime(digits, fmt)
         except ValueError:
             continue
         has_time = _TIME_DIRECTIVES.search(fmt) is not None
         return _placed(parsed if has_time else parsed.date(), text, zone, fetched_at)
-    moment = parse_iso_or_rfc(text)
+    moment = parse_iso_or_rfc(digits)
     if moment is not None:
         return _placed(moment, text, zone, fetched_at)
     return DateReading(None, f"unparseable_date: {text[:80]!r}")
@@ -81,7 +98,7 @@ def read_local_date(
 
 def parse_iso_or_rfc(text: str) -> datetime | date | None:
     """ISO 8601 (``2016-08-16``, ``2016-08-16T17:52:15+04:30``, ``…Z``) or RFC 2822."""
-    text = text.strip()
+    text = ascii_digits(text.strip())
     if _ISO_DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)

@@ -22,6 +22,7 @@ from cssselect import SelectorError
 from cssselect import parse as parse_css
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.parsing.written_dates import CALENDARS, DateLocaleError, check_format, check_locale
 from crawler.sites.profile import (
     ID_KINDS,
     KINDS,
@@ -136,10 +137,21 @@ def _article(table: _Table) -> ArticleRules:
 
 def _fields(table: _Table) -> FieldRules:
     default = FieldRules()
+    date_locale = table.text("date_locale")
+    if date_locale is not None:
+        try:
+            check_locale(date_locale)
+        except DateLocaleError as error:
+            table.fail("date_locale", str(error))
+    calendar = table.choice("calendar", CALENDARS, default=default.calendar)
+    written = date_locale is not None or calendar != default.calendar
+    check_date = (lambda fmt: check_format(fmt, date_locale, calendar)) if written else _date_format
     rules = FieldRules(
         title=table.selectors("title"),
         published=table.selectors("published"),
-        date_formats=table.strings("date_formats", check=_date_format),
+        date_formats=table.strings("date_formats", check=check_date),
+        date_locale=date_locale,
+        calendar=calendar,
         body=table.selectors("body"),
         exclude=table.selectors("exclude"),
         authors=table.selectors("authors"),

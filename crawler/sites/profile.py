@@ -48,6 +48,10 @@ class FieldRules:
     title: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ()
+    date_locale: str | None = None
+    """BCP 47 code of the words in `published` (``%B %b %A %a %p``); None: strptime's English."""
+    calendar: str = "gregorian"
+    """Calendar of ``%Y %m %d`` in `published`: ``gregorian``, ``persian`` or ``islamic``."""
     body: tuple[str, ...] = ()
     """Containers of the body; the first that matches holds the paragraphs."""
     exclude: tuple[str, ...] = ()
