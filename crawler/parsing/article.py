@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from parsel import Selector
 
 from crawler.items import Article, Image, MaxLength
 from crawler.parsing import extraction
-from crawler.parsing.dates import PublishedTime, read_local_date
+from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
@@ -25,7 +26,6 @@ from crawler.parsing.urls import absolute_http_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
 
     from lxml.html import HtmlElement
 
@@ -102,6 +102,7 @@ class _Paragraph:
 
 
 CSS = "css"
+URL = "url"
 TITLE_TAG = "title-tag"
 HTML = "html"
 PROFILE = "profile"
@@ -277,6 +278,14 @@ def _published(
     sources: dict[str, str],
     warnings: list[str],
 ) -> PublishedTime | None:
+    """The first source that gives a date, in the README's order.
+
+    The profile's rules; JSON-LD ``datePublished``; ``article:published_time``
+    and plain meta; the publication ``<time>``; htmldate (the visible text and
+    markup); the day in the URL. A source that gives the instant only in UTC
+    takes its local time from a later source that gives the same instant with
+    the page's own offset.
+    """
     rules = profile.fields
     fetched_at = fallback.fetched_at
     text = _first_text(page, rules.published)
@@ -296,21 +305,51 @@ def _published(
                 warnings.append(date.warning)
             return date.value
         first_warning = date.warning
-    for found in fallback.metadata.published:
+    found_dates = fallback.metadata.published
+    for index, found in enumerate(found_dates):
         date = read_local_date(found.value, (), profile.zone, fetched_at=fetched_at)
         if date.value is not None:
             sources["published"] = found.source
             warnings.extend(w for w in (first_warning, date.warning) if w)
-            return date.value
+            return _with_page_offset(date.value, found, found_dates[index + 1 :], fetched_at)
         first_warning = first_warning or date.warning
-    day = extraction.publication_date(fallback.html, fallback.url, fetched_at)
+    day = extraction.publication_date(fallback.html, fetched_at)
+    source = extraction.HTMLDATE
+    if day is None:
+        day, source = _day_in_url(fallback.url, fetched_at), URL
     if day is not None:
-        sources["published"] = extraction.HTMLDATE
+        sources["published"] = source
         if first_warning and first_warning != "no_date":
             warnings.append(first_warning)
         return PublishedTime(utc=None, local=day)
     warnings.append(first_warning or "no_date")
     return None
+
+
+def _with_page_offset(
+    value: PublishedTime, found: Found, later: list[Found], fetched_at: datetime | None
+) -> PublishedTime:
+    """`value`, read from `found`: with the page's own offset when `found` gave only UTC."""
+    as_written = read_local_date(found.value, (), None, fetched_at=fetched_at).value
+    if value.utc is None or as_written is None or _own_offset(as_written):
+        return value
+    for found in later:
+        other = read_local_date(found.value, (), None, fetched_at=fetched_at).value
+        if other is not None and other.utc == value.utc and _own_offset(other):
+            return other
+    return value
+
+
+def _own_offset(value: PublishedTime) -> bool:
+    """Whether the local time is in an offset of its own, not in UTC."""
+    local = value.local
+    return isinstance(local, datetime) and local.utcoffset() not in (None, timedelta(0))
+
+
+def _day_in_url(url: str, fetched_at: datetime | None) -> date | None:
+    day = day_in_url(url)
+    latest = (fetched_at or datetime.now(UTC)).date() + timedelta(days=1)
+    return day if day is not None and PLAUSIBLE_DATES[0].date() <= day <= latest else None
 
 
 def _body(

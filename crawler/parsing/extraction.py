@@ -70,8 +70,11 @@ def _leaf_blocks(element: etree._Element) -> Iterator[etree._Element]:
             yield from _leaf_blocks(child)
 
 
-def publication_date(html: str, url: str | None, fetched_at: datetime | None) -> date | None:
-    """The publication date htmldate finds in the page's markup (a day: it gives no time).
+def publication_date(html: str, fetched_at: datetime | None) -> date | None:
+    """The publication date htmldate finds in the page's markup and text (a day: it gives no time).
+
+    Not in its URL: htmldate would read that first, and the day an article's
+    URL is filed under comes last (crawler.parsing.article), as "url".
 
     Never a day after `fetched_at` (or today): htmldate's ``max_date`` leaves
     every later date out, so callers need not check again.
@@ -80,7 +83,7 @@ def publication_date(html: str, url: str | None, fetched_at: datetime | None) ->
 
     found = find_date(
         html,
-        url=url,
+        url="",  # not None: htmldate would read the canonical link's URL
         extensive_search=False,
         original_date=True,
         outputformat="%Y-%m-%d",

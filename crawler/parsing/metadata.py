@@ -33,6 +33,7 @@ ARTICLE_TYPES = frozenset(
 JSON_LD = "json-ld"
 OPENGRAPH = "opengraph"
 META = "meta"
+TIME = "time"
 
 # Publication dates in plain meta tags, as common CMSs write them (itemprop included).
 _DATE_META = (
@@ -62,7 +63,7 @@ class Found:
 class PageMetadata:
     titles: list[Found] = field(default_factory=list)
     published: list[Found] = field(default_factory=list)
-    """Date texts, best first (ISO 8601 as the page gives them)."""
+    """Date texts, best first (ISO 8601 as the page gives them): JSON-LD, meta, then <time>."""
     body: Found | None = None
     authors: Found | None = None
     images: Found | None = None
@@ -85,6 +86,8 @@ def read_metadata(page: Selector) -> PageMetadata:
         if published := meta.get(key, "").strip():
             found.published.append(Found(published, META))
             break
+    if published := _time_element(page):
+        found.published.append(Found(published, TIME))
     if found.authors is None:
         names = [
             name
@@ -100,6 +103,29 @@ def read_metadata(page: Selector) -> PageMetadata:
         found.language = Found(locale.replace("_", "-"), OPENGRAPH)
     found.site_name = normalise_text(meta.get("og:site_name", "")) or None
     return found
+
+
+_PUBLISHED_TIME = (
+    "//time[@datetime][@itemprop='datePublished' or @pubdate"
+    " or contains(@class, 'publish') or contains(@class, 'posted')]/@datetime"
+)
+
+
+def _time_element(page: Selector) -> str:
+    """The ``datetime`` of the page's publication ``<time>``.
+
+    One marked as such (``itemprop=datePublished``, ``pubdate``, a class
+    saying so); else the first in the ``<article>``; else the page's only one.
+    A page's other ``<time>``s date its related stories and comments.
+    """
+    marked = page.xpath(_PUBLISHED_TIME).get()
+    if marked and marked.strip():
+        return marked.strip()
+    in_article = page.xpath("(//article//time[@datetime])[1]/@datetime").get()
+    if in_article and in_article.strip():
+        return in_article.strip()
+    every = page.xpath("//time[@datetime]/@datetime").getall()
+    return every[0].strip() if len(every) == 1 else ""
 
 
 def json_ld_article(page: Selector) -> dict[str, Any] | None:
