@@ -22,6 +22,7 @@ from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
+from crawler.parsing.titles import choose_title
 from crawler.parsing.urls import absolute_http_url
 
 if TYPE_CHECKING:
@@ -103,7 +104,6 @@ class _Paragraph:
 
 CSS = "css"
 URL = "url"
-TITLE_TAG = "title-tag"
 HTML = "html"
 PROFILE = "profile"
 
@@ -235,40 +235,18 @@ def _title(
         sources["title"] = CSS
         return title
     metadata = fallback.metadata
-    candidates = [*metadata.titles]
     tag_title = normalise_text(page.xpath("//title/text()").get() or "")
-    if tag_title:
-        candidates.append(Found(_headline_of(tag_title, page, metadata.site_name), TITLE_TAG))
-    for found in candidates:
-        if found.value:
-            sources["title"] = found.source
-            _missed("title", rules, found.source, warnings)
-            return str(found.value)
-    return ""
-
-
-_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ", " / ")
-
-
-def _headline_of(title: str, page: Selector, site_name: str | None) -> str:
-    """The headline in a ``<title>`` that also names the site (``Headline | Site``).
-
-    A heading the title begins with is the headline; else the site's name
-    (og:site_name) is cut off; else, of the parts between separators, the
-    longest (the site's name and sections are short).
-    """
-    for heading in page.xpath("//h1").xpath("normalize-space()").getall():
-        if len(heading) > 10 and title.startswith(heading):
-            return heading
-    for separator in _TITLE_SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if found and head and site_name and tail.strip().lower() == site_name.lower():
-            return head.strip()
-    for separator in _TITLE_SEPARATORS:
-        parts = [part.strip() for part in title.split(separator) if part.strip()]
-        if len(parts) > 1:
-            return max(parts, key=len)
-    return title
+    # An <h1> may hold more than its headline (the site's logo link): its parts are candidates too.
+    headings = [
+        normalise_text(text) for text in page.xpath("//h1 | //h1/*").xpath("string()").getall()
+    ]
+    site_names = (metadata.site_name, metadata.publisher)
+    found = choose_title(metadata.titles, tag_title, headings, site_names)
+    if found is None:
+        return ""
+    sources["title"] = found.source
+    _missed("title", rules, found.source, warnings)
+    return str(found.value)
 
 
 def _published(

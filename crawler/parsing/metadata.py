@@ -7,6 +7,7 @@ search engines and social networks, whatever its visible markup.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,8 @@ class PageMetadata:
     images: Found | None = None
     language: Found | None = None
     site_name: str | None = None
+    publisher: str | None = None
+    """JSON-LD ``publisher``'s name: the site, not an author of it."""
 
 
 def read_metadata(page: Selector) -> PageMetadata:
@@ -174,19 +177,30 @@ def _from_json_ld(article: dict[str, Any], found: PageMetadata) -> None:
         found.published.append(Found(published, JSON_LD))
     body = article.get("articleBody")
     if isinstance(body, str) and body.strip():
-        found.body = Found(body, JSON_LD)
+        found.body = Found(html.unescape(body), JSON_LD)  # entities decoded once, as _text
     if authors := _names(article.get("author")):
         found.authors = Found(authors, JSON_LD)
     if images := _urls(article.get("image")):
         found.images = Found(images, JSON_LD)
     if language := _text(article.get("inLanguage")):
         found.language = Found(language, JSON_LD)
+    publisher = article.get("publisher")
+    if isinstance(publisher, list) and publisher:
+        publisher = publisher[0]
+    if isinstance(publisher, dict):
+        found.publisher = _text(publisher.get("name")) or None
 
 
 def _text(value: Any) -> str:
+    """A JSON-LD string as text: its HTML entities decoded, once.
+
+    JSON-LD sits in a script element, whose text the HTML parser leaves as
+    written, yet CMSs write it with entities (``zerst&ouml;ren``,
+    ``&#8217;``) as they do the rest of the page.
+    """
     if isinstance(value, list) and value:
         value = value[0]
-    return normalise_text(value) if isinstance(value, str) else ""
+    return normalise_text(html.unescape(value)) if isinstance(value, str) else ""
 
 
 def _names(value: Any) -> list[str]:
@@ -197,7 +211,7 @@ def _names(value: Any) -> list[str]:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list) and name:
             name = name[0]
-        text = normalise_text(name) if isinstance(name, str) else ""
+        text = _text(name)
         if text and not text.startswith(("http://", "https://")) and text not in names:
             names.append(text)
     return names
