@@ -11,11 +11,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from crawler.items import Article, Image, MaxLength
 from crawler.parsing import extraction
+from crawler.parsing.authors import people
 from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
@@ -144,8 +146,8 @@ def parse_article(
         desk_code = paragraphs.pop().text
     if not images:
         images = _fallback_images(url, fallback, sources, warnings)
-    authors = _authors(page, rules.authors, fallback, sources)
     language = _language(page, profile, fallback, sources)
+    authors = _authors(page, rules.authors, fallback, sources, language)
 
     related = extract_related(html, profile)
     warnings.extend(related.warnings)
@@ -411,22 +413,32 @@ def _fallback_images(
 
 
 def _authors(
-    page: Selector, rules: tuple[str, ...], fallback: _Fallbacks, sources: dict[str, str]
+    page: Selector,
+    rules: tuple[str, ...],
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    language: str,
 ) -> list[str]:
+    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's."""
+    metadata = fallback.metadata
+    publishers = (metadata.site_name, metadata.publisher)
+    host = urlsplit(fallback.url).hostname
+
+    def split(bylines: list[str]) -> list[str]:
+        return people(bylines, language, publishers, host)
+
     for css in rules:
-        names: list[str] = []
-        for value in _rule_values(page, css):
-            name = normalise_text(value)
-            if name and name not in names:
-                names.append(name)
-        if names:
+        if names := split([normalise_text(value) for value in _rule_values(page, css)]):
             sources["authors"] = CSS
             return names
-    found = fallback.metadata.authors
-    if found is None:
-        return []
-    sources["authors"] = found.source
-    return list(found.value)
+    found = metadata.authors
+    if found is not None and (names := split(list(found.value))):
+        sources["authors"] = found.source
+        return names
+    if names := split(extraction.byline(fallback.html, fallback.url)):
+        sources["authors"] = extraction.TRAFILATURA
+        return names
+    return []
 
 
 def _language(

@@ -70,6 +70,18 @@ def _leaf_blocks(element: etree._Element) -> Iterator[etree._Element]:
             yield from _leaf_blocks(child)
 
 
+def byline(html: str, url: str | None) -> list[str]:
+    """The authors trafilatura reads in the page's markup, as it joins them (``A; B``), split."""
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        found = extract_metadata(html, default_url=url)
+    except ValueError:  # markup lxml cannot build a tree of
+        return []
+    author = found.author if found is not None else None
+    return [name for name in (author or "").split("; ") if name.strip()]
+
+
 def publication_date(html: str, fetched_at: datetime | None) -> date | None:
     """The publication date htmldate finds in the page's markup and text (a day: it gives no time).
 

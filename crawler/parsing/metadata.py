@@ -35,6 +35,7 @@ JSON_LD = "json-ld"
 OPENGRAPH = "opengraph"
 META = "meta"
 TIME = "time"
+REL_AUTHOR = "rel-author"
 
 # Publication dates in plain meta tags, as common CMSs write them (itemprop included).
 _DATE_META = (
@@ -91,6 +92,8 @@ def read_metadata(page: Selector) -> PageMetadata:
             break
     if published := _time_element(page):
         found.published.append(Found(published, TIME))
+    if found.authors is None and (linked := _rel_authors(page)):
+        found.authors = Found(linked, REL_AUTHOR)
     if found.authors is None:
         names = [
             name
@@ -112,6 +115,17 @@ _PUBLISHED_TIME = (
     "//time[@datetime][@itemprop='datePublished' or @pubdate"
     " or contains(@class, 'publish') or contains(@class, 'posted')]/@datetime"
 )
+
+
+def _rel_authors(page: Selector) -> list[str]:
+    """The names of the page's ``<a rel="author">`` links (their text, not their URL)."""
+    names: list[str] = []
+    links = page.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+    for name in links.xpath("string()").getall():
+        text = normalise_text(name)
+        if text and text not in names:
+            names.append(text)
+    return names
 
 
 def _time_element(page: Selector) -> str:
@@ -211,6 +225,8 @@ def _names(value: Any) -> list[str]:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list) and name:
             name = name[0]
+        if not name and isinstance(item, dict):  # a Person given by its parts
+            name = " ".join(_text(item.get(key)) for key in ("givenName", "familyName")).strip()
         text = _text(name)
         if text and not text.startswith(("http://", "https://")) and text not in names:
             names.append(text)
