@@ -25,7 +25,7 @@ from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
 from crawler.parsing.titles import choose_title
-from crawler.parsing.urls import absolute_http_url
+from crawler.parsing.urls import absolute_http_url, canonical_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -156,7 +156,7 @@ def parse_article(
     article = Article(
         site=profile.name,
         article_id=article_id,
-        url=url,
+        url=canonical_url(url),
         language=language,
         title=title,
         kind=classify(title, None, profile),
