@@ -20,6 +20,7 @@ from crawler.parsing import extraction
 from crawler.parsing.authors import people
 from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
+from crawler.parsing.language import DETECTED, UNDETERMINED, detect_language
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
@@ -146,7 +147,8 @@ def parse_article(
         desk_code = paragraphs.pop().text
     if not images:
         images = _fallback_images(url, fallback, sources, warnings)
-    language = _language(page, profile, fallback, sources)
+    body_text = " ".join(paragraph.text for paragraph in paragraphs)
+    language = _language(page, profile, fallback, sources, title, body_text)
     authors = _authors(page, rules.authors, fallback, sources, language)
 
     related = extract_related(html, profile)
@@ -442,8 +444,14 @@ def _authors(
 
 
 def _language(
-    page: Selector, profile: SiteProfile, fallback: _Fallbacks, sources: dict[str, str]
+    page: Selector,
+    profile: SiteProfile,
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    title: str,
+    body: str,
 ) -> str:
+    """The language the page declares, else the profile's, else the one its text is in."""
     declared = normalise_text(page.xpath("/html/@lang").get() or "")
     if declared:
         sources["language"] = HTML
@@ -455,7 +463,10 @@ def _language(
     if profile.language:
         sources["language"] = PROFILE
         return profile.language
-    return "und"  # BCP 47: undetermined
+    detected = detect_language(title, body)
+    if detected != UNDETERMINED:
+        sources["language"] = DETECTED
+    return detected
 
 
 _EMPHASIS_TAGS = ("strong", "b")
