@@ -139,7 +139,7 @@ class Article:
     field_sources: dict[str, str] = field(default_factory=dict)
     """Where each field was found: ``css`` (the profile's rules), ``json-ld``, ``opengraph``,
     ``meta``, ``title-tag``, ``h1``, ``time``, ``rel-author``, ``html``, ``profile``,
-    ``detected``, ``trafilatura``, ``htmldate`` or ``url`` (README, "When the rules find
+    ``detected``, ``trafilatura``, ``text``, ``htmldate`` or ``url`` (README, "When the rules find
     nothing")."""
     # Bookkeeping, filled in by the archive when the record is stored.
     version: int | None = None

@@ -203,3 +203,22 @@ def test_a_day_in_the_url_after_the_fetch_is_no_date():
     article = parse_article(html, url, get_profile("generic"), fetched_at=FETCHED).article
 
     assert article.published_local is None
+
+
+def test_a_date_line_in_the_words_of_the_pages_language_is_read_from_the_text():
+    body = '<div class="news-date">الثلاثاء، ١٦ آب ٢٠١٦ - ١٧:٥٢</div>'
+    html = f'<html lang="ar"><head><title>خبر</title></head><body>{body}<p>نص.</p></body></html>'
+
+    article = parse_article(html, "https://news.test/news/x", get_profile("generic")).article
+
+    assert (article.published_at, article.published_local) == (None, "2016-08-16")
+    assert article.field_sources["published"] == "text"
+
+
+def test_a_german_date_line_is_read_in_german():
+    body = '<p class="publish-info">Veröffentlicht am 16. August 2016, 17:52 Uhr</p>'
+    html = f'<html lang="de"><head><title>T</title></head><body>{body}<p>Text.</p></body></html>'
+
+    article = parse_article(html, "https://news.test/news/x", get_profile("generic")).article
+
+    assert article.published_local == "2016-08-16"

@@ -27,6 +27,7 @@ from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
 from crawler.parsing.titles import choose_title
 from crawler.parsing.urls import absolute_http_url, canonical_url
+from crawler.parsing.written_dates import DateLocaleError, check_locale, search_written_day
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -106,6 +107,7 @@ class _Paragraph:
 
 
 CSS = "css"
+TEXT = "text"
 URL = "url"
 HTML = "html"
 PROFILE = "profile"
@@ -263,10 +265,10 @@ def _published(
     """The first source that gives a date, in the README's order.
 
     The profile's rules; JSON-LD ``datePublished``; ``article:published_time``
-    and plain meta; the publication ``<time>``; htmldate (the visible text and
-    markup); the day in the URL. A source that gives the instant only in UTC
-    takes its local time from a later source that gives the same instant with
-    the page's own offset.
+    and plain meta; the publication ``<time>``; a date line in words of the
+    page's language; htmldate (the visible text and markup); the day in the URL.
+    A source that gives the instant only in UTC takes its local time from a
+    later source that gives the same instant with the page's own offset.
     """
     rules = profile.fields
     fetched_at = fallback.fetched_at
@@ -295,8 +297,9 @@ def _published(
             warnings.extend(w for w in (first_warning, date.warning) if w)
             return _with_page_offset(date.value, found, found_dates[index + 1 :], fetched_at)
         first_warning = first_warning or date.warning
-    day = extraction.publication_date(fallback.html, fetched_at)
-    source = extraction.HTMLDATE
+    day, source = _day_in_text(page, profile, fallback), TEXT
+    if day is None:
+        day, source = extraction.publication_date(fallback.html, fetched_at), extraction.HTMLDATE
     if day is None:
         day, source = _day_in_url(fallback.url, fetched_at), URL
     if day is not None:
@@ -329,9 +332,48 @@ def _own_offset(value: PublishedTime) -> bool:
 
 
 def _day_in_url(url: str, fetched_at: datetime | None) -> date | None:
-    day = day_in_url(url)
+    return _plausible_day(day_in_url(url), fetched_at)
+
+
+def _plausible_day(day: date | None, fetched_at: datetime | None) -> date | None:
     latest = (fetched_at or datetime.now(UTC)).date() + timedelta(days=1)
     return day if day is not None and PLAUSIBLE_DATES[0].date() <= day <= latest else None
+
+
+# Elements a page writes its date line in: by class, id or itemprop, as CMSs name them.
+_DATE_LINES = (
+    "//*[not(self::script or self::style)][@itemprop='datePublished'"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'date')"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'publish')"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'time')"
+    " or contains(translate(@id, 'DATEPUBLISHTIM', 'datepublishtim'), 'date')]"
+)
+_DATE_LINE_LENGTH = 120  # a longer text is a paragraph that mentions a date, not a date line
+_DATE_LINES_READ = 20
+
+
+def _day_in_text(page: Selector, profile: SiteProfile, fallback: _Fallbacks) -> date | None:
+    """The day a date line of the page writes in words of the page's declared language.
+
+    ``الثلاثاء، ١٦ آب ٢٠١٦``, ``16. August 2016``, ``2016年8月16日``: the
+    month names are the language's (crawler.parsing.written_dates), which
+    htmldate, reading English and numbers, does not know.
+    """
+    declared = _declared_language(page, profile, fallback)
+    if declared is None:
+        return None
+    code = str(declared.value).replace("_", "-")
+    try:
+        check_locale(code)
+    except DateLocaleError:
+        return None
+    for node in page.xpath(_DATE_LINES)[:_DATE_LINES_READ]:
+        text = normalise_text(node.xpath("string()").get() or "")
+        if 6 <= len(text) <= _DATE_LINE_LENGTH and any(char.isdigit() for char in text):
+            day = _plausible_day(search_written_day(text, code), fallback.fetched_at)
+            if day is not None:
+                return day
+    return None
 
 
 def _body(
@@ -452,21 +494,23 @@ def _language(
     body: str,
 ) -> str:
     """The language the page declares, else the profile's, else the one its text is in."""
-    declared = normalise_text(page.xpath("/html/@lang").get() or "")
-    if declared:
-        sources["language"] = HTML
-        return declared
-    found = fallback.metadata.language
-    if found is not None:
-        sources["language"] = found.source
-        return str(found.value)
-    if profile.language:
-        sources["language"] = PROFILE
-        return profile.language
+    declared = _declared_language(page, profile, fallback)
+    if declared is not None:
+        sources["language"] = declared.source
+        return str(declared.value)
     detected = detect_language(title, body)
     if detected != UNDETERMINED:
         sources["language"] = DETECTED
     return detected
+
+
+def _declared_language(page: Selector, profile: SiteProfile, fallback: _Fallbacks) -> Found | None:
+    declared = normalise_text(page.xpath("/html/@lang").get() or "")
+    if declared:
+        return Found(declared, HTML)
+    if fallback.metadata.language is not None:
+        return fallback.metadata.language
+    return Found(profile.language, PROFILE) if profile.language else None
 
 
 _EMPHASIS_TAGS = ("strong", "b")

@@ -272,3 +272,20 @@ def _offset(text: str) -> timezone:
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+# How pages write a day in words, in the order tried: "16 August 2016", "August 16, 2016",
+# "16. August 2016" (German, Nordic), "16 August, 2016", and CJK "2016年8月16日".
+WRITTEN_DAY_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d. %B %Y", "%d %B, %Y", "%Y年%m月%d日")
+
+
+def search_written_day(text: str, code: str) -> date | None:
+    """The first day written in words of locale `code` inside `text` (a byline, a date line)."""
+    folded = fold(text)
+    for fmt in WRITTEN_DAY_FORMATS:
+        pattern = _pattern(fmt, code, GREGORIAN)
+        for match in re.finditer(rf"(?<!\w)(?:{pattern.pattern})(?!\d)", folded, re.IGNORECASE):
+            day = read_written_date(match.group(), fmt, code, GREGORIAN)
+            if isinstance(day, date):
+                return day
+    return None
