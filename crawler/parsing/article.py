@@ -25,7 +25,7 @@ from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
-from crawler.parsing.titles import choose_title
+from crawler.parsing.titles import choose_title, site_names_in_title
 from crawler.parsing.urls import absolute_http_url, canonical_url
 from crawler.parsing.written_dates import DateLocaleError, check_locale, search_written_day
 
@@ -151,7 +151,7 @@ def parse_article(
         images = _fallback_images(url, fallback, sources, warnings)
     body_text = " ".join(paragraph.text for paragraph in paragraphs)
     language = _language(page, profile, fallback, sources, title, body_text)
-    authors = _authors(page, rules.authors, fallback, sources, language)
+    authors = _authors(page, rules.authors, fallback, sources, language, title)
 
     related = extract_related(html, profile)
     warnings.extend(related.warnings)
@@ -462,10 +462,16 @@ def _authors(
     fallback: _Fallbacks,
     sources: dict[str, str],
     language: str,
+    title: str,
 ) -> list[str]:
-    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's."""
+    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's.
+
+    The publisher is no person: its name is og:site_name, JSON-LD's publisher,
+    or what the ``<title>`` holds besides the headline (``Headline - Site``).
+    """
     metadata = fallback.metadata
-    publishers = (metadata.site_name, metadata.publisher)
+    tag_title = normalise_text(page.xpath("//title/text()").get() or "")
+    publishers = (metadata.site_name, metadata.publisher, *site_names_in_title(tag_title, title))
     host = urlsplit(fallback.url).hostname
 
     def split(bylines: list[str]) -> list[str]:

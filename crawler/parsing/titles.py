@@ -101,6 +101,11 @@ def _agreement(heading: str, text: str) -> float:
     return SequenceMatcher(None, heading, text, autojunk=False).ratio()
 
 
+def site_names_in_title(tag_title: str, headline: str) -> list[str]:
+    """What the ``<title>`` holds besides `headline`: the site's name and section, if any."""
+    return _affixes_around(tag_title, [headline]) if tag_title and headline else []
+
+
 def _affixes_around(tag_title: str, headlines: list[str]) -> list[str]:
     """The parts of the ``<title>`` around a headline the page gives elsewhere (site, section).
 
