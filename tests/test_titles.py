@@ -90,3 +90,7 @@ def test_the_headline_part_of_an_h1_that_also_holds_the_logo_link():
     body = '<h1><span>Storm hits the coast</span><a href="/">Daily Planet</a></h1>'
 
     assert title_of(head, body) == ("Storm hits the coast", "h1")
+
+
+def test_a_page_that_names_its_article_only_in_an_h1_has_that_headline():
+    assert title_of("", "<h1>Storm hits the coast</h1>") == ("Storm hits the coast", "h1")

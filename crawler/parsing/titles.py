@@ -13,6 +13,7 @@ the site's name and section (``Headline | Sport | Golem.de``). So:
    prefix or suffix, and what the ``<title>`` holds around a headline the
    page gives elsewhere.
 3. Else the ``<title>``, cut the same way; failing that, its longest part.
+4. Else, on a page with no metadata title and no ``<title>``, its first ``<h1>``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def choose_title(
         if stripped != tag_title:
             return Found(stripped, TITLE_TAG)
         return Found(_longest_part(tag_title), TITLE_TAG)
+    # A page that names its article nowhere else: its first heading is the headline.
+    folded_names = {_folded(name) for name in names}
+    for heading in headings:
+        if len(_folded(heading)) >= _MIN_HEADLINE and _folded(heading) not in folded_names:
+            return Found(heading, H1)
     return None
 
 
