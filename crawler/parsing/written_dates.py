@@ -22,11 +22,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
-from typing import TypeVar
-
-from babel import Locale, UnknownLocaleError
+from typing import TYPE_CHECKING, TypeVar
 
 from crawler.parsing.text import ascii_digits
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 _T = TypeVar("_T")
 
@@ -102,6 +103,9 @@ def check_locale(code: str) -> None:
 
 
 def _locales(code: str) -> tuple[Locale, ...]:
+    # Imported here: a crawl's process loads profiles, and reads no written dates.
+    from babel import Locale, UnknownLocaleError
+
     try:
         locale = Locale.parse(code, sep="-") if "-" in code else Locale.parse(code)
     except (UnknownLocaleError, ValueError, TypeError) as error:
