@@ -17,6 +17,8 @@ JOINERS = "\u200c\u200d"
 # beside them in mixed right-to-left text: kept between words, dropped at the ends.
 BIDI_MARKS = "\u200e\u200f\u061c"
 _SPACE = re.compile(rf"[\s{_ZERO_WIDTH_SPACES}]")
+_SPACE_RUN = re.compile(rf"[\s{_ZERO_WIDTH_SPACES}]+")
+_MARK = re.compile(f"[{JOINERS}{BIDI_MARKS}]")
 _RUN = re.compile(rf"[\s{_ZERO_WIDTH_SPACES}{JOINERS}{BIDI_MARKS}]+")
 _ENDS = f" {JOINERS}{BIDI_MARKS}"
 
@@ -29,7 +31,10 @@ def normalise_text(text: str) -> str:
     A run that holds no white space (a joiner between two letters, an RLM
     after a number) is not white space: it stays, repeated marks once.
     """
-    return _RUN.sub(_folded_run, unicodedata.normalize("NFC", text)).strip(_ENDS)
+    text = unicodedata.normalize("NFC", text)
+    if _MARK.search(text) is None:  # most text: no joiner or mark to weigh, one pass in C
+        return _SPACE_RUN.sub(" ", text).strip()
+    return _RUN.sub(_folded_run, text).strip(_ENDS)
 
 
 def _folded_run(match: re.Match[str]) -> str:

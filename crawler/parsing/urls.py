@@ -65,7 +65,7 @@ def reached_port(parts: SplitResult) -> tuple[int | None, bool]:
 #   (%2F is not /), a % that starts no escape is %25;
 # - in a path, empty segments (//) are dropped and dot segments resolved.
 # One character is one character of an id: an Arabic slug of 200 letters is 200 characters
-# here and 1,200 percent-encoded (see README, "An id").
+# here and 1,200 percent-encoded (see README, Sites, `[article]`).
 
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
