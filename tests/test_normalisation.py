@@ -11,6 +11,7 @@ from crawler.parsing.article import parse_article
 from crawler.parsing.dates import read_local_date
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text, strip_quote_artefact
+from crawler.sites import get_profile
 from tests.test_bad_pages import page
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -172,3 +173,14 @@ def test_persian_words_keep_their_non_joiner_in_the_parsed_title_and_body(profil
 
     assert article.title == f"{PRESIDENT} ایران"
     assert article.body == f"او راهی {FINDS}."
+
+
+def test_persian_words_keep_their_non_joiner_in_a_body_trafilatura_reads():
+    sentence = f"{PRESIDENT} ایران امروز به مسکو رفت و گفت که راه تازه‌ای {FINDS}."
+    paragraphs = "".join(f"<p>{sentence} {n}</p>" for n in range(3))
+    html = f'<html lang="fa"><head><title>خبر</title></head><body><article>{paragraphs}</article>'
+
+    article = parse_article(html, "https://x.test/fa/news/1", get_profile("generic")).article
+
+    assert article.field_sources["body"] == "trafilatura"
+    assert article.lead == f"{sentence} 0"
