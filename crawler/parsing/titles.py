@@ -32,6 +32,8 @@ SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ", " / ", "
 # A headline and its search-engine variant share most of their text.
 _CLOSE_VARIANT = 0.75
 _MIN_HEADLINE = 4
+_MAX_HEADLINE = 500
+_HEADINGS_READ = 50
 
 
 def choose_title(
@@ -85,9 +87,10 @@ def strip_affixes(title: str, affixes: list[str]) -> str:
 def _visible_headline(headings: list[str], texts: list[str], names: list[str]) -> str | None:
     folded_names = {_folded(name) for name in names}
     best, best_score = None, 0.0
-    for heading in headings:
+    # A page of thousands of headings, or one of a megabyte, is read as far as a headline goes.
+    for heading in headings[:_HEADINGS_READ]:
         folded = _folded(heading)
-        if len(folded) < _MIN_HEADLINE or folded in folded_names:
+        if not _MIN_HEADLINE <= len(folded) <= _MAX_HEADLINE or folded in folded_names:
             continue
         score = max((_agreement(folded, _folded(text)) for text in texts), default=0.0)
         if score > best_score:
@@ -104,7 +107,7 @@ def _agreement(heading: str, text: str) -> float:
         return 1.0
     if text.startswith(heading) and len(heading) > 10:
         return 1.0
-    return SequenceMatcher(None, heading, text, autojunk=False).ratio()
+    return SequenceMatcher(None, heading, text[: 2 * _MAX_HEADLINE], autojunk=False).ratio()
 
 
 def site_names_in_title(tag_title: str, headline: str) -> list[str]:
