@@ -76,6 +76,7 @@ def test_the_fallback_extractors_do_not_run_when_the_rules_find_every_field(prof
 
     monkeypatch.setattr(extraction, "body_paragraphs", fail)
     monkeypatch.setattr(extraction, "publication_date", fail)
+    monkeypatch.setattr(extraction, "byline", fail)
 
     assert parse_article(seed_html(), SEED_URL, profile).article is not None
 

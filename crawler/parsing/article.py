@@ -464,7 +464,8 @@ def _authors(
     language: str,
     title: str,
 ) -> list[str]:
-    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's.
+    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's
+    (on a page whose body it read).
 
     The publisher is no person: its name is og:site_name, JSON-LD's publisher,
     or what the ``<title>`` holds besides the headline (``Headline - Site``).
@@ -485,6 +486,10 @@ def _authors(
     if found is not None and (names := split(list(found.value))):
         sources["authors"] = found.source
         return names
+    # trafilatura's byline costs a second reading of the page (its metadata, htmldate's
+    # date): only for a page whose body trafilatura read, never for one a profile reads.
+    if sources.get("body") != extraction.TRAFILATURA:
+        return []
     if names := split(extraction.byline(fallback.html, fallback.url)):
         sources["authors"] = extraction.TRAFILATURA
         return names
