@@ -18,6 +18,7 @@ URL = "https://www.example-news.test/2024/07/01/a-story"
         ("Samya Kullab and Vasilisa Stepanenko", "en", ["Samya Kullab", "Vasilisa Stepanenko"]),
         ("By Ana Lima, Bo Chen, and Cy Doe", "en", ["Ana Lima", "Bo Chen", "Cy Doe"]),
         ("Ana Lima & Bo Chen", "en", ["Ana Lima", "Bo Chen"]),
+        ("Chien-Ming Wang - Reuters", "en", ["Chien-Ming Wang", "Reuters"]),
         ("Von Anna Müller und Jens Schmidt", "de", ["Anna Müller", "Jens Schmidt"]),
         ("Par Jean Dupont et Marie Curie", "fr", ["Jean Dupont", "Marie Curie"]),
         ("Por Ana García y Luis Pérez", "es", ["Ana García", "Luis Pérez"]),
@@ -91,3 +92,7 @@ def test_a_byline_only_in_the_markup_is_read_as_trafilatura_finds_it():
         ["Ana Lima", "Bo Chen"],
         "trafilatura",
     )
+
+
+def test_a_time_or_a_date_in_the_byline_is_not_an_author():
+    assert people(["By Ana Lima, Updated 12:30 PM, 16 August 2016"], "en", []) == ["Ana Lima"]

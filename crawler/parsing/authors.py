@@ -2,7 +2,7 @@
 
 ``By Samya Kullab and Vasilisa Stepanenko`` is two authors; ``Deutsche Welle
 (www.dw.com)``, ``毎日新聞`` or ``CNN`` at the end of a byline is the
-publisher, not a person; an e-mail address or a number is nobody. A byline is
+publisher, not a person; an e-mail address, a number or a time is nobody. A byline is
 split on the separators of its language (``and``, ``und``, ``et``, ``y``,
 ``og``, ``و``, and the commas and ampersands of every script), its role words
 (``By``, ``Von``, ``Par``, ``بقلم``, ``بواسطة``) dropped.
@@ -67,7 +67,7 @@ _ROLE = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|de|ir|fr|uk)\b")
-_NO_LETTER = re.compile(r"^[\W\d_]*$")
+_DIGIT = re.compile(r"\d")
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _MAX_WORDS = 8  # a longer "name" is a sentence the byline rule caught
@@ -104,7 +104,12 @@ def _separators(language: str | None) -> re.Pattern[str]:
     conjunctions = "|".join(re.escape(word) for word in words)
     # A conjunction only as a word of its own, so "Andrea" or "Yusuf" stay whole; after a
     # comma too (the serial comma of "A, B, and C").
-    return re.compile(rf"\s*{_PUNCTUATION}\s*(?:(?:{conjunctions})\s+)?|\s+(?:{conjunctions})\s+")
+    # A dash between spaces parts a name from its agency ("Ana Lima - Reuters"); one
+    # inside a word is part of the name ("Chien-Ming").
+    return re.compile(
+        rf"\s*{_PUNCTUATION}\s*(?:(?:{conjunctions})\s+)?|\s+(?:{conjunctions})\s+"
+        r"|\s+[-\u2013\u2014]\s+"
+    )
 
 
 def _name(part: str) -> str:
@@ -113,7 +118,10 @@ def _name(part: str) -> str:
     text = " ".join(text.split()).strip(" .:-\u2013\u2014")
     while (stripped := _ROLE.sub("", text, count=1)) != text:
         text = stripped.strip(" .:-\u2013\u2014")
-    if not text or _NO_LETTER.match(text) or len(text.split()) > _MAX_WORDS:
+    # A name has no digits: "12345", "Updated 12:30", "16 August 2016" are not people.
+    if not any(char.isalpha() for char in text) or _DIGIT.search(text):
+        return ""
+    if len(text.split()) > _MAX_WORDS:
         return ""
     return text
 
