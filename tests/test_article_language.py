@@ -65,3 +65,8 @@ def test_an_undeclared_language_is_detected_from_the_text():
 def test_a_text_too_short_to_tell_is_undetermined():
     assert detect_language("ok", "") == "und"
     assert detect_language("", "2024 12") == "und"
+
+
+def test_a_declared_code_is_kept_in_bcp_47s_usual_case():
+    assert language_of(page(lang="FA_ir")) == ("fa-IR", "html")
+    assert language_of(page(lang="zh-hant-tw")) == ("zh-Hant-TW", "html")

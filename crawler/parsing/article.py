@@ -20,7 +20,7 @@ from crawler.parsing import extraction
 from crawler.parsing.authors import people
 from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
-from crawler.parsing.language import DETECTED, UNDETERMINED, detect_language
+from crawler.parsing.language import DETECTED, UNDETERMINED, bcp47, detect_language
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
@@ -508,7 +508,7 @@ def _language(
     declared = _declared_language(page, profile, fallback)
     if declared is not None:
         sources["language"] = declared.source
-        return str(declared.value)
+        return bcp47(str(declared.value))
     detected = detect_language(title, body)
     if detected != UNDETERMINED:
         sources["language"] = DETECTED

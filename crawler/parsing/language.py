@@ -22,6 +22,20 @@ MIN_CONFIDENCE = 0.9
 _SAMPLE = 2000  # characters of text: more does not change the reading, only its cost
 
 
+def bcp47(code: str) -> str:
+    """A declared language code in BCP 47's usual case: ``fa_ir`` and ``FA-IR`` are ``fa-IR``."""
+    parts = code.strip().replace("_", "-").split("-")
+    cased = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            cased.append(part.title())  # script: Latn, Arab
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            cased.append(part.upper())  # region: IR, 419
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
+
+
 @cache
 def _identifier() -> LanguageIdentifier:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
