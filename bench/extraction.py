@@ -19,7 +19,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = ROOT / "tests" / "fixtures" / "real_pages"
@@ -110,7 +113,60 @@ def cost(real_pages: list[RealPage], pages: int = 200) -> dict[str, float]:
             parse_article(html, url, profile)
         result[label] = round(1000 * (time.process_time() - started) / len(corpus), 2)
     result["fallbacks_ratio"] = round(result["fallbacks_ms"] / result["rules_ms"], 1)
+    result |= reader_cost([page.expected_text for page in real_pages])
     return result
+
+
+# What the readers of dates, bylines and languages get, as pages in those languages write them.
+_WRITTEN_DATES = (
+    ("سه‌شنبه ۲۶ مرداد ۱۳۹۵ - ۱۷:۵۲", "%A %d %B %Y - %H:%M", "fa", "persian"),
+    ("الثلاثاء ١٦ آب ٢٠١٦ ٠٥:٥٢ م", "%A %d %B %Y %I:%M %p", "ar", "gregorian"),
+    ("١٣ ذو القعدة ١٤٣٧", "%d %B %Y", "ar", "islamic"),
+)
+_DATE_LINES = (
+    ("Veröffentlicht am 16. August 2016, 17:52 Uhr", "de"),
+    ("١٦ كانون الأول ٢٠١٦", "ar"),
+)
+_BYLINES = (
+    ("By Samya Kullab and Vasilisa Stepanenko, AP", "en"),
+    ("بقلم سارة خليل و ليلى سعيد، بيروت أخبار", "ar"),
+)
+
+
+def reader_cost(texts: list[str], repeat: int = 200) -> dict[str, float]:
+    """CPU microseconds a reading of the date and author readers; milliseconds a language
+    detection of a real page's text (each after a first call, which loads names and model)."""
+    from zoneinfo import ZoneInfo
+
+    from crawler.parsing.authors import people
+    from crawler.parsing.dates import read_local_date
+    from crawler.parsing.language import detect_language
+    from crawler.parsing.written_dates import search_written_day
+
+    zone = ZoneInfo("Asia/Tehran")
+
+    def timed(calls: list[Callable[[], object]], scale: float, times: int) -> float:
+        for call in calls:
+            call()
+        started = time.process_time()
+        for _ in range(times):
+            for call in calls:
+                call()
+        return round(scale * (time.process_time() - started) / (times * len(calls)), 1)
+
+    dates = [
+        lambda t=t, f=f, c=c, k=k: read_local_date(t, (f,), zone, date_locale=c, calendar=k)
+        for t, f, c, k in _WRITTEN_DATES
+    ]
+    lines = [lambda t=t, c=c: search_written_day(t, c) for t, c in _DATE_LINES]
+    bylines = [lambda t=t, c=c: people([t], c, ["AP"]) for t, c in _BYLINES]
+    detect = [lambda t=t: detect_language("", t) for t in texts]
+    return {
+        "written_date_us": timed(dates, 1e6, repeat),
+        "date_line_us": timed(lines, 1e6, repeat),
+        "byline_us": timed(bylines, 1e6, repeat),
+        "language_detect_ms": timed(detect, 1e3, 3),
+    }
 
 
 def main() -> int:

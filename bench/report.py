@@ -84,6 +84,14 @@ def _fallback_rows(fallbacks: dict[str, Any]) -> Iterator[Row]:
         "in the worker only",
         "",
     )
+    if "written_date_us" in cost:
+        yield (
+            "9. readers: written date / date line / byline / language",
+            f"{cost['written_date_us']:.0f} / {cost['date_line_us']:.0f} / "
+            f"{cost['byline_us']:.0f} us, {cost['language_detect_ms']:.1f} ms CPU",
+            "in the worker only",
+            "",
+        )
     yield (
         f"9. body F1, {quality['pages']} real pages",
         f"generic {quality['f1_mean']:.3f}, plain trafilatura {quality['f1_trafilatura_mean']:.3f}",

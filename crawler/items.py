@@ -138,7 +138,9 @@ class Article:
     authors: list[str] = field(default_factory=list)
     field_sources: dict[str, str] = field(default_factory=dict)
     """Where each field was found: ``css`` (the profile's rules), ``json-ld``, ``opengraph``,
-    ``meta``, ``title-tag``, ``html``, ``profile``, ``trafilatura`` or ``htmldate``."""
+    ``meta``, ``title-tag``, ``h1``, ``time``, ``rel-author``, ``html``, ``profile``,
+    ``detected``, ``trafilatura``, ``text``, ``htmldate`` or ``url`` (README, "When the rules find
+    nothing")."""
     # Bookkeeping, filled in by the archive when the record is stored.
     version: int | None = None
     first_seen_at: Timestamp | None = None

@@ -40,3 +40,26 @@ def test_the_sitemap_row_names_the_sizes_that_were_measured():
     assert name == "8. reading a sitemap, 50,000 URLs"
     assert "+0.9 MB (+0.6 MB at 5,000 URLs" in figure
     assert met == "met"
+
+
+def test_the_readers_row_names_what_each_reading_costs():
+    from bench.report import _fallback_rows
+
+    cost = {
+        "rules_ms": 1.0,
+        "fallbacks_ms": 20.0,
+        "fallbacks_ratio": 20.0,
+        "fallbacks_real_pages_ms": 60.0,
+        "written_date_us": 50.0,
+        "date_line_us": 55.0,
+        "byline_us": 67.0,
+        "language_detect_ms": 2.1,
+    }
+    quality = {"pages": 10, "f1_mean": 0.95, "f1_trafilatura_mean": 0.94}
+
+    rows = list(_fallback_rows({"cost": cost, "quality": quality}))
+
+    assert rows[1][:2] == (
+        "9. readers: written date / date line / byline / language",
+        "50 / 55 / 67 us, 2.1 ms CPU",
+    )

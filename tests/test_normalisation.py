@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawler.parsing.article import parse_article
 from crawler.parsing.dates import read_local_date
 from crawler.parsing.kind import classify
 from crawler.parsing.text import normalise_text, strip_quote_artefact
+from crawler.sites import get_profile
+from tests.test_bad_pages import page
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 FORMATS = ("%a %b %d, %Y %H:%M:%S",)
@@ -31,6 +34,35 @@ def test_text_is_put_in_nfc():
 
 def test_typographic_quotes_and_apostrophes_are_kept():
     assert normalise_text("Iran’s “strategic” role") == "Iran’s “strategic” role"
+
+
+ZWNJ = "\u200c"
+PRESIDENT = f"رئیس{ZWNJ}جمهور"  # "president": one word, its parts kept apart by a ZWNJ
+FINDS = f"می{ZWNJ}یابد"  # "finds": the prefix mi- is written apart, not as a word
+
+
+def test_the_zero_width_non_joiner_of_persian_spelling_is_kept():
+    assert normalise_text(f" {PRESIDENT}  {FINDS} ") == f"{PRESIDENT} {FINDS}"
+
+
+def test_the_zero_width_joiner_between_letters_is_kept():
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+
+    assert normalise_text(f"a {family} b") == f"a {family} b"
+
+
+def test_a_joiner_beside_a_space_goes_with_the_space():
+    assert normalise_text(f"{PRESIDENT} {ZWNJ} {FINDS}{ZWNJ}") == f"{PRESIDENT} {FINDS}"
+
+
+def test_a_doubled_non_joiner_is_one():
+    assert normalise_text(f"می{ZWNJ}{ZWNJ}یابد") == FINDS
+
+
+def test_a_right_to_left_mark_between_words_is_kept_and_dropped_at_the_ends():
+    text = "\u200fساعت 17:52\u200f  امروز\u200f"
+
+    assert normalise_text(text) == "ساعت 17:52\u200f امروز"
 
 
 # -- rule 3: the quote artefact ---------------------------------------------------------
@@ -132,3 +164,23 @@ def test_a_date_hours_ahead_of_the_fetch_is_a_time_zone_not_a_typo():
     fetched = datetime(2016, 8, 16, 10, 0, tzinfo=UTC)
 
     assert read_local_date("Tue Aug 16, 2016 17:52:15", FORMATS, TEHRAN, fetched_at=fetched).value
+
+
+def test_persian_words_keep_their_non_joiner_in_the_parsed_title_and_body(profile):
+    html = page(title=f"{PRESIDENT} ایران", body=f"<p>او راهی {FINDS}.</p>")
+
+    article = parse_article(html, "https://en.alalam.ir/news/1851093", profile).article
+
+    assert article.title == f"{PRESIDENT} ایران"
+    assert article.body == f"او راهی {FINDS}."
+
+
+def test_persian_words_keep_their_non_joiner_in_a_body_trafilatura_reads():
+    sentence = f"{PRESIDENT} ایران امروز به مسکو رفت و گفت که راه تازه‌ای {FINDS}."
+    paragraphs = "".join(f"<p>{sentence} {n}</p>" for n in range(3))
+    html = f'<html lang="fa"><head><title>خبر</title></head><body><article>{paragraphs}</article>'
+
+    article = parse_article(html, "https://x.test/fa/news/1", get_profile("generic")).article
+
+    assert article.field_sources["body"] == "trafilatura"
+    assert article.lead == f"{sentence} 0"

@@ -3,6 +3,7 @@
 Neither touches a database or the network:
 
     news-archive parse page.html --url https://site/news/1 [--site NAME | --profile FILE] [--json]
+    news-archive parse pages/*.html [--site NAME | --profile FILE] [--json]
     news-archive profile check NAME|FILE
 """
 
@@ -22,11 +23,12 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from crawler.cli import output as out
-from crawler.parsing.article import parse_article
+from crawler.items import FetchedPage
+from crawler.parsing.article import ParseResult
+from crawler.parsing.fetched import parse_fetched
 from crawler.sites import ProfileError, UnknownSiteError, resolve_profile
 
 if TYPE_CHECKING:
-    from crawler.parsing.article import ParseResult
     from crawler.sites.profile import ProfileTest, SiteProfile
 
 EXIT_MISMATCH = 1
@@ -39,10 +41,12 @@ BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
 
 def read_page(path: Path) -> str:
     """A saved page as text: HTML, or gzip of it; decoded as its BOM or meta tag says."""
+    return html_to_unicode(None, _page_body(path))[1]
+
+
+def _page_body(path: Path) -> bytes:
     body = path.read_bytes()
-    if body[:2] == b"\x1f\x8b":
-        body = gzip.decompress(body)
-    return html_to_unicode(None, body)[1]
+    return gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
 
 
 def page_url(html: str) -> str | None:
@@ -55,11 +59,28 @@ def page_url(html: str) -> str | None:
 
 
 def parse_saved(path: Path, url: str | None, site_profile: SiteProfile) -> ParseResult:
-    html = read_page(path)
+    """A saved page's record, made exactly as the archive's worker makes it (`parse_fetched`:
+    the same decoding, the same value safety), as if it had just been fetched from `url`."""
+    body = _page_body(path)
+    encoding, html = html_to_unicode(None, body)
     url = url or page_url(html)
     if url is None:
         raise click.UsageError(f"{path} names no canonical URL: give --url URL")
-    return parse_article(html, url, site_profile, fetched_at=datetime.now(UTC))
+    article_id = site_profile.article_id_from_url(url)
+    if article_id is None:
+        return ParseResult(None, "not_an_article_url")
+    page = FetchedPage(
+        site=site_profile.name,
+        article_id=article_id,
+        url=url,
+        final_url=url,
+        status=200,
+        content_type="text/html",
+        encoding=encoding,
+        body=body,
+        fetched_at=datetime.now(UTC).isoformat(),
+    )
+    return parse_fetched(page, site_profile)
 
 
 def record_json(result: ParseResult) -> dict[str, Any]:
@@ -87,8 +108,12 @@ def _profile(site: str | None, profile_file: str | None) -> SiteProfile:
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", help="The page's URL (default: the canonical URL the page names).")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--url", help="The page's URL (one FILE only; default: the canonical URL the page names)."
+)
 @click.option("--site", help="Site profile by name (default: generic, every field by fallback).")
 @click.option(
     "--profile",
@@ -98,18 +123,42 @@ def _profile(site: str | None, profile_file: str | None) -> SiteProfile:
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: record and warnings.")
 def parse(
-    file: Path, url: str | None, site: str | None, profile_file: str | None, as_json: bool
+    files: tuple[Path, ...],
+    url: str | None,
+    site: str | None,
+    profile_file: str | None,
+    as_json: bool,
 ) -> None:
-    """Parse a saved page (HTML, or gzip of it) into its record: no database, no network."""
+    """Parse saved pages (HTML, or gzip of it) into their records: no database, no network.
+
+    The record is the one the archive would store. Many FILEs are read with
+    one start-up, each with the URL it names; with --json, one object a line,
+    its "file" first.
+    """
     if site and profile_file:
         raise click.UsageError("--site and --profile name a profile each: give one")
+    if url and len(files) > 1:
+        raise click.UsageError("--url is one page's URL: give one FILE with it")
     site_profile = _profile(site, profile_file)
-    result = parse_saved(file, url, site_profile)
-    if as_json:
-        click.echo(json.dumps(record_json(result), ensure_ascii=False))
-    else:
-        _print_record(result, site_profile)
-    if result.article is None:
+    dropped = 0
+    for file in files:
+        try:
+            result = parse_saved(file, url, site_profile)
+        except click.UsageError as error:
+            if len(files) == 1:
+                raise
+            result = ParseResult(None, f"no_url: {error.format_message()}")
+        dropped += result.article is None
+        if as_json:
+            record = record_json(result)
+            if len(files) > 1:
+                record = {"file": str(file), **record}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            if len(files) > 1:
+                click.echo(click.style(f"== {file}", bold=True))
+            _print_record(result, site_profile)
+    if dropped:
         sys.exit(EXIT_MISMATCH)
 
 

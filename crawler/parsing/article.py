@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from crawler.items import Article, Image, MaxLength
 from crawler.parsing import extraction
-from crawler.parsing.dates import PublishedTime, read_local_date
+from crawler.parsing.authors import people
+from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
+from crawler.parsing.language import DETECTED, UNDETERMINED, bcp47, detect_language
 from crawler.parsing.metadata import Found, PageMetadata, read_metadata
 from crawler.parsing.related import DUMP_PREFIX, extract_related
 from crawler.parsing.safe_values import safe_text
 from crawler.parsing.text import normalise_text, strip_quote_artefact
-from crawler.parsing.urls import absolute_http_url
+from crawler.parsing.titles import choose_title, site_names_in_title
+from crawler.parsing.urls import absolute_http_url, canonical_url
+from crawler.parsing.written_dates import DateLocaleError, check_locale, search_written_day
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
 
     from lxml.html import HtmlElement
 
@@ -102,7 +107,8 @@ class _Paragraph:
 
 
 CSS = "css"
-TITLE_TAG = "title-tag"
+TEXT = "text"
+URL = "url"
 HTML = "html"
 PROFILE = "profile"
 
@@ -143,8 +149,9 @@ def parse_article(
         desk_code = paragraphs.pop().text
     if not images:
         images = _fallback_images(url, fallback, sources, warnings)
-    authors = _authors(page, rules.authors, fallback, sources)
-    language = _language(page, profile, fallback, sources)
+    body_text = " ".join(paragraph.text for paragraph in paragraphs)
+    language = _language(page, profile, fallback, sources, title, body_text)
+    authors = _authors(page, rules.authors, fallback, sources, language, title)
 
     related = extract_related(html, profile)
     warnings.extend(related.warnings)
@@ -153,7 +160,7 @@ def parse_article(
     article = Article(
         site=profile.name,
         article_id=article_id,
-        url=url,
+        url=canonical_url(url),
         language=language,
         title=title,
         kind=classify(title, None, profile),
@@ -234,40 +241,18 @@ def _title(
         sources["title"] = CSS
         return title
     metadata = fallback.metadata
-    candidates = [*metadata.titles]
     tag_title = normalise_text(page.xpath("//title/text()").get() or "")
-    if tag_title:
-        candidates.append(Found(_headline_of(tag_title, page, metadata.site_name), TITLE_TAG))
-    for found in candidates:
-        if found.value:
-            sources["title"] = found.source
-            _missed("title", rules, found.source, warnings)
-            return str(found.value)
-    return ""
-
-
-_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ", " / ")
-
-
-def _headline_of(title: str, page: Selector, site_name: str | None) -> str:
-    """The headline in a ``<title>`` that also names the site (``Headline | Site``).
-
-    A heading the title begins with is the headline; else the site's name
-    (og:site_name) is cut off; else, of the parts between separators, the
-    longest (the site's name and sections are short).
-    """
-    for heading in page.xpath("//h1").xpath("normalize-space()").getall():
-        if len(heading) > 10 and title.startswith(heading):
-            return heading
-    for separator in _TITLE_SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if found and head and site_name and tail.strip().lower() == site_name.lower():
-            return head.strip()
-    for separator in _TITLE_SEPARATORS:
-        parts = [part.strip() for part in title.split(separator) if part.strip()]
-        if len(parts) > 1:
-            return max(parts, key=len)
-    return title
+    # An <h1> may hold more than its headline (the site's logo link): its parts are candidates too.
+    headings = [
+        normalise_text(text) for text in page.xpath("//h1 | //h1/*").xpath("string()").getall()
+    ]
+    site_names = (metadata.site_name, metadata.publisher)
+    found = choose_title(metadata.titles, tag_title, headings, site_names)
+    if found is None:
+        return ""
+    sources["title"] = found.source
+    _missed("title", rules, found.source, warnings)
+    return str(found.value)
 
 
 def _published(
@@ -277,32 +262,117 @@ def _published(
     sources: dict[str, str],
     warnings: list[str],
 ) -> PublishedTime | None:
+    """The first source that gives a date, in the README's order.
+
+    The profile's rules; JSON-LD ``datePublished``; ``article:published_time``
+    and plain meta; the publication ``<time>``; a date line in words of the
+    page's language; htmldate (the visible text and markup); the day in the URL.
+    A source that gives the instant only in UTC takes its local time from a
+    later source that gives the same instant with the page's own offset.
+    """
     rules = profile.fields
     fetched_at = fallback.fetched_at
     text = _first_text(page, rules.published)
     first_warning = None
     if text or rules.published:
-        date = read_local_date(text, rules.date_formats, profile.zone, fetched_at=fetched_at)
+        date = read_local_date(
+            text,
+            rules.date_formats,
+            profile.zone,
+            fetched_at=fetched_at,
+            date_locale=rules.date_locale,
+            calendar=rules.calendar,
+        )
         if date.value is not None:
             sources["published"] = CSS
             if date.warning:
                 warnings.append(date.warning)
             return date.value
         first_warning = date.warning
-    for found in fallback.metadata.published:
+    found_dates = fallback.metadata.published
+    for index, found in enumerate(found_dates):
         date = read_local_date(found.value, (), profile.zone, fetched_at=fetched_at)
         if date.value is not None:
             sources["published"] = found.source
             warnings.extend(w for w in (first_warning, date.warning) if w)
-            return date.value
+            return _with_page_offset(date.value, found, found_dates[index + 1 :], fetched_at)
         first_warning = first_warning or date.warning
-    day = extraction.publication_date(fallback.html, fallback.url, fetched_at)
+    day, source = _day_in_text(page, profile, fallback), TEXT
+    if day is None:
+        day, source = extraction.publication_date(fallback.html, fetched_at), extraction.HTMLDATE
+    if day is None:
+        day, source = _day_in_url(fallback.url, fetched_at), URL
     if day is not None:
-        sources["published"] = extraction.HTMLDATE
+        sources["published"] = source
         if first_warning and first_warning != "no_date":
             warnings.append(first_warning)
         return PublishedTime(utc=None, local=day)
     warnings.append(first_warning or "no_date")
+    return None
+
+
+def _with_page_offset(
+    value: PublishedTime, found: Found, later: list[Found], fetched_at: datetime | None
+) -> PublishedTime:
+    """`value`, read from `found`: with the page's own offset when `found` gave only UTC."""
+    as_written = read_local_date(found.value, (), None, fetched_at=fetched_at).value
+    if value.utc is None or as_written is None or _own_offset(as_written):
+        return value
+    for found in later:
+        other = read_local_date(found.value, (), None, fetched_at=fetched_at).value
+        if other is not None and other.utc == value.utc and _own_offset(other):
+            return other
+    return value
+
+
+def _own_offset(value: PublishedTime) -> bool:
+    """Whether the local time is in an offset of its own, not in UTC."""
+    local = value.local
+    return isinstance(local, datetime) and local.utcoffset() not in (None, timedelta(0))
+
+
+def _day_in_url(url: str, fetched_at: datetime | None) -> date | None:
+    return _plausible_day(day_in_url(url), fetched_at)
+
+
+def _plausible_day(day: date | None, fetched_at: datetime | None) -> date | None:
+    latest = (fetched_at or datetime.now(UTC)).date() + timedelta(days=1)
+    return day if day is not None and PLAUSIBLE_DATES[0].date() <= day <= latest else None
+
+
+# Elements a page writes its date line in: by class, id or itemprop, as CMSs name them.
+_DATE_LINES = (
+    "//*[not(self::script or self::style)][@itemprop='datePublished'"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'date')"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'publish')"
+    " or contains(translate(@class, 'DATEPUBLISHTIM', 'datepublishtim'), 'time')"
+    " or contains(translate(@id, 'DATEPUBLISHTIM', 'datepublishtim'), 'date')]"
+)
+_DATE_LINE_LENGTH = 120  # a longer text is a paragraph that mentions a date, not a date line
+_DATE_LINES_READ = 20
+
+
+def _day_in_text(page: Selector, profile: SiteProfile, fallback: _Fallbacks) -> date | None:
+    """The day a date line of the page writes in words of the page's declared language.
+
+    ``الثلاثاء، ١٦ آب ٢٠١٦``, ``16. August 2016``, ``2016年8月16日``: the
+    month names are the language's (crawler.parsing.written_dates), which
+    htmldate, reading English and numbers, does not know.
+    """
+    declared = _declared_language(page, profile, fallback)
+    if declared is None:
+        return None
+    code = str(declared.value).replace("_", "-")
+    try:
+        check_locale(code)
+    except DateLocaleError:
+        return None
+    for node in page.xpath(_DATE_LINES)[:_DATE_LINES_READ]:
+        text = normalise_text(node.xpath("string()").get() or "")
+        if 6 <= len(text) <= _DATE_LINE_LENGTH and any(char.isdigit() for char in text):
+            day = _plausible_day(search_written_day(text, code), fallback.fetched_at)
+            if day is not None:
+                return day
     return None
 
 
@@ -387,39 +457,71 @@ def _fallback_images(
 
 
 def _authors(
-    page: Selector, rules: tuple[str, ...], fallback: _Fallbacks, sources: dict[str, str]
+    page: Selector,
+    rules: tuple[str, ...],
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    language: str,
+    title: str,
 ) -> list[str]:
+    """The people of the byline: the profile's rules, the page's metadata, then trafilatura's
+    (on a page whose body it read).
+
+    The publisher is no person: its name is og:site_name, JSON-LD's publisher,
+    or what the ``<title>`` holds besides the headline (``Headline - Site``).
+    """
+    metadata = fallback.metadata
+    tag_title = normalise_text(page.xpath("//title/text()").get() or "")
+    publishers = (metadata.site_name, metadata.publisher, *site_names_in_title(tag_title, title))
+    host = urlsplit(fallback.url).hostname
+
+    def split(bylines: list[str]) -> list[str]:
+        return people(bylines, language, publishers, host)
+
     for css in rules:
-        names: list[str] = []
-        for value in _rule_values(page, css):
-            name = normalise_text(value)
-            if name and name not in names:
-                names.append(name)
-        if names:
+        if names := split([normalise_text(value) for value in _rule_values(page, css)]):
             sources["authors"] = CSS
             return names
-    found = fallback.metadata.authors
-    if found is None:
+    found = metadata.authors
+    if found is not None and (names := split(list(found.value))):
+        sources["authors"] = found.source
+        return names
+    # trafilatura's byline costs a second reading of the page (its metadata, htmldate's
+    # date): only for a page whose body trafilatura read, never for one a profile reads.
+    if sources.get("body") != extraction.TRAFILATURA:
         return []
-    sources["authors"] = found.source
-    return list(found.value)
+    if names := split(extraction.byline(fallback.html, fallback.url)):
+        sources["authors"] = extraction.TRAFILATURA
+        return names
+    return []
 
 
 def _language(
-    page: Selector, profile: SiteProfile, fallback: _Fallbacks, sources: dict[str, str]
+    page: Selector,
+    profile: SiteProfile,
+    fallback: _Fallbacks,
+    sources: dict[str, str],
+    title: str,
+    body: str,
 ) -> str:
+    """The language the page declares, else the profile's, else the one its text is in."""
+    declared = _declared_language(page, profile, fallback)
+    if declared is not None:
+        sources["language"] = declared.source
+        return bcp47(str(declared.value))
+    detected = detect_language(title, body)
+    if detected != UNDETERMINED:
+        sources["language"] = DETECTED
+    return detected
+
+
+def _declared_language(page: Selector, profile: SiteProfile, fallback: _Fallbacks) -> Found | None:
     declared = normalise_text(page.xpath("/html/@lang").get() or "")
     if declared:
-        sources["language"] = HTML
-        return declared
-    found = fallback.metadata.language
-    if found is not None:
-        sources["language"] = found.source
-        return str(found.value)
-    if profile.language:
-        sources["language"] = PROFILE
-        return profile.language
-    return "und"  # BCP 47: undetermined
+        return Found(declared, HTML)
+    if fallback.metadata.language is not None:
+        return fallback.metadata.language
+    return Found(profile.language, PROFILE) if profile.language else None
 
 
 _EMPHASIS_TAGS = ("strong", "b")

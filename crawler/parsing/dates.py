@@ -1,6 +1,8 @@
 """Publication dates (ARTICLE-SCHEMA.md, rule 4), strict about zones.
 
-- An explicit offset (``+02:00``, ``Z``, a format's ``%z``) wins: it names the instant.
+- An explicit offset (``+02:00``, ``Z``, a format's ``%z``) wins: it names the instant,
+  and the page's own offset is kept in the local time; only UTC itself (``Z``,
+  ``+00:00``, what a CMS writes for machines) is shown in the profile's zone.
 - A wall-clock time without one is read in the profile's zone, with that
   zone's offset at the time (daylight saving gaps and overlaps with a warning).
   A profile without a zone cannot place it: only its date is kept, with a warning.
@@ -16,6 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler.parsing.text import ascii_digits
+from crawler.parsing.written_dates import GREGORIAN, read_written_date
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -49,6 +55,8 @@ PLAUSIBLE_DATES = (datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo
 FUTURE_TOLERANCE = timedelta(days=1)
 _TIME_DIRECTIVES = re.compile(r"%[HIMSXcTRrpfz]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# /2013/11/27/, /2013-11-27/, /20131127/ in a URL's path: the day a CMS filed the article under.
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
 
 
 def read_local_date(
@@ -57,8 +65,15 @@ def read_local_date(
     zone: ZoneInfo | None,
     *,
     fetched_at: datetime | None = None,
+    date_locale: str | None = None,
+    calendar: str = GREGORIAN,
 ) -> DateReading:
     """Read a date written on the page: with the profile's formats, then as ISO 8601 (or RFC 2822).
+
+    Digits of any script read as digits. Without a `date_locale` or
+    `calendar`, the formats are strptime's (English names); with either, the
+    names are that locale's and the numbers that calendar's (see
+    `crawler.parsing.written_dates`).
 
     An unreadable date is no date plus a warning, never a guess; so is one
     outside `PLAUSIBLE_DATES` (1066 is a typo or garbage on a news page), and
@@ -66,22 +81,40 @@ def read_local_date(
     """
     if not text:
         return DateReading(None, "no_date")
+    written = date_locale is not None or calendar != GREGORIAN
+    digits = ascii_digits(text)
     for fmt in formats:
+        if written:
+            moment = read_written_date(text, fmt, date_locale, calendar)
+            if moment is not None:
+                return _placed(moment, text, zone, fetched_at)
+            continue
         try:
-            parsed = datetime.strptime(text, fmt)
+            parsed = datetime.strptime(digits, fmt)
         except ValueError:
             continue
         has_time = _TIME_DIRECTIVES.search(fmt) is not None
         return _placed(parsed if has_time else parsed.date(), text, zone, fetched_at)
-    moment = parse_iso_or_rfc(text)
+    moment = parse_iso_or_rfc(digits)
     if moment is not None:
         return _placed(moment, text, zone, fetched_at)
     return DateReading(None, f"unparseable_date: {text[:80]!r}")
 
 
+def day_in_url(url: str) -> date | None:
+    """The day a URL's path is filed under (``/2013/11/27/travel/…``); None if none or no day."""
+    match = _URL_DAY.search(urlsplit(url).path)
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+    except ValueError:
+        return None
+
+
 def parse_iso_or_rfc(text: str) -> datetime | date | None:
     """ISO 8601 (``2016-08-16``, ``2016-08-16T17:52:15+04:30``, ``…Z``) or RFC 2822."""
-    text = text.strip()
+    text = ascii_digits(text.strip())
     if _ISO_DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)
@@ -114,7 +147,8 @@ def _in_range(
         value = PublishedTime(utc=None, local=moment)
     elif moment.tzinfo is not None:
         utc = moment.astimezone(UTC)
-        value = PublishedTime(utc=utc, local=utc.astimezone(zone) if zone else moment)
+        in_utc = moment.utcoffset() == timedelta(0)
+        value = PublishedTime(utc=utc, local=utc.astimezone(zone) if zone and in_utc else moment)
     elif zone is None:
         value = PublishedTime(utc=None, local=moment.date())
         warning = f"time_without_zone: {text[:80]!r} (the profile has no time_zone; date kept)"

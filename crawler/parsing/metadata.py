@@ -7,6 +7,7 @@ search engines and social networks, whatever its visible markup.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ ARTICLE_TYPES = frozenset(
 JSON_LD = "json-ld"
 OPENGRAPH = "opengraph"
 META = "meta"
+TIME = "time"
+REL_AUTHOR = "rel-author"
 
 # Publication dates in plain meta tags, as common CMSs write them (itemprop included).
 _DATE_META = (
@@ -62,12 +65,14 @@ class Found:
 class PageMetadata:
     titles: list[Found] = field(default_factory=list)
     published: list[Found] = field(default_factory=list)
-    """Date texts, best first (ISO 8601 as the page gives them)."""
+    """Date texts, best first (ISO 8601 as the page gives them): JSON-LD, meta, then <time>."""
     body: Found | None = None
     authors: Found | None = None
     images: Found | None = None
     language: Found | None = None
     site_name: str | None = None
+    publisher: str | None = None
+    """JSON-LD ``publisher``'s name: the site, not an author of it."""
 
 
 def read_metadata(page: Selector) -> PageMetadata:
@@ -85,6 +90,10 @@ def read_metadata(page: Selector) -> PageMetadata:
         if published := meta.get(key, "").strip():
             found.published.append(Found(published, META))
             break
+    if published := _time_element(page):
+        found.published.append(Found(published, TIME))
+    if found.authors is None and (linked := _rel_authors(page)):
+        found.authors = Found(linked, REL_AUTHOR)
     if found.authors is None:
         names = [
             name
@@ -100,6 +109,40 @@ def read_metadata(page: Selector) -> PageMetadata:
         found.language = Found(locale.replace("_", "-"), OPENGRAPH)
     found.site_name = normalise_text(meta.get("og:site_name", "")) or None
     return found
+
+
+_PUBLISHED_TIME = (
+    "//time[@datetime][@itemprop='datePublished' or @pubdate"
+    " or contains(@class, 'publish') or contains(@class, 'posted')]/@datetime"
+)
+
+
+def _rel_authors(page: Selector) -> list[str]:
+    """The names of the page's ``<a rel="author">`` links (their text, not their URL)."""
+    names: list[str] = []
+    links = page.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+    for name in links.xpath("string()").getall():
+        text = normalise_text(name)
+        if text and text not in names:
+            names.append(text)
+    return names
+
+
+def _time_element(page: Selector) -> str:
+    """The ``datetime`` of the page's publication ``<time>``.
+
+    One marked as such (``itemprop=datePublished``, ``pubdate``, a class
+    saying so); else the first in the ``<article>``; else the page's only one.
+    A page's other ``<time>``s date its related stories and comments.
+    """
+    marked = page.xpath(_PUBLISHED_TIME).get()
+    if marked and marked.strip():
+        return marked.strip()
+    in_article = page.xpath("(//article//time[@datetime])[1]/@datetime").get()
+    if in_article and in_article.strip():
+        return in_article.strip()
+    every = page.xpath("//time[@datetime]/@datetime").getall()
+    return every[0].strip() if len(every) == 1 else ""
 
 
 def json_ld_article(page: Selector) -> dict[str, Any] | None:
@@ -148,19 +191,30 @@ def _from_json_ld(article: dict[str, Any], found: PageMetadata) -> None:
         found.published.append(Found(published, JSON_LD))
     body = article.get("articleBody")
     if isinstance(body, str) and body.strip():
-        found.body = Found(body, JSON_LD)
+        found.body = Found(html.unescape(body), JSON_LD)  # entities decoded once, as _text
     if authors := _names(article.get("author")):
         found.authors = Found(authors, JSON_LD)
     if images := _urls(article.get("image")):
         found.images = Found(images, JSON_LD)
     if language := _text(article.get("inLanguage")):
         found.language = Found(language, JSON_LD)
+    publisher = article.get("publisher")
+    if isinstance(publisher, list) and publisher:
+        publisher = publisher[0]
+    if isinstance(publisher, dict):
+        found.publisher = _text(publisher.get("name")) or None
 
 
 def _text(value: Any) -> str:
+    """A JSON-LD string as text: its HTML entities decoded, once.
+
+    JSON-LD sits in a script element, whose text the HTML parser leaves as
+    written, yet CMSs write it with entities (``zerst&ouml;ren``,
+    ``&#8217;``) as they do the rest of the page.
+    """
     if isinstance(value, list) and value:
         value = value[0]
-    return normalise_text(value) if isinstance(value, str) else ""
+    return normalise_text(html.unescape(value)) if isinstance(value, str) else ""
 
 
 def _names(value: Any) -> list[str]:
@@ -171,7 +225,9 @@ def _names(value: Any) -> list[str]:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list) and name:
             name = name[0]
-        text = normalise_text(name) if isinstance(name, str) else ""
+        if not name and isinstance(item, dict):  # a Person given by its parts
+            name = " ".join(_text(item.get(key)) for key in ("givenName", "familyName")).strip()
+        text = _text(name)
         if text and not text.startswith(("http://", "https://")) and text not in names:
             names.append(text)
     return names

@@ -24,6 +24,7 @@ from parsel.csstranslator import HTMLTranslator
 
 from crawler.parsing.urls import same_origin
 from crawler.sites.patterns import PatternError, compile_pattern
+from crawler.parsing.written_dates import CALENDARS, DateLocaleError, check_format, check_locale
 from crawler.sites.profile import (
     ID_KINDS,
     KINDS,
@@ -149,10 +150,21 @@ def _article(table: _Table, base_url: str) -> ArticleRules:
 
 def _fields(table: _Table) -> FieldRules:
     default = FieldRules()
+    date_locale = table.text("date_locale")
+    if date_locale is not None:
+        try:
+            check_locale(date_locale)
+        except DateLocaleError as error:
+            table.fail("date_locale", str(error))
+    calendar = table.choice("calendar", CALENDARS, default=default.calendar)
+    written = date_locale is not None or calendar != default.calendar
+    check_date = (lambda fmt: check_format(fmt, date_locale, calendar)) if written else _date_format
     rules = FieldRules(
         title=table.selectors("title"),
         published=table.selectors("published"),
-        date_formats=table.strings("date_formats", check=_date_format),
+        date_formats=table.strings("date_formats", check=check_date),
+        date_locale=date_locale,
+        calendar=calendar,
         body=table.selectors("body"),
         exclude=table.selectors("exclude"),
         authors=table.selectors("authors"),

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH
 from crawler.sites.patterns import ProfilePattern, compile_pattern
+from crawler.parsing.urls import canonical_path, iri_text, is_iri_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,6 +50,10 @@ class FieldRules:
     title: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ()
+    date_locale: str | None = None
+    """BCP 47 code of the words in `published` (``%B %b %A %a %p``); None: strptime's English."""
+    calendar: str = "gregorian"
+    """Calendar of ``%Y %m %d`` in `published`: ``gregorian``, ``persian`` or ``islamic``."""
     body: tuple[str, ...] = ()
     """Containers of the body; the first that matches holds the paragraphs."""
     exclude: tuple[str, ...] = ()
@@ -199,10 +204,16 @@ class SiteProfile:
         return urlsplit(self.base_url).hostname or ""
 
     def canonical_id(self, value: str) -> str | None:
-        """An id as the archive keys it; None if `value` is not an id of this site."""
+        """An id as the archive keys it; None if `value` is not an id of this site.
+
+        A slug in the archive's one form of a URL (crawler.parsing.urls): ``%D8%B4`` and
+        ``ش`` are one id.
+        """
         if self.article.id_kind == NUMBER:
             return canonical_id(value)
-        return value if is_article_id(value) else None
+        # Only its escapes: "has space", "//host" or "../x" stay no id.
+        slug = iri_text(value, encode=False)
+        return slug if is_article_id(slug) else None
 
     def article_url(self, article_id: str, base_url: str | None = None) -> str:
         """The URL of an article: always built from the template, never taken from a page."""
@@ -211,14 +222,16 @@ class SiteProfile:
         return urljoin(base_url or self.base_url, self.article.url.format(id=article_id))
 
     def article_id_from_url(self, url: str) -> str | None:
-        match = self._path_re.match(urlsplit(url).path)
+        """The id in `url`'s path, read in the archive's one form of a path (see canonical_id)."""
+        match = self._path_re.match(canonical_path(urlsplit(url).path))
         return self.canonical_id(match.group(1)) if match else None
 
 
 # An id is put into a URL path by the profile's template, so it may hold only
-# what a path segment may (RFC 3986 pchar) and "/" between non-empty segments
-# that are not "." or "..": it can never leave the path, nor the host.
-_SEGMENT = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+"
+# what a path segment may (RFC 3986 pchar, and RFC 3987's characters of any
+# script) and "/" between non-empty segments that are not "." or "..": it can
+# never leave the path, nor the host.
+_SEGMENT = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])+"
 _ID = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*/?")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 _DIGITS = re.compile(r"[0-9]+")
@@ -230,6 +243,7 @@ def is_article_id(value: str) -> bool:
         0 < len(value) <= ARTICLE_ID_MAX_LENGTH
         and _ID.fullmatch(value) is not None
         and _DOT_SEGMENT.search(value) is None
+        and is_iri_text(value)
     )
 
 
