@@ -21,13 +21,16 @@ import os
 import signal
 import threading
 import time
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.isolation import save_isolating
+from crawler.archive.save import GateContext
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.extensions.gc_tuning import tune_gc
 from crawler.items import FetchedPage, FetchFailure
+from crawler.parsing.article import ParseResult
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.safe_values import InvalidRecord, make_safe
 from crawler.sites import get_profile
@@ -35,6 +38,7 @@ from crawler.sites import get_profile
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from crawler.archive.gate import SiteSources
     from crawler.archive.store import SaveOutcome
     from crawler.sites.profile import SiteProfile
 
@@ -44,6 +48,8 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _store: ArchiveStore | None = None
 _retry_budget = 0.0
 _profiles: dict[str, SiteProfile] = {}
+_gate = GateContext({})
+"""What the quality gate weighs pages against; the run's tally lives as long as the worker."""
 
 
 def start(
@@ -51,11 +57,14 @@ def start(
     retry_budget: float,
     gc_threshold: Sequence[int] = (),
     profiles: Sequence[SiteProfile] = (),
+    sources: dict[str, SiteSources] | None = None,
 ) -> None:
     """Process initialiser: open the worker's engine; log to stderr beside the crawl's log.
 
     `profiles` are the crawl's own: a profile named with ``-a profile=FILE`` is
-    parsed with exactly as the crawl read it.
+    parsed with exactly as the crawl read it. `sources` are what the quality
+    gate judges each site's pages against (crawler.archive.gate); a site
+    without is not judged.
     """
     global _store, _retry_budget
     for stop in STOP_SIGNALS:
@@ -72,6 +81,7 @@ def start(
     _store = ArchiveStore(create_archive_engine(database_url, writer=True, busy_timeout=5.0))
     _retry_budget = retry_budget
     _profiles.update((profile.name, profile) for profile in profiles)
+    _gate.sites.update(sources or {})
     tune_gc(freeze=True, threshold=gc_threshold)
 
 
@@ -103,26 +113,28 @@ def _profile(site: str) -> SiteProfile:
 
 
 def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
-    """Parse the pages of a batch and store them, and its failures, in one transaction.
+    """Parse the pages of a batch, judge and store them, and its failures, in one transaction.
 
     A page the parser or the database refuses is kept as dropped with its
     reason (crawler.archive.isolation); ArchiveUnwritable says the run must stop.
     """
     if _store is None:
         raise RuntimeError("archive worker used before start()")
-    pages = [
-        ParsedPage(item, parse_fetched(item, _profile(item.site)))
-        for item in batch
-        if isinstance(item, FetchedPage)
-    ]
+    pages = [ParsedPage(item, _parse(item)) for item in batch if isinstance(item, FetchedPage)]
     failures = [item for item in batch if isinstance(item, FetchFailure)]
     for failure in failures:
         with contextlib.suppress(InvalidRecord):  # the database refuses it, and says so
             make_safe(failure)
-    outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget)
+    outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget, gate=_gate)
     # save() answers pages first, then failures; give them back in the batch's order.
     page_outcomes, failure_outcomes = iter(outcomes[: len(pages)]), iter(outcomes[len(pages) :])
     return [
         next(page_outcomes) if isinstance(item, FetchedPage) else next(failure_outcomes)
         for item in batch
     ]
+
+
+def _parse(page: FetchedPage) -> ParseResult:
+    if page.status == HTTPStatus.NOT_MODIFIED:
+        return ParseResult(None, None)  # nothing to read: the archive confirms what it holds
+    return parse_fetched(page, _profile(page.site))
