@@ -26,9 +26,6 @@ class Validators:
     capture_id: int
     etag: str | None
     last_modified: str | None
-    related: tuple[str, ...] = ()
-    """The ids the current version's page lists: a 304 has no page to read them from,
-    and a crawl that follows related links goes on from these."""
 
     def headers(self) -> dict[str, str]:
         """The conditional request's headers (RFC 9110 13.1): If-None-Match wins where both are."""
@@ -54,23 +51,28 @@ def last_validators(engine: Engine, site: str) -> dict[str, Validators]:
     query = select(
         CAPTURES.c.article_id, CAPTURES.c.id, CAPTURES.c.etag, CAPTURES.c.last_modified
     ).join(last, last.c.id == CAPTURES.c.id)
+    with engine.connect() as conn:
+        return {
+            row.article_id: Validators(row.id, row.etag, row.last_modified)
+            for row in conn.execution_options(yield_per=5000).execute(query)
+            if row.etag or row.last_modified
+        }
+
+
+def archived_links(engine: Engine, site: str) -> dict[str, tuple[str, ...]]:
+    """By article id, the ids its current version lists, in order.
+
+    A 304 has no page to read them from, and a held notice lists none: the walk
+    of a re-crawl goes on from these.
+    """
     links = (
         select(ARTICLES.c.article_id, LINKS.c.target_id)
         .join(ARTICLES, ARTICLES.c.id == LINKS.c.source_pk)
         .where(ARTICLES.c.site == site)
         .order_by(LINKS.c.source_pk, LINKS.c.position)
     )
+    related: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        found = {
-            row.article_id: (row.id, row.etag, row.last_modified)
-            for row in conn.execution_options(yield_per=5000).execute(query)
-            if row.etag or row.last_modified
-        }
-        related: dict[str, list[str]] = {}
         for article_id, target_id in conn.execution_options(yield_per=5000).execute(links):
-            if article_id in found:
-                related.setdefault(article_id, []).append(target_id)
-    return {
-        article_id: Validators(*values, related=tuple(related.get(article_id, ())))
-        for article_id, values in found.items()
-    }
+            related.setdefault(article_id, []).append(target_id)
+    return {article_id: tuple(ids) for article_id, ids in related.items()}

@@ -53,7 +53,7 @@ from crawler.archive.migrate import ArchiveSchemaError, ensure_current
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.store import ArchiveStore
-from crawler.archive.validators import Validators, last_validators
+from crawler.archive.validators import Validators, archived_links, last_validators
 from crawler.clock import run_clock
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
@@ -256,6 +256,11 @@ class ArchiveRun:
         validators = last_validators(self.engine, self.site)
         self.crawler.stats.set_value("archive/validators", len(validators))
         return validators
+
+    @cached_property
+    def archived_links(self) -> dict[str, tuple[str, ...]]:
+        """By article id, the related ids its archived version lists (read once)."""
+        return archived_links(self.engine, self.site)
 
     def skips(self, article_id: str) -> bool:
         """Whether the plan says not to fetch this article (archived and not due, or gone)."""

@@ -181,8 +181,7 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         if response.status == HTTPStatus.NOT_MODIFIED and revalidates is not None:
             # Not a failure: the page is as the capture asked about; the archive confirms
             # it, and the walk goes on from the related ids the archived page lists.
-            validators = self.run.validators.get(article_id) if self.run is not None else None
-            for related_id in validators.related if validators is not None else ():
+            for related_id in self._archived_links(article_id):
                 yield self.article_request(related_id)
             yield self._fetched(response, article_id, b"", "utf-8", exchange, revalidates)
             return
@@ -197,6 +196,10 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             self.logger.warning("%s: related ids unreadable (%r), none followed", article_id, error)
             self.crawler.stats.inc_value("related/unreadable")
             article_ids, not_followed = [], 0
+        if not article_ids:
+            # A page that lists none today (an outage notice, held by the archive's gate)
+            # must not end the walk: it goes on from what the archived version lists.
+            article_ids = list(self._archived_links(article_id))
         # Requests first: the item waits for its batch to be stored.
         for related_id in article_ids:
             yield self.article_request(related_id)
@@ -230,6 +233,9 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             exchange=exchange,
             revalidates=revalidates,
         )
+
+    def _archived_links(self, article_id: str) -> tuple[str, ...]:
+        return self.run.archived_links.get(article_id, ()) if self.run is not None else ()
 
     def _now(self) -> str:
         clock = self.run.clock if self.run is not None else utc_now

@@ -1,0 +1,143 @@
+"""A bad day never becomes the record: an outage notice served as pages is held, not archived.
+
+The local copy crawled, then answering every article with a notice ("This page
+is temporarily unavailable.", status 200, the layout intact): the archive stays
+exactly as it was, the notices are kept as held captures with their reason,
+and the run is degraded (exit 3). Real crawls, on both databases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from crawler.archive.database import create_archive_engine
+from crawler.archive.models import ArticleRecord, ArticleVersion, Capture, CrawlRun
+from localcopy.server import ServerThread
+from localcopy.site import SEED_ID, LocalSite
+from tests.conftest import crawl, stat
+
+FULL = ("ARCHIVE_INCREMENTAL=False",)
+
+
+@pytest.fixture
+def http_site() -> LocalSite:
+    return LocalSite(pages=30, orphans=0, validators=True, gzip=True)
+
+
+@pytest.fixture
+def http_url(http_site):
+    with ServerThread(http_site) as url:
+        yield url
+
+
+def snapshot(url: str, *, last_seen: bool = True) -> dict[str, Any]:
+    """Records, versions and their dates, as a reader sees them (without `last_seen`, less
+    when each version was last confirmed)."""
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        articles = [
+            tuple(row)
+            for row in conn.execute(
+                select(
+                    ArticleRecord.article_id,
+                    ArticleRecord.title,
+                    ArticleRecord.body,
+                    ArticleRecord.published_at,
+                    ArticleRecord.version,
+                    ArticleRecord.first_seen_at,
+                    ArticleRecord.changed_at,
+                    ArticleRecord.content_hash,
+                ).order_by(ArticleRecord.article_id)
+            )
+        ]
+        columns = [c for c in ArticleVersion.__table__.c if last_seen or c.name != "last_seen_at"]
+        versions = [
+            tuple(row)
+            for row in conn.execute(
+                select(*columns).order_by(ArticleVersion.article_pk, ArticleVersion.version)
+            )
+        ]
+    engine.dispose()
+    return {"articles": articles, "versions": versions}
+
+
+def held(url: str) -> list[Capture]:
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        rows = list(conn.execute(select(Capture).where(Capture.outcome == "held")))
+    engine.dispose()
+    return rows
+
+
+def last_run(url: str) -> CrawlRun:
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).one()
+    engine.dispose()
+    return row
+
+
+def test_a_notice_day_leaves_the_archive_as_it_was_and_holds_the_notices(
+    database_url, http_site, http_url
+):
+    first = crawl(database_url, start=SEED_ID, base_url=http_url)
+    assert first.returncode == 0, first.log
+    before = snapshot(database_url)
+    http_site.notice = True
+
+    bad_day = crawl(database_url, start=SEED_ID, base_url=http_url, settings=FULL)
+
+    assert bad_day.returncode == 3, bad_day.log
+    assert snapshot(database_url) == before
+    notices = held(database_url)
+    assert notices and all(c.reason == "layout_drift" and c.version is None for c in notices)
+    assert stat(bad_day.log, "archive/held/layout_drift") == len(notices)
+    run = last_run(database_url)
+    assert run.status == "degraded"
+    assert run.held == {"layout_drift": len(notices)}
+    assert f"{len(notices)} captures held" in run.message
+    assert len(notices) == http_site.pages
+    assert "held" in bad_day.stdout
+
+
+def test_after_the_notice_day_the_site_is_read_as_before(database_url, http_site, http_url):
+    crawl(database_url, start=SEED_ID, base_url=http_url)
+    snapshot_without_last_seen = snapshot(database_url, last_seen=False)
+    http_site.notice = True
+    crawl(database_url, start=SEED_ID, base_url=http_url, settings=FULL)
+    http_site.notice = False
+
+    after = crawl(database_url, start=SEED_ID, base_url=http_url, settings=FULL)
+
+    assert after.returncode == 0, after.log
+    assert snapshot(database_url, last_seen=False) == snapshot_without_last_seen
+    # The validators asked with are the last accepted capture's, never a notice's.
+    assert stat(after.log, "archive/not_modified") == http_site.pages
+
+
+def test_an_ordinary_edit_is_never_held(database_url, http_site, http_url):
+    crawl(database_url, start=SEED_ID, base_url=http_url)
+    edited = http_site.reply(SEED_ID).body.replace(b"</p>", b" More.</p>", 1)
+    http_site.replace_page(SEED_ID, edited.decode())
+
+    again = crawl(database_url, start=SEED_ID, base_url=http_url, settings=FULL)
+
+    assert again.returncode == 0, again.log
+    assert stat(again.log, "archive/changed") == 1
+    assert held(database_url) == []
+
+
+def test_on_a_fresh_archive_a_notice_only_run_holds_everything_and_is_degraded(
+    database_url, http_site, http_url
+):
+    http_site.notice = True
+
+    run = crawl(database_url, start=f"{SEED_ID},1832982,1832774", base_url=http_url)
+
+    assert run.returncode == 3, run.log
+    assert snapshot(database_url)["articles"] == []
+    assert {c.article_id for c in held(database_url)} == {SEED_ID, "1832982", "1832774"}
+    assert last_run(database_url).status == "degraded"
