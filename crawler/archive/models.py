@@ -317,7 +317,8 @@ class CrawlRun(Base):
     not_modified: Mapped[int] = mapped_column(server_default="0")
     """Revisits the server answered ``304 Not Modified`` (counted in `unchanged` too)."""
     held: Mapped[dict[str, int]] = mapped_column(JSON, server_default="{}")
-    """Captures the quality gate held back from becoming versions, by reason code."""
+    """Captures the quality gate held back from becoming versions, by reason
+    (``layout_drift``, ``lost_fields: published_at``)."""
     dropped: Mapped[dict[str, int]] = mapped_column(JSON)
     """Pages that gave no article, by reason."""
     http_errors: Mapped[dict[str, int]] = mapped_column(JSON)

@@ -45,7 +45,8 @@ class RunCounts:
     not_modified: int = 0
     """Revisits answered ``304 Not Modified`` (each counted in `unchanged` too)."""
     held: dict[str, int] = field(default_factory=dict)
-    """Captures the quality gate held back from becoming versions, by reason code."""
+    """Captures the quality gate held back from becoming versions, by reason
+    (``layout_drift``, ``lost_fields: published_at``)."""
     dropped: dict[str, int] = field(default_factory=dict)
     """Pages that gave no article, by reason code."""
     http_errors: dict[str, int] = field(default_factory=dict)
@@ -84,7 +85,7 @@ class RunCounts:
             self.unchanged += 1
             return
         if outcome.status == "held":
-            _add(self.held, str(outcome.reason).split(":", 1)[0])
+            _add(self.held, str(outcome.reason))  # a handful: drift, or which fields lost
         elif article is None:
             # By reason code: "parser_error: RecursionError …" counts as parser_error.
             _add(self.dropped, str(outcome.drop_reason).split(":", 1)[0])

@@ -107,11 +107,13 @@ class GateContext:
 
     sites: dict[str, quality.SiteSources]
     runs: dict[str, quality.RunSources] = field(default_factory=dict)
+    default: quality.SiteSources | None = None
+    """For a site not in `sites`; None: such a site's pages are not judged."""
 
     def judge(
         self, site: str, current: quality.Current | None, record: items.Article
     ) -> quality.Verdict:
-        sources = self.sites.get(site)
+        sources = self.sites.get(site, self.default)
         if sources is None:
             return quality.Verdict.accept()
         return quality.judge(current, record, sources, self.run(site).matched)
@@ -337,7 +339,7 @@ class BatchSave:
         return {(site, aid, digest): first for site, aid, digest, first in conn.execute(query)}
 
     def _settle_held(self, conn: Connection, decisions: list[_Decision]) -> None:
-        """A re-parse: a held capture read now becomes what it gives, or stays held."""
+        """A re-parse: a held (or dropped) capture read now becomes what it gives."""
         for decision in decisions:
             capture_id = decision.parsed.page.capture_id
             decision.capture_id = capture_id
@@ -345,7 +347,7 @@ class BatchSave:
                 continue
             conn.execute(
                 update(CAPTURES)
-                .where(CAPTURES.c.id == capture_id, CAPTURES.c.outcome == "held")
+                .where(CAPTURES.c.id == capture_id, CAPTURES.c.outcome.in_(("held", "dropped")))
                 .values(
                     outcome=_CAPTURE_OUTCOME[decision.status],
                     version=decision.version,

@@ -102,24 +102,26 @@ captures = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("captures") as batch_op:
-        batch_op.add_column(sa.Column("etag", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("last_modified", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("crawl_runs") as batch_op:
-        batch_op.add_column(
-            sa.Column("not_modified", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(sa.Column("held", sa.JSON(), server_default="{}", nullable=False))
+    # Columns added and dropped in place, not in a batch: on SQLite a batch rebuilds
+    # the table, which `article_versions` (a foreign key to captures) forbids.
+    op.add_column("captures", sa.Column("etag", sa.Text(), nullable=True))
+    op.add_column("captures", sa.Column("last_modified", sa.String(length=64), nullable=True))
+    op.add_column(
+        "crawl_runs", sa.Column("not_modified", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column("crawl_runs", sa.Column("held", sa.JSON(), server_default="{}", nullable=False))
     _raw_pages_to_captures(op.get_bind())
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("crawl_runs") as batch_op:
-        batch_op.drop_column("held")
-        batch_op.drop_column("not_modified")
-    with op.batch_alter_table("captures") as batch_op:
-        batch_op.drop_column("last_modified")
-        batch_op.drop_column("etag")
+    # SQLite drops a column in place since 3.35 (ALTER TABLE ... DROP COLUMN).
+    for table, column in (
+        ("crawl_runs", "held"),
+        ("crawl_runs", "not_modified"),
+        ("captures", "last_modified"),
+        ("captures", "etag"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
 def _digest(body: bytes) -> str:
