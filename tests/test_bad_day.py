@@ -8,6 +8,9 @@ and the run is degraded (exit 3). Real crawls, on both databases.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -17,7 +20,7 @@ from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, ArticleVersion, Capture, CrawlRun
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
-from tests.conftest import crawl, stat
+from tests.conftest import ROOT, crawl, stat
 
 FULL = ("ARCHIVE_INCREMENTAL=False",)
 
@@ -141,3 +144,49 @@ def test_on_a_fresh_archive_a_notice_only_run_holds_everything_and_is_degraded(
     assert snapshot(database_url)["articles"] == []
     assert {c.article_id for c in held(database_url)} == {SEED_ID, "1832982", "1832774"}
     assert last_run(database_url).status == "degraded"
+
+
+def test_held_pages_become_versions_once_the_fixed_profile_reads_them(
+    sqlite_url, local_site, site_url, tmp_path
+):
+    crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+    # A redesign moves the date, on the day the articles are edited.
+    local_site.rewrite = lambda html: html.replace('class="news-date"', 'class="dateline"').replace(
+        "</p>", " (updated)</p>", 1
+    )
+    redesigned = crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=FULL)
+    assert redesigned.returncode == 3, redesigned.log
+    lost = held(sqlite_url)
+    assert lost and {c.reason for c in lost} == {"lost_fields: published_at"}
+    fixed = (ROOT / "crawler" / "sites" / "alalam_en.toml").read_text("utf-8")
+    fixed = fixed.replace('published = [".news-date"]', 'published = [".news-date", ".dateline"]')
+    (tmp_path / "alalam_en.toml").write_text(fixed, "utf-8")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler", "reparse", "--db", sqlite_url],
+        cwd=ROOT,
+        env={**os.environ, "ARCHIVE_SITES_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert held(sqlite_url) == []
+    engine = create_archive_engine(sqlite_url)
+    with engine.connect() as conn:
+        edited = conn.execute(
+            select(ArticleRecord).where(ArticleRecord.article_id == lost[0].article_id)
+        ).one()
+        capture = conn.execute(select(Capture).where(Capture.id == lost[0].id)).one()
+        version = conn.execute(
+            select(ArticleVersion).where(
+                ArticleVersion.article_pk == edited.id, ArticleVersion.version == 2
+            )
+        ).one()
+    engine.dispose()
+    assert edited.version == 2 and edited.published_at is not None
+    assert "(updated)" in edited.body
+    assert (capture.outcome, capture.version, capture.reason) == ("version", 2, None)
+    assert version.capture_id == capture.id
