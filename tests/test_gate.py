@@ -120,10 +120,26 @@ NO_RULES = SiteSources(ruled=frozenset(), recent=None)
         (
             "no history: one rule reading some page of the run is enough",
             None,
-            record(NOTICE, title="Alalam", published=None),
+            record({"title": "css", "body": "trafilatura"}, published=None),
             FRESH,
             frozenset({"title"}),
             None,
+        ),
+        (
+            "a notice for a new article among pages the rules read",
+            None,
+            record(NOTICE, title="Alalam", published=None, body="Temporarily unavailable."),
+            HISTORY,
+            ALL,
+            "layout_drift",
+        ),
+        (
+            "no history: a notice among pages the rules read",
+            None,
+            record(NOTICE, title="Alalam", published=None),
+            FRESH,
+            frozenset({"title"}),
+            "layout_drift",
         ),
         (
             "a profile without rules never drifts",

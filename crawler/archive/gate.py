@@ -9,6 +9,9 @@ tests/test_gate.py states it as a table.
 - *Layout drift*: a field's rule that read this site's pages in recent runs
   and reads none of this run's pages (so far). Judged over the run, never one
   page alone: a gallery without a body among pages that have one is ordinary.
+- *Not this layout*: a page that none of the rules read, where they read the
+  site's pages (recent runs, or this run's others): an outage notice served
+  for a new article, among pages that are read, is held too.
 - *No history*: on an archive with no finished run yet, a run in which no rule
   of the profile reads any page holds everything.
 - *Lost fields*: the record would lose a field the page's own current version
@@ -87,7 +90,7 @@ def judge(
 
     `run` is `RunSources.matched`, counting this record's own page.
     """
-    if _drifted(site, run):
+    if _drifted(site, run) or _unread(record, site, run):
         return Verdict(True, DRIFT)
     lost = lost_fields(current, record) if current is not None else []
     if lost:
@@ -100,6 +103,14 @@ def _drifted(site: SiteSources, run: frozenset[str] | set[str]) -> bool:
         return bool(site.ruled) and not (site.ruled & run)
     # `run` holds this page's own fields: a field its rules read is not missing.
     return bool((site.recent & site.ruled) - run)
+
+
+def _unread(record: Article, site: SiteSources, run: frozenset[str] | set[str]) -> bool:
+    """A page not one of whose rules reads it, where the rules read the site's other pages:
+    not a page of this layout (an outage notice), whatever the run's other pages are."""
+    reads_the_site = site.recent if site.recent is not None else run
+    expected = site.ruled & reads_the_site
+    return bool(expected) and not any(_by_rule(record, name) for name in expected)
 
 
 def lost_fields(current: Current, record: Article) -> list[str]:
