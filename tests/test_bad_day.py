@@ -190,3 +190,48 @@ def test_held_pages_become_versions_once_the_fixed_profile_reads_them(
     assert "(updated)" in edited.body
     assert (capture.outcome, capture.version, capture.reason) == ("version", 2, None)
     assert version.capture_id == capture.id
+
+
+def news_archive(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args, "--db", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_an_archivist_accepts_a_held_notice_as_a_version(sqlite_url, http_site, http_url):
+    crawl(sqlite_url, start=SEED_ID, base_url=http_url)
+    http_site.notice = True  # say the article really was replaced by this
+    crawl(sqlite_url, start=SEED_ID, base_url=http_url, settings=FULL)
+
+    accepted = news_archive(sqlite_url, "captures", SEED_ID, "--accept", "2")
+
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.strip() == f"capture 2 of alalam_en/{SEED_ID} is a version: version 2"
+    engine = create_archive_engine(sqlite_url)
+    with engine.connect() as conn:
+        record = conn.execute(
+            select(ArticleRecord).where(ArticleRecord.article_id == SEED_ID)
+        ).one()
+        capture = conn.execute(
+            select(Capture).where(Capture.article_id == SEED_ID).order_by(Capture.id)
+        ).all()[1]
+    engine.dispose()
+    assert (record.version, record.title) == (2, "Alalam")
+    assert (capture.outcome, capture.version, capture.reason) == ("version", 2, None)
+
+
+def test_only_a_held_capture_is_accepted(sqlite_url, http_url):
+    crawl(sqlite_url, start=SEED_ID, base_url=http_url)
+
+    refused = news_archive(sqlite_url, "captures", SEED_ID, "--accept", "1")
+    missing = news_archive(sqlite_url, "captures", SEED_ID, "--accept", "9")
+
+    assert refused.returncode == 1
+    assert "capture 1 of alalam_en/1851093 is new, not held" in refused.stderr
+    assert missing.returncode == 1
+    assert "has 1 captures; there is no capture 9" in missing.stderr
