@@ -9,6 +9,7 @@ write it field for field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Annotated
 
 ARTICLE_ID_MAX_LENGTH = 255
@@ -66,6 +67,42 @@ Int64 = Annotated[int, IntegerBits(64)]
 
 
 @dataclass
+class HttpExchange:
+    """One fetch as it went over the wire: the request as sent, the response as received.
+
+    Recorded by crawler.middlewares.capture before Scrapy decodes the body, so
+    `body` keeps the server's ``Content-Encoding`` (gzip stays gzip); the page's
+    decoded bytes are `FetchedPage.body`. Headers are ``(name, value)`` pairs in
+    the order they were sent or received (Scrapy spells names in title case).
+    """
+
+    method: Annotated[str, MaxLength(16)]
+    url: str
+    """The URL this request asked for (the last hop of a redirect)."""
+    request_headers: list[tuple[str, str]]
+    http_version: Annotated[str, MaxLength(16)]
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    body: bytes = field(repr=False)
+    fetched_at: str
+    """ISO 8601 UTC, from the run's clock."""
+
+    def header(self, name: str) -> str | None:
+        """The first response header of this name (case-insensitive), if any."""
+        wanted = name.lower()
+        return next((v for n, v in self.response_headers if n.lower() == wanted), None)
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of a status (Scrapy keeps none of the server's)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+@dataclass
 class FetchedPage:
     site: Annotated[str, MaxLength(64)]
     article_id: ArticleId
@@ -81,6 +118,12 @@ class FetchedPage:
     """ISO 8601 UTC."""
     warnings: list[str] = field(default_factory=list)
     """What the fetch noticed, such as a charset the server mislabelled."""
+    exchange: HttpExchange | None = None
+    """The fetch as it went over the wire (None for a page stored before captures were)."""
+    revalidates: int | None = None
+    """The capture whose validators the request sent (If-None-Match, If-Modified-Since)."""
+    capture_id: int | None = None
+    """Set when the page is a stored capture read again (a re-parse), not a new fetch."""
 
 
 @dataclass

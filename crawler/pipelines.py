@@ -70,6 +70,7 @@ class ArchivePipeline:
             threshold,
             self.max_waiting,
             profiles=[profile] if profile is not None else [],
+            sources=self.run.gate_sources(),
         )
         await self.writer.start()
 
@@ -105,7 +106,9 @@ class ArchivePipeline:
             raise DropItem(f"{item.article_id} not archived: {error}") from error
         self._record(outcome)
         if outcome.article is None:
-            raise DropItem(f"{outcome.article_id}: {outcome.drop_reason}")
+            # A 304 is the ordinary answer to a revisit: no warning of it for every page.
+            quiet = "DEBUG" if outcome.status == "not_modified" else None
+            raise DropItem(f"{outcome.article_id}: {_why_not(outcome)}", log_level=quiet)
         return outcome.article
 
     def _record(self, outcome: SaveOutcome) -> None:
@@ -122,3 +125,12 @@ class ArchivePipeline:
         detail = str(error) if isinstance(error, ArchiveUnwritable) else repr(error)
         logger.error("The archive could not store a batch, stopping the crawl: %s", detail)
         self.run.stop("archive_failed", detail)
+
+
+def _why_not(outcome: SaveOutcome) -> str:
+    """Why a page gave the feed no record: dropped, held by the gate, or not modified."""
+    if outcome.status == "held":
+        return f"held ({outcome.reason})"
+    if outcome.status == "not_modified":
+        return "not modified since its last capture"
+    return str(outcome.drop_reason)

@@ -44,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.charset.CharsetMiddleware": 560,
     # Before RedirectMiddleware (600) sees the response: a redirect off the host is refused.
     "crawler.middlewares.redirects.OffsiteRedirectMiddleware": 610,
+    # After every middleware that adds request headers, and before HttpCompressionMiddleware
+    # (590) decodes a response: each article fetch recorded as it went over the wire.
+    "crawler.middlewares.capture.CaptureMiddleware": 800,
 }
 # Retries wait ARCHIVE_RETRY_BACKOFF seconds, doubled each attempt (with jitter),
 # or what a 429/503 Retry-After asks, up to ARCHIVE_RETRY_BACKOFF_MAX; a longer
@@ -87,6 +90,10 @@ ARCHIVE_BATCH_SECONDS = 0.25
 # At most this many pages wait to be stored; beyond it the crawl slows to the
 # database's pace rather than holding ever more pages in memory.
 ARCHIVE_MAX_WAITING = 500
+
+# When each fetch happened is the run's clock: unset, the machine's; an ISO instant
+# with its offset (2026-12-01T08:00:00+00:00) stops it there, for tests.
+ARCHIVE_CLOCK = None
 
 # -- keeping the archive current --------------------------------------------------
 # What the archive holds decides what a run fetches: archived articles only when
@@ -148,6 +155,10 @@ ARCHIVE_PROGRESS_INTERVAL = 60
 ARCHIVE_HEALTH_RUNS = 5
 ARCHIVE_HEALTH_TOLERANCE = 0.2
 ARCHIVE_HEALTH_MIN_PAGES = 10
+# The quality gate (crawler.archive.gate) holds a capture instead of making it a
+# version when a field's rules, which read at least this share of the site's pages in
+# most of the last ARCHIVE_HEALTH_RUNS finished runs, read none of this run's pages.
+ARCHIVE_GATE_RULE_SHARE = 0.5
 
 FEED_EXPORT_ENCODING = "utf-8"
 # -o out.csv: the record's list fields as JSON, as `news-archive export --format csv` writes them.

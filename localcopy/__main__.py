@@ -1,5 +1,5 @@
 """python -m localcopy [--port 8765] [--pages 250] [--sitemap-size N] [--admin]
-                              [--site courier]
+                              [--site courier] [--validators] [--gzip]
 
 or --wait URL: wait until the copy answers;
 or --publish N URL: have a copy served with --admin publish N new articles.
@@ -34,6 +34,14 @@ def main() -> int:
         default=50_000,
         help="URLs a sitemap of the whole archive lists (0: no such sitemaps)",
     )
+    parser.add_argument(
+        "--validators",
+        action="store_true",
+        help="answer with ETag and Last-Modified, and 304 to a request for a page unchanged",
+    )
+    parser.add_argument(
+        "--gzip", action="store_true", help="send article pages gzip-compressed on the wire"
+    )
     parser.add_argument("--wait", metavar="URL", help="wait until URL answers, then exit")
     parser.add_argument(
         "--site",
@@ -58,7 +66,12 @@ def main() -> int:
     if args.site == "courier":
         site = StorySite(pages=args.pages)
     else:
-        site = LocalSite(pages=args.pages, sitemap_size=args.sitemap_size)
+        site = LocalSite(
+            pages=args.pages,
+            sitemap_size=args.sitemap_size,
+            validators=args.validators,
+            gzip=args.gzip,
+        )
     return asyncio.run(_serve_forever(site, args.port, admin=args.admin))
 
 

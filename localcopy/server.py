@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gzip
+import hashlib
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http import HTTPStatus
 
 from aiohttp import web
 
@@ -39,6 +45,10 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
             assert request.transport is not None
             request.transport.abort()  # the client sees the connection drop
             raise web.HTTPInternalServerError
+        if reply.status == HTTPStatus.OK and site.validators:
+            reply = conditional(request, reply)
+        if reply.status == HTTPStatus.OK and site.gzip:
+            reply = compressed(request, reply)
         return _response(reply)
 
     def source(make: Callable[[web.Request], Reply]) -> Handler:
@@ -103,6 +113,43 @@ def _story_app(site: StorySite) -> web.Application:
     app.router.add_get("/latest", latest)
     app.router.add_get("/robots.txt", robots)
     return app
+
+
+def conditional(request: web.Request, reply: Reply) -> Reply:
+    """The reply with its validators, or ``304 Not Modified`` if the client holds it already.
+
+    The ETag is the body's hash (it changes with any edit); Last-Modified, the
+    instant the copy first served this body. If-None-Match, when sent, decides
+    alone (RFC 9110 13.2.2).
+    """
+    etag = '"' + hashlib.sha1(reply.body).hexdigest()[:20] + '"'
+    modified = _FIRST_SERVED.setdefault(etag, datetime.now(UTC).replace(microsecond=0))
+    headers = {**reply.headers, "ETag": etag, "Last-Modified": format_datetime(modified, True)}
+    asked_etag = request.headers.get("If-None-Match")
+    asked_since = request.headers.get("If-Modified-Since")
+    unchanged = False
+    if asked_etag is not None:
+        unchanged = etag in (tag.strip() for tag in asked_etag.split(","))
+    elif asked_since is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            unchanged = modified <= parsedate_to_datetime(asked_since)
+    if unchanged:
+        kept = {name: value for name, value in headers.items() if name != "Content-Type"}
+        return Reply(HTTPStatus.NOT_MODIFIED, b"", kept)
+    return Reply(reply.status, reply.body, headers, reply.delay, reply.reset)
+
+
+def compressed(request: web.Request, reply: Reply) -> Reply:
+    """The reply gzip-compressed on the wire, to a client that accepts gzip."""
+    if "gzip" not in request.headers.get("Accept-Encoding", ""):
+        return reply
+    body = gzip.compress(reply.body, mtime=0)
+    headers = {**reply.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return Reply(reply.status, body, headers, reply.delay, reply.reset)
+
+
+# When each body was first served, by ETag: Last-Modified stays put while the page does.
+_FIRST_SERVED: dict[str, datetime] = {}
 
 
 def _response(reply: Reply) -> web.Response:

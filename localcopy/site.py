@@ -113,6 +113,15 @@ class LocalSite:
     """Seconds each article reply waits: a slow server, for tests that stop a crawl midway."""
     blocked: Reply | None = None
     """The reply to every request, when set: a site that blocks the crawler (403 to all)."""
+    validators: bool = False
+    """Answer article pages with ``ETag`` and ``Last-Modified``, and a conditional request
+    for a page unchanged since with ``304 Not Modified`` (crawler revisits ask so)."""
+    gzip: bool = False
+    """Send article pages gzip-compressed (``Content-Encoding: gzip``) to a client that
+    accepts it, as most servers do."""
+    notice: bool = False
+    """Answer every article with an outage notice (status 200, the layout intact), as a
+    site does on a bad day: ``This page is temporarily unavailable.``"""
 
     related: dict[str, list[str]] = field(init=False, default_factory=dict)
     """Every served id and the ids its page lists, in order."""
@@ -260,6 +269,8 @@ class LocalSite:
         return Reply(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
     def reply(self, article_id: str) -> Reply:
+        if self.notice and self.serves(article_id):
+            return Reply(200, NOTICE_PAGE.encode(), {"Content-Type": "text/html; charset=utf-8"})
         if article_id in self.overrides:
             override = self.overrides[article_id]
             if isinstance(override, list):
@@ -368,6 +379,25 @@ _PAGE = """<!DOCTYPE html>
     </div>
   </div>
 {dump}
+  <div id="footer">All rights reserved.</div>
+</body>
+</html>
+"""
+
+NOTICE = "This page is temporarily unavailable."
+NOTICE_PAGE = f"""<!DOCTYPE html>
+<html lang="en" dir="ltr">
+<head>
+  <meta charset="utf-8">
+  <title>Alalam</title>
+  <link rel="stylesheet" href="/css/main.css">
+</head>
+<body>
+  <div id="header">
+    <a class="logo" href="/">Alalam News Network</a>
+    <ul class="menu"><li><a href="/news">News</a></li><li><a href="/news/iran">Iran</a></li></ul>
+  </div>
+  <div class="notice"><p>{NOTICE}</p></div>
   <div id="footer">All rights reserved.</div>
 </body>
 </html>

@@ -1,10 +1,11 @@
 """The storage API against a model of what the archive must hold, on SQLite and PostgreSQL.
 
 Hypothesis drives random sequences of batches (new, unchanged, changed,
-reverted and dropped pages, failed fetches, re-parses, pages holding a value
-no database can store, in any order, two sites sharing article ids) through
-`ArchiveStore.save`, by way of the isolating save the archive worker uses. After every batch
-the whole archive is read back through the same API and compared with
+reverted and dropped pages, the same page twice in a batch, failed fetches,
+re-parses, pages holding a value no database can store, in any order, two
+sites sharing article ids) through `ArchiveStore.save`, by way of the
+isolating save the archive worker uses. After every batch the whole archive
+is read back through the same API and compared with
 `ArchiveModel`, which knows the rules of ARTICLE-SCHEMA.md and the README
 and nothing of SQL: every field of every record (generically, so fields
 added later are covered), every link and image on its own article, every
@@ -49,8 +50,10 @@ from crawler.archive.isolation import save_isolating
 from crawler.archive.models import (
     ArticleRecord,
     ArticleVersion,
+    Capture,
     FailedFetch,
     ImageRecord,
+    Payload,
     RawPage,
     RelatedLinkRecord,
 )
@@ -341,8 +344,7 @@ class ArchiveModel:
         self, units: list[ParsedPage | FetchFailure], *, reparse: bool
     ) -> list[tuple[str, dict[str, Any] | None]]:
         """A batch stored whole if it can be; else its halves, down to the page at fault."""
-        latest = {(u.page.site, u.page.article_id): u for u in units if isinstance(u, ParsedPage)}
-        if not any(_poisoned(unit) for unit in latest.values()):  # an earlier fetch is not stored
+        if not any(_poisoned(unit) for unit in units):  # every fetch is stored, in order
             pages = [unit for unit in units if isinstance(unit, ParsedPage)]
             failed = [unit for unit in units if isinstance(unit, FetchFailure)]
             return self.save(pages, failed, reparse=reparse)
@@ -360,12 +362,16 @@ class ArchiveModel:
         self, pages: list[ParsedPage], failed: list[FetchFailure], *, reparse: bool
     ) -> list[tuple[str, dict[str, Any] | None]]:
         """Apply a batch; return each page's and failure's (status, record)."""
-        latest = {(p.page.site, p.page.article_id): p for p in pages}  # a later fetch wins
-        stored: dict[Key, tuple[str, dict[str, Any]]] = {}
-        for key, parsed in latest.items():
+        # Every fetch of a batch is stored, in the batch's order (each is a capture).
+        answers: list[tuple[str, dict[str, Any] | None]] = []
+        for parsed in pages:
+            key = (parsed.page.site, parsed.page.article_id)
             self._raw(key, parsed, reparse=reparse)
             if parsed.result.article is not None:
-                stored[key] = self._article(key, parsed, reparse=reparse)
+                status, record = self._article(key, parsed, reparse=reparse)
+                answers.append((status, copy.deepcopy(record)))
+            else:
+                answers.append(("dropped", None))
             if not reparse:
                 self.failed.pop(key, None)
         for key, failure in {(f.site, f.article_id): f for f in failed}.items():
@@ -380,9 +386,6 @@ class ArchiveModel:
                 "first_failed_at": before["first_failed_at"] if before else at,
                 "last_failed_at": at,
             }
-        answers: list[tuple[str, dict[str, Any] | None]] = [
-            stored.get((p.page.site, p.page.article_id), ("dropped", None)) for p in pages
-        ]
         return answers + [("failed", None)] * len(failed)
 
     def _raw(self, key: Key, parsed: ParsedPage, *, reparse: bool) -> None:
@@ -462,6 +465,8 @@ class ArchiveMachine(RuleBasedStateMachine):
                 conn.execute(delete(model))
             conn.execute(delete(RawPage))
             conn.execute(delete(FailedFetch))
+            conn.execute(delete(Capture))
+            conn.execute(delete(Payload))
 
     def _tick(self, micros: int) -> str:
         self.clock += timedelta(seconds=1, microseconds=micros)

@@ -76,7 +76,32 @@ def assess(
     tolerance: float,
     min_pages: int,
 ) -> str | None:
+    held = held_message(run.held)
+    rest = _assess(run, recent, tolerance=tolerance, min_pages=min_pages)
+    return "; ".join(part for part in (held, rest) if part) or None
+
+
+def held_message(held: dict[str, int]) -> str | None:
+    """``13 captures held, not archived as versions: layout_drift 13``."""
+    if not held:
+        return None
+    total = sum(held.values())
+    reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(held.items()))
+    noun = "capture" if total == 1 else "captures"
+    return f"{total} {noun} held, not archived as versions: {reasons}"
+
+
+def _assess(
+    run: RunCounts,
+    recent: list[RunCounts],
+    *,
+    tolerance: float,
+    min_pages: int,
+) -> str | None:
     """Why the run is degraded, or None when it is healthy.
+
+    Captures the quality gate held (crawler.archive.gate) degrade the run
+    whatever else it did: the message says how many, and why, first.
 
     The run's discovery sources (feeds, sitemaps, listings; `run.discovery`)
     count as fetches too: a site that answers none of them is unreachable,
@@ -107,8 +132,8 @@ def assess(
         return (
             f"most fetches failed: {_tally(trouble, fetches)}; {run.pages_fetched} pages archived"
         )
-    if run.pages_fetched < min_pages:
-        return None
+    if run.pages_read < min_pages:
+        return None  # too few pages read (304s and held captures are not) to judge coverage
     baseline = [r.coverage for r in recent if r.pages_fetched >= min_pages and r.coverage]
     if not baseline:
         return None

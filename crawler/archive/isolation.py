@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from crawler.archive.db_errors import ErrorKind, classify, first_line, unwritable
 from crawler.archive.retrying import with_retries
-from crawler.archive.store import ParsedPage, SaveOutcome
+from crawler.archive.save import ParsedPage, SaveOutcome
 from crawler.items import FetchFailure
 from crawler.parsing.article import ParseResult
 from crawler.parsing.safe_values import safe_text
@@ -26,6 +26,7 @@ from crawler.parsing.safe_values import safe_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from crawler.archive.save import GateContext
     from crawler.archive.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
@@ -38,15 +39,16 @@ def save_isolating(
     *,
     retry_budget: float,
     reparse: bool = False,
+    gate: GateContext | None = None,
 ) -> list[SaveOutcome]:
-    """`store.save(pages, failures)`, with a page the database refuses kept as dropped.
+    """`store.save(pages, failures, gate=gate)`, with a page the database refuses kept as dropped.
 
     Outcomes come as from `ArchiveStore.save`: the pages', then the failures'.
     Raises ArchiveUnwritable when the database takes no writes, and the
     database's error when it stays away longer than `retry_budget` seconds.
     """
     units: list[ParsedPage | FetchFailure] = [*pages, *failures]
-    return _save(store, units, retry_budget, reparse)
+    return _save(store, units, retry_budget, reparse, gate)
 
 
 def _save(
@@ -54,13 +56,14 @@ def _save(
     units: list[ParsedPage | FetchFailure],
     retry_budget: float,
     reparse: bool,
+    gate: GateContext | None,
 ) -> list[SaveOutcome]:
     # Pages come before failures in `units`, and so in any slice of it: the outcomes
     # of a slice are in the slice's order, and those of two halves join up in order.
     pages = [unit for unit in units if isinstance(unit, ParsedPage)]
     failures = [unit for unit in units if isinstance(unit, FetchFailure)]
     outcomes, refused = _attempt(
-        lambda: store.save(pages, failures, reparse=reparse),
+        lambda: store.save(pages, failures, reparse=reparse, gate=gate),
         retry_budget,
         f"storing a batch of {len(units)}",
     )
@@ -68,8 +71,8 @@ def _save(
         return outcomes
     if len(units) > 1:
         half = len(units) // 2
-        return _save(store, units[:half], retry_budget, reparse) + _save(
-            store, units[half:], retry_budget, reparse
+        return _save(store, units[:half], retry_budget, reparse, gate) + _save(
+            store, units[half:], retry_budget, reparse, gate
         )
     return [_isolate(store, units[0], refused, retry_budget, reparse)]
 

@@ -257,6 +257,10 @@ class Capture(Base):
     refers_to: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     """For a 304, the capture whose validators were sent; for a body equal to an earlier
     capture's of the same URL, that capture (a WARC revisit record refers to it)."""
+    etag: Mapped[str | None]
+    """The response's ``ETag``, which a revisit sends back as ``If-None-Match``."""
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    """The response's ``Last-Modified``, which a revisit sends as ``If-Modified-Since``."""
 
 
 class FailedFetch(Base):
@@ -310,6 +314,11 @@ class CrawlRun(Base):
     reverted: Mapped[int] = mapped_column(server_default="0")
     """Re-fetches whose text went back to an earlier version."""
     unchanged: Mapped[int] = mapped_column(server_default="0")
+    not_modified: Mapped[int] = mapped_column(server_default="0")
+    """Revisits the server answered ``304 Not Modified`` (counted in `unchanged` too)."""
+    held: Mapped[dict[str, int]] = mapped_column(JSON, server_default="{}")
+    """Captures the quality gate held back from becoming versions, by reason
+    (``layout_drift``, ``lost_fields: published_at``)."""
     dropped: Mapped[dict[str, int]] = mapped_column(JSON)
     """Pages that gave no article, by reason."""
     http_errors: Mapped[dict[str, int]] = mapped_column(JSON)

@@ -1,7 +1,11 @@
-"""Running the current parser over the stored raw pages, without the network.
+"""Running the current parser over the stored captures, without the network.
 
 A fixed parser bug thus reaches the whole archive; an article gets a new
-version only where the new result's text differs.
+version only where the new result's text differs. Each article is read again
+from its own capture: the one its current version was read from (a page the
+parser dropped, from its last capture). Then the captures the quality gate
+held since are read again: those the fixed profile now reads, and which lose
+nothing the current version has, become versions; the others stay held.
 """
 
 from __future__ import annotations
@@ -10,8 +14,12 @@ from collections import Counter
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy import and_, exists, func, or_, select
+
 from crawler.archive.isolation import save_isolating
-from crawler.archive.store import ParsedPage
+from crawler.archive.payloads import DatabasePayloads
+from crawler.archive.rows import ARTICLES, CAPTURES, VERSIONS, page_of_capture
+from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
@@ -19,6 +27,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
+    from sqlalchemy import ColumnElement
+
+    from crawler.archive.payloads import PayloadStore
     from crawler.archive.store import ArchiveStore
     from crawler.items import FetchedPage
     from crawler.sites.profile import SiteProfile
@@ -34,7 +45,7 @@ def reparse(
     progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
     retry_budget: float = 30.0,
 ) -> Counter[str]:
-    """Re-parse stored pages (of `site`, fetched since `since`); count what became of them.
+    """Re-parse stored captures (of `site`, fetched since `since`); count what became of them.
 
     Each site's profile is found by name (ARCHIVE_SITES_DIR, then the built-in
     ones), unless `profile` is given for the one site being re-parsed.
@@ -43,18 +54,103 @@ def reparse(
     """
     counts: Counter[str] = Counter()
     profiles: dict[str, SiteProfile] = {}
-    pages_read: Iterable[FetchedPage] = store.raw_pages(site=site, since=since)
-    if progress is not None:
-        pages_read = progress(pages_read)
-    for pages in _batched(pages_read, batch):
-        parsed = []
-        for page in pages:
-            if page.site not in profiles:
-                profiles[page.site] = profile or get_profile(page.site)
-            parsed.append(ParsedPage(page, parse_fetched(page, profiles[page.site])))
-        for outcome in save_isolating(store, parsed, retry_budget=retry_budget, reparse=True):
-            counts[outcome.status] += 1
+    for held in (False, True):
+        pages_read: Iterable[FetchedPage] = stored_pages(store, site, since, held=held)
+        if progress is not None:
+            pages_read = progress(pages_read)
+        # A held capture is judged again on what it would lose; there is no run to
+        # judge drift over, and the profile is what the archivist just fixed.
+        gate = GateContext({}, default=LOST_FIELDS_ONLY) if held else None
+        for pages in _batched(pages_read, batch):
+            parsed = []
+            for page in pages:
+                if page.site not in profiles:
+                    profiles[page.site] = profile or get_profile(page.site)
+                parsed.append(ParsedPage(page, parse_fetched(page, profiles[page.site])))
+            for outcome in save_isolating(
+                store, parsed, retry_budget=retry_budget, reparse=True, gate=gate
+            ):
+                counts[outcome.status] += 1
     return counts
+
+
+def count_stored_pages(store: ArchiveStore, site: str | None, since: datetime | None) -> int:
+    """How many captures `reparse` reads with the same filters."""
+    with store.engine.connect() as conn:
+        return sum(
+            conn.execute(
+                select(func.count()).select_from(CAPTURES).where(_wanted(site, since, held))
+            ).scalar_one()
+            for held in (False, True)
+        )
+
+
+def stored_pages(
+    store: ArchiveStore,
+    site: str | None,
+    since: datetime | None,
+    *,
+    held: bool,
+    payloads: PayloadStore | None = None,
+) -> Iterator[FetchedPage]:
+    """The captures a re-parse reads, as pages, oldest first, streamed in chunks."""
+    bodies = payloads or DatabasePayloads()
+    last = 0
+    while True:
+        query = (
+            select(CAPTURES)
+            .where(CAPTURES.c.id > last, _wanted(site, since, held))
+            .order_by(CAPTURES.c.id)
+            .limit(500)
+        )
+        with store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            pages = []
+            for row in rows:
+                body = bodies.get(conn, row.payload_digest) if row.payload_digest else None
+                if body is not None:
+                    pages.append(page_of_capture(row, body))
+        if not rows:
+            return
+        yield from pages
+        last = rows[-1].id
+
+
+def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnElement[bool]:
+    """Each article's current capture (or, never archived, its last), or the held since."""
+    article = and_(
+        ARTICLES.c.site == CAPTURES.c.site, ARTICLES.c.article_id == CAPTURES.c.article_id
+    )
+    current = (
+        select(VERSIONS.c.capture_id)
+        .join(ARTICLES, ARTICLES.c.id == VERSIONS.c.article_pk)
+        .where(VERSIONS.c.version == ARTICLES.c.version, article)
+        .scalar_subquery()
+    )
+    later = CAPTURES.alias("later")
+    if held:
+        condition = and_(
+            CAPTURES.c.outcome == "held",
+            or_(~exists().where(article), CAPTURES.c.id > func.coalesce(current, 0)),
+        )
+    else:
+        last_of_page = ~exists().where(
+            later.c.site == CAPTURES.c.site,
+            later.c.article_id == CAPTURES.c.article_id,
+            later.c.id > CAPTURES.c.id,
+            later.c.payload_id.is_not(None),
+            later.c.outcome != "held",
+        )
+        condition = or_(
+            CAPTURES.c.id == current,
+            and_(CAPTURES.c.outcome == "dropped", ~exists().where(article), last_of_page),
+        )
+    conditions = [condition, CAPTURES.c.payload_digest.is_not(None)]
+    if site is not None:
+        conditions.append(CAPTURES.c.site == site)
+    if since is not None:
+        conditions.append(CAPTURES.c.fetched_at >= since)
+    return and_(*conditions)
 
 
 T = TypeVar("T")

@@ -42,6 +42,11 @@ class RunCounts:
     new_versions: int = 0
     reverted: int = 0
     unchanged: int = 0
+    not_modified: int = 0
+    """Revisits answered ``304 Not Modified`` (each counted in `unchanged` too)."""
+    held: dict[str, int] = field(default_factory=dict)
+    """Captures the quality gate held back from becoming versions, by reason
+    (``layout_drift``, ``lost_fields: published_at``)."""
     dropped: dict[str, int] = field(default_factory=dict)
     """Pages that gave no article, by reason code."""
     http_errors: dict[str, int] = field(default_factory=dict)
@@ -59,6 +64,11 @@ class RunCounts:
     """Requests not made: the plan said the archive holds the article and it is not due."""
 
     @property
+    def pages_read(self) -> int:
+        """Pages read into records: fetched, less the 304s and the held captures."""
+        return self.pages_fetched - self.not_modified - sum(self.held.values())
+
+    @property
     def archived(self) -> int:
         return self.new_articles + self.new_versions + self.reverted + self.unchanged
 
@@ -69,7 +79,14 @@ class RunCounts:
             return
         self.pages_fetched += 1
         article = outcome.article
-        if article is None:
+        if outcome.status == "not_modified":
+            # The page is the current version still: unchanged, with nothing to read.
+            self.not_modified += 1
+            self.unchanged += 1
+            return
+        if outcome.status == "held":
+            _add(self.held, str(outcome.reason))  # a handful: drift, or which fields lost
+        elif article is None:
             # By reason code: "parser_error: RecursionError …" counts as parser_error.
             _add(self.dropped, str(outcome.drop_reason).split(":", 1)[0])
         else:
@@ -98,7 +115,7 @@ class RunCounts:
 
     def close(self, discovery: dict[str, Any] | None) -> None:
         """The figures only the end of the run gives: coverage shares, what discovery read."""
-        self.coverage = coverage(self.pages_fetched, self.covered)
+        self.coverage = coverage(self.pages_read, self.covered)
         self.discovery = discovery
 
     def stats(self) -> dict[str, int]:
@@ -109,10 +126,12 @@ class RunCounts:
             "archive/changed": self.new_versions,
             "archive/reverted": self.reverted,
             "archive/unchanged": self.unchanged,
+            "archive/not_modified": self.not_modified,
             "archive/skipped_known": self.skipped_known,
         }
         for prefix, counts in (
             ("archive/dropped/", self.dropped),
+            ("archive/held/", self.held),
             ("archive/failed/", self.http_errors),
             ("archive/warnings/", self.warnings),
             ("coverage/", self.covered),
@@ -191,6 +210,8 @@ class RunLog:
                     new_versions=counts.new_versions,
                     reverted=counts.reverted,
                     unchanged=counts.unchanged,
+                    not_modified=counts.not_modified,
+                    held=counts.held,
                     dropped=counts.dropped,
                     http_errors=counts.http_errors,
                     coverage=counts.coverage,
@@ -270,6 +291,8 @@ def _record(row: Any) -> RunRecord:
         new_versions=row.new_versions,
         reverted=row.reverted,
         unchanged=row.unchanged,
+        not_modified=row.not_modified,
+        held=dict(row.held),
         dropped=dict(row.dropped),
         http_errors=dict(row.http_errors),
         coverage=dict(row.coverage),

@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,9 +34,11 @@ from sqlalchemy.engine import make_url
 from crawler.archive.database import create_archive_engine
 from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.isolation import save_isolating
+from crawler.archive.save import GateContext
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.extensions.gc_tuning import tune_gc
 from crawler.items import FetchedPage, FetchFailure
+from crawler.parsing.article import ParseResult
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.safe_values import InvalidRecord, make_safe
 from crawler.sites import get_profile
@@ -43,6 +46,7 @@ from crawler.sites import get_profile
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from crawler.archive.gate import SiteSources
     from crawler.archive.store import SaveOutcome
     from crawler.sites.profile import SiteProfile
 
@@ -54,6 +58,8 @@ _retry_budget = 0.0
 _profiles: dict[str, SiteProfile] = {}
 _database_file: dict[str, object] = {}
 """The SQLite file as opened (``path``, ``identity``: device and inode); empty for PostgreSQL."""
+_gate = GateContext({})
+"""What the quality gate weighs pages against; the run's tally lives as long as the worker."""
 
 
 def start(
@@ -62,12 +68,15 @@ def start(
     gc_threshold: Sequence[int] = (),
     profiles: Sequence[SiteProfile] = (),
     parent_pid: int | None = None,
+    sources: dict[str, SiteSources] | None = None,
 ) -> None:
     """Process initialiser: open the worker's engine; log to stderr beside the crawl's log.
 
     `profiles` are the crawl's own: a profile named with ``-a profile=FILE`` is
     parsed with exactly as the crawl read it. `parent_pid` is the crawl
-    process's pid, as it knew it (default: the parent now).
+    process's pid, as it knew it (default: the parent now). `sources` are what the quality
+    gate judges each site's pages against (crawler.archive.gate); a site
+    without is not judged.
     """
     global _store, _retry_budget
     for stop in STOP_SIGNALS:
@@ -85,6 +94,7 @@ def start(
     _retry_budget = retry_budget
     _database_file.update(_sqlite_file(database_url))
     _profiles.update((profile.name, profile) for profile in profiles)
+    _gate.sites.update(sources or {})
     tune_gc(freeze=True, threshold=gc_threshold)
 
 
@@ -174,7 +184,7 @@ def _profile(site: str) -> SiteProfile:
 
 
 def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
-    """Parse the pages of a batch and store them, and its failures, in one transaction.
+    """Parse the pages of a batch, judge and store them, and its failures, in one transaction.
 
     A page the parser or the database refuses is kept as dropped with its
     reason (crawler.archive.isolation); ArchiveUnwritable says the run must stop.
@@ -182,19 +192,21 @@ def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
     if _store is None:
         raise RuntimeError("archive worker used before start()")
     _check_same_file()
-    pages = [
-        ParsedPage(item, parse_fetched(item, _profile(item.site)))
-        for item in batch
-        if isinstance(item, FetchedPage)
-    ]
+    pages = [ParsedPage(item, _parse(item)) for item in batch if isinstance(item, FetchedPage)]
     failures = [item for item in batch if isinstance(item, FetchFailure)]
     for failure in failures:
         with contextlib.suppress(InvalidRecord):  # the database refuses it, and says so
             make_safe(failure)
-    outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget)
+    outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget, gate=_gate)
     # save() answers pages first, then failures; give them back in the batch's order.
     page_outcomes, failure_outcomes = iter(outcomes[: len(pages)]), iter(outcomes[len(pages) :])
     return [
         next(page_outcomes) if isinstance(item, FetchedPage) else next(failure_outcomes)
         for item in batch
     ]
+
+
+def _parse(page: FetchedPage) -> ParseResult:
+    if page.status == HTTPStatus.NOT_MODIFIED:
+        return ParseResult(None, None)  # nothing to read: the archive confirms what it holds
+    return parse_fetched(page, _profile(page.site))

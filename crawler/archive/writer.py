@@ -19,6 +19,7 @@ from crawler.archive import worker
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from crawler.archive.gate import SiteSources
     from crawler.archive.store import SaveOutcome
     from crawler.items import FetchedPage, FetchFailure
     from crawler.sites.profile import SiteProfile
@@ -34,6 +35,7 @@ class ArchiveWriter:
         gc_threshold: list[int],
         max_waiting: int = 1000,
         profiles: Sequence[SiteProfile] = (),
+        sources: dict[str, SiteSources] | None = None,
     ) -> None:
         self.batch_size = batch_size
         self.max_waiting = max_waiting
@@ -43,7 +45,14 @@ class ArchiveWriter:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.start,
-            initargs=(database_url, retry_budget, gc_threshold, tuple(profiles), os.getpid()),
+            initargs=(
+                database_url,
+                retry_budget,
+                gc_threshold,
+                tuple(profiles),
+                os.getpid(),
+                sources,
+            ),
         )
         self._pending: list[tuple[FetchedPage | FetchFailure, asyncio.Future[SaveOutcome]]] = []
         self._timer: asyncio.TimerHandle | None = None

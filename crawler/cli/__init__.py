@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli import exporting, maintenance, profiles, reading
+from crawler.cli import captures_accept, exporting, maintenance, profiles, reading
 from crawler.cli.crawl import crawl
 
 DISTRIBUTION = "news-archive"
@@ -36,6 +36,7 @@ for command in (
     exporting.export,
     exporting.graph,
     maintenance.reparse,
+    captures_accept.captures,
     maintenance.db,
     maintenance.datasette,
     profiles.parse,

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 @site_option
 @click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
 def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
-    """Run the current parser over the stored raw pages, without any network."""
+    """Run the current parser over the stored captures, without any network.
+
+    Each article is read from the capture of its current version; captures the
+    quality gate held are read again, and those the profile now reads become
+    versions.
+    """
     from crawler.archive.db_errors import ArchiveUnwritable
+    from crawler.archive.reparse import count_stored_pages
     from crawler.archive.reparse import reparse as run_reparse
     from crawler.sites import ProfileError, UnknownSiteError
 
@@ -32,7 +38,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
             site=site,
             since=since,
             progress=lambda pages: out.progress(
-                pages, unit="pages", total=lambda: store.count_raw_pages(site, since)
+                pages, unit="pages", total=lambda: count_stored_pages(store, site, since)
             ),
         )
     except (UnknownSiteError, ProfileError) as error:

@@ -48,12 +48,15 @@ from crawler.archive.database import (
     unavailable,
 )
 from crawler.archive.db_errors import ErrorKind, classify, unwritable
+from crawler.archive.gate import SiteSources, site_sources
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, check_writable, ensure_current
 from crawler.archive.reserve import DiskReserve
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.store import ArchiveStore
+from crawler.archive.validators import Validators, archived_links, last_validators
+from crawler.clock import run_clock
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
 from crawler.discovery.run import DiscoveryBounds, DiscoveryRun
@@ -117,7 +120,9 @@ class ArchiveRun:
         self.site = self.profile.name if self.profile is not None else _spider_name(crawler.spider)
         self.lock: SiteLock | None = None
         self.run_id: int | None = None
-        self.started = datetime.now(UTC)
+        self.clock = run_clock(crawler.settings.get("ARCHIVE_CLOCK"))
+        """When things happen, as the run records them (a setting can stop it, for tests)."""
+        self.started = self.clock()
         self.counts = RunCounts()
         """What the run did so far; Scrapy's stats are a view of it (`publish`)."""
         self.recorded = 0
@@ -217,7 +222,7 @@ class ArchiveRun:
         if not self.settings.getbool("ARCHIVE_INCREMENTAL"):
             return RunPlan()
         policy = RevisitPolicy.from_settings(self.settings)
-        plan = plan_run(ArchiveStore(self.engine), self.site, policy, datetime.now(UTC))
+        plan = plan_run(ArchiveStore(self.engine), self.site, policy, self.clock())
         stats = self.crawler.stats
         stats.set_value("archive/revisits_due", len(plan.due))
         stats.set_value("archive/resumed", len(plan.pending))
@@ -228,6 +233,39 @@ class ArchiveRun:
             len(plan.pending),
         )
         return plan
+
+    def gate_sources(self) -> dict[str, SiteSources]:
+        """What the quality gate judges this site's pages against (crawler.archive.gate):
+        the fields the profile has rules for, and those its rules read in recent runs."""
+        if self.profile is None:
+            return {}
+        settings = self.settings
+        recent = self.runs.recent(
+            self.site, limit=settings.getint("ARCHIVE_HEALTH_RUNS"), before=self.run_id
+        )
+        share = settings.getfloat("ARCHIVE_GATE_RULE_SHARE")
+        sources = site_sources(self.profile, [run.counts.coverage for run in recent], share)
+        logger.info(
+            "Quality gate: the rules of %s read %s in recent runs",
+            self.site,
+            ", ".join(sorted(sources.recent)) if sources.recent is not None else "(no history)",
+        )
+        return {self.site: sources}
+
+    @cached_property
+    def validators(self) -> dict[str, Validators]:
+        """By article id, what a fetch of it asks the server with (If-None-Match, ...).
+
+        Read once, incremental or not: a full re-crawl asks before downloading too.
+        """
+        validators = last_validators(self.engine, self.site)
+        self.crawler.stats.set_value("archive/validators", len(validators))
+        return validators
+
+    @cached_property
+    def archived_links(self) -> dict[str, tuple[str, ...]]:
+        """By article id, the related ids its archived version lists (read once)."""
+        return archived_links(self.engine, self.site)
 
     def skips(self, article_id: str) -> bool:
         """Whether the plan says not to fetch this article (archived and not due, or gone)."""
@@ -257,7 +295,7 @@ class ArchiveRun:
         profile's `max_age_days` before the last run that read the sources.
         """
         last_read = self.runs.last_discovery_start(self.site)
-        start = window_start(since, sources, last_read, datetime.now(UTC))
+        start = window_start(since, sources, last_read, self.clock())
         plan = self.plan
         self.discovery = DiscoveryRun(
             self.crawler.stats,
@@ -275,9 +313,7 @@ class ArchiveRun:
 
         def record() -> None:
             with_retries(
-                lambda: store.record(
-                    self.site, announced, run_id=self.run_id, at=datetime.now(UTC)
-                ),
+                lambda: store.record(self.site, announced, run_id=self.run_id, at=self.clock()),
                 budget=self.retry_budget,
                 what=f"storing {len(announced)} announced articles",
             )
@@ -318,7 +354,7 @@ class ArchiveRun:
     # -- the row -----------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        self.started = datetime.now(UTC)
+        self.started = self.clock()
         runs = self.runs
         try:
             self.run_id = with_retries(
@@ -370,7 +406,7 @@ class ArchiveRun:
         runs, run_id, stats = self.runs, self.run_id, self.crawler.stats
         counts = self.run_counts()
         status, message = self._status(reason)
-        finished = datetime.now(UTC)
+        finished = self.clock()
 
         def finish() -> None:
             runs.finish(
@@ -464,6 +500,10 @@ def summary_line(
     ]
     if counts.reverted:
         parts.append(f"{counts.reverted} reverted")
+    if counts.not_modified:
+        parts.append(f"{counts.not_modified} not modified")
+    if counts.held:
+        parts.append(f"{sum(counts.held.values())} held")
     parts.append(f"{sum(counts.dropped.values())} dropped")
     parts.append(f"{sum(counts.http_errors.values())} failed fetches")
     coverage = " ".join(

@@ -67,6 +67,8 @@ def same_origin(url: str, base: str) -> bool:
     """Whether `url` is on `base`'s origin (same scheme, host and port)."""
     reached = origin(url)
     return reached is not None and reached == origin(base)
+
+
 # -- one form of every article URL ---------------------------------------------------------
 #
 # A page may write the same link percent-encoded (/news/%D8%B4%D8%B9%D8%B1-…) or as an IRI

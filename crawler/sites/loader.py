@@ -23,8 +23,8 @@ from cssselect import parse as parse_css
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.parsing.urls import same_origin
-from crawler.sites.patterns import PatternError, compile_pattern
 from crawler.parsing.written_dates import CALENDARS, DateLocaleError, check_format, check_locale
+from crawler.sites.patterns import PatternError, compile_pattern
 from crawler.sites.profile import (
     ID_KINDS,
     KINDS,

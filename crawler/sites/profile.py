@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.items import ARTICLE_ID_MAX_LENGTH
-from crawler.sites.patterns import ProfilePattern, compile_pattern
 from crawler.parsing.urls import canonical_path, iri_text, is_iri_text
+from crawler.sites.patterns import ProfilePattern, compile_pattern
 
 if TYPE_CHECKING:
     from pathlib import Path

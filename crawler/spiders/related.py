@@ -11,7 +11,7 @@ whole (`FetchedPage`) for the archive's worker to parse and store.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,8 +19,9 @@ import scrapy
 from scrapy.http import TextResponse
 
 from crawler import signals
+from crawler.clock import utc_now
 from crawler.extensions.archive_run import ArchiveRun, archiving
-from crawler.items import FetchedPage, FetchFailure
+from crawler.items import FetchedPage, FetchFailure, HttpExchange
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import related_ids
 from crawler.plan import failures
@@ -146,12 +147,21 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         cb_kwargs: dict[str, Any] = {"article_id": article_id}
         if announced_by is not None:
             cb_kwargs["announced_by"] = announced_by
+        meta: dict[str, Any] = {"archive_refetch": True} if refetch else {}
+        headers: dict[str, str] = {}
+        validators = self.run.validators.get(article_id) if self.run is not None else None
+        if validators is not None:
+            # Ask before downloading: the server answers 304 if the page is as last kept.
+            headers = validators.headers()
+            cb_kwargs["revalidates"] = validators.capture_id
+            meta["handle_httpstatus_list"] = [HTTPStatus.NOT_MODIFIED]
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
             errback=self.fetch_failed,
             cb_kwargs=cb_kwargs,
-            meta={"archive_refetch": True} if refetch else None,
+            headers=headers or None,
+            meta=meta or None,
         )
 
     # -- article pages ---------------------------------------------------------------------
@@ -161,9 +171,20 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         response: Response,
         article_id: str,
         announced_by: str | None = None,
+        revalidates: int | None = None,
+        exchange: HttpExchange | None = None,
     ) -> Iterator[Any]:
+        """`exchange` is the fetch as it went over the wire (crawler.middlewares.capture);
+        `revalidates`, the capture whose validators the request sent."""
         if announced_by is not None and self.discovery is not None:
             self.discovery.fetched(announced_by)
+        if response.status == HTTPStatus.NOT_MODIFIED and revalidates is not None:
+            # Not a failure: the page is as the capture asked about; the archive confirms
+            # it, and the walk goes on from the related ids the archived page lists.
+            for related_id in self._archived_links(article_id):
+                yield self.article_request(related_id)
+            yield self._fetched(response, article_id, b"", "utf-8", exchange, revalidates)
+            return
         if not _is_html(response):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             message = f"not an HTML page: {kind}"
@@ -175,23 +196,50 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             self.logger.warning("%s: related ids unreadable (%r), none followed", article_id, error)
             self.crawler.stats.inc_value("related/unreadable")
             article_ids, not_followed = [], 0
+        if not article_ids:
+            # A page that lists none today (an outage notice, held by the archive's gate)
+            # must not end the walk: it goes on from what the archived version lists.
+            article_ids = list(self._archived_links(article_id))
         # Requests first: the item waits for its batch to be stored.
         for related_id in article_ids:
             yield self.article_request(related_id)
         if not_followed:
             self.crawler.stats.inc_value("related/invalid_id", not_followed)
-        yield FetchedPage(
+        assert isinstance(response, TextResponse)
+        yield self._fetched(
+            response, article_id, response.body, response.encoding, exchange, revalidates
+        )
+
+    def _fetched(
+        self,
+        response: Response,
+        article_id: str,
+        body: bytes,
+        encoding: str,
+        exchange: HttpExchange | None,
+        revalidates: int | None,
+    ) -> FetchedPage:
+        return FetchedPage(
             site=self.profile.name,
             article_id=article_id,
             url=response.meta.get("redirect_urls", [response.url])[0],
             final_url=response.url,
             status=response.status,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            encoding=response.encoding,
-            body=response.body,
-            fetched_at=datetime.now(UTC).isoformat(),
+            encoding=encoding,
+            body=body,
+            fetched_at=exchange.fetched_at if exchange is not None else self._now(),
             warnings=list(response.meta.get("fetch_warnings", [])),
+            exchange=exchange,
+            revalidates=revalidates,
         )
+
+    def _archived_links(self, article_id: str) -> tuple[str, ...]:
+        return self.run.archived_links.get(article_id, ()) if self.run is not None else ()
+
+    def _now(self) -> str:
+        clock = self.run.clock if self.run is not None else utc_now
+        return clock().isoformat()
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """An article page to the record the archive would store, parsed here (`scrapy parse`).
@@ -240,7 +288,7 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             http_status=status,
             reason=reason,
             error=message[:500],
-            failed_at=datetime.now(UTC).isoformat(),
+            failed_at=self._now(),
         )
 
 

@@ -1,0 +1,266 @@
+"""Where records and rows meet: every mapping between the crawl's records and table rows.
+
+The writer (crawler.archive.save) and the readers (crawler.archive.store)
+both come here, so a column added to a table is mapped in one place.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from crawler import items
+from crawler.archive.models import (
+    ArticleRecord,
+    ArticleVersion,
+    Capture,
+    FailedFetch,
+    ImageRecord,
+    RawPage,
+    RelatedLinkRecord,
+)
+from crawler.items import FETCH_WARNINGS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.engine import Row
+
+    from crawler.parsing.article import ParseResult
+
+ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
+VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
+LINKS: Table = RelatedLinkRecord.__table__  # type: ignore[assignment]
+IMAGES: Table = ImageRecord.__table__  # type: ignore[assignment]
+RAW: Table = RawPage.__table__  # type: ignore[assignment]
+FAILED: Table = FailedFetch.__table__  # type: ignore[assignment]
+CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
+
+_BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
+RECORD_COLUMNS = tuple(
+    f.name for f in fields(items.Article) if f.name in ARTICLES.c and f.name not in _BOOKKEEPING
+)
+"""The record's fields its `articles` row holds as they are (`published_at` as a timestamp)."""
+LINK_COLUMNS = tuple(
+    f.name for f in fields(items.RelatedLink) if f.name in LINKS.c and f.name != "article_id"
+)
+"""A related link's fields its row holds under the same name (its `article_id` is `target_id`)."""
+
+
+# -- captures ----------------------------------------------------------------------------
+
+
+def exchange_of(page: items.FetchedPage) -> items.HttpExchange:
+    """The page's exchange; for a page handed over without one, what the page itself says."""
+    if page.exchange is not None:
+        return page.exchange
+    headers = [("Content-Type", page.content_type)] if page.content_type else []
+    return items.HttpExchange(
+        method="GET",
+        url=page.final_url,
+        request_headers=[],
+        http_version="",  # not known
+        status=page.status,
+        reason=items.reason_phrase(page.status),
+        response_headers=headers,
+        body=page.body,
+        fetched_at=page.fetched_at,
+    )
+
+
+def capture_row(
+    page: items.FetchedPage,
+    exchange: items.HttpExchange,
+    *,
+    payload_id: int | None,
+    digest: str | None,
+    outcome: str,
+    version: int | None,
+    reason: str | None,
+    warnings: list[str],
+    refers_to: int | None,
+) -> dict[str, Any]:
+    return {
+        "site": page.site,
+        "article_id": page.article_id,
+        "url": page.url,
+        "final_url": page.final_url,
+        "fetched_at": datetime.fromisoformat(exchange.fetched_at),
+        "method": exchange.method,
+        "request_headers": [list(pair) for pair in exchange.request_headers],
+        "http_version": exchange.http_version,
+        "http_status": exchange.status,
+        "http_reason": exchange.reason,
+        "response_headers": [list(pair) for pair in exchange.response_headers],
+        "content_type": page.content_type,
+        "encoding": page.encoding,
+        "payload_id": payload_id,
+        "payload_digest": digest,
+        "size": len(exchange.body),
+        "outcome": outcome,
+        "version": version,
+        "reason": reason,
+        "warnings": warnings,
+        "refers_to": refers_to,
+        "etag": exchange.header("ETag"),
+        "last_modified": exchange.header("Last-Modified"),
+    }
+
+
+def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:
+    """A stored capture as the page the parser reads (its body decoded as Scrapy would)."""
+    encodings = [
+        value.strip().lower()
+        for name, value in row.response_headers
+        if name.lower() == "content-encoding"
+        for value in value.split(",")
+    ]
+    body = wire_body
+    for coding in reversed(encodings):
+        if coding in ("gzip", "x-gzip"):
+            body = gzip.decompress(body)
+        elif coding not in ("identity", ""):
+            raise ValueError(f"capture {row.id}: Content-Encoding {coding} is not read back")
+    return items.FetchedPage(
+        site=row.site,
+        article_id=row.article_id,
+        url=row.url,
+        final_url=row.final_url,
+        status=row.http_status,
+        content_type=row.content_type,
+        encoding=row.encoding or "utf-8",
+        body=body,
+        fetched_at=row.fetched_at.isoformat(),
+        warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
+        capture_id=row.id,
+    )
+
+
+# -- raw pages ---------------------------------------------------------------------------
+
+
+def fetched_page(row: Row[Any]) -> items.FetchedPage:
+    return items.FetchedPage(
+        site=row.site,
+        article_id=row.article_id,
+        url=row.url,
+        final_url=row.final_url,
+        status=row.http_status,
+        content_type=row.content_type,
+        encoding=row.encoding,
+        body=gzip.decompress(row.body_gz),
+        fetched_at=row.fetched_at.isoformat(),
+        warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
+    )
+
+
+def outcome_columns(result: ParseResult, warnings: list[str]) -> dict[str, Any]:
+    return {
+        "outcome": "archived" if result.article is not None else "dropped",
+        "drop_reason": result.drop_reason,
+        "warnings": warnings,
+    }
+
+
+def raw_row(
+    page: items.FetchedPage, body_gz: bytes, result: ParseResult, warnings: list[str]
+) -> dict[str, Any]:
+    return {
+        "site": page.site,
+        "article_id": page.article_id,
+        "url": page.url,
+        "final_url": page.final_url,
+        "http_status": page.status,
+        "content_type": page.content_type,
+        "encoding": page.encoding,
+        "fetched_at": datetime.fromisoformat(page.fetched_at),
+        "body_gz": body_gz,
+        **outcome_columns(result, warnings),
+    }
+
+
+# -- articles ----------------------------------------------------------------------------
+
+
+def article_row(
+    article: items.Article,
+    version: int,
+    fetch_count: int,
+    first_seen_at: datetime,
+    fetched_at: datetime,
+    changed_at: datetime,
+) -> dict[str, Any]:
+    row = {name: getattr(article, name) for name in RECORD_COLUMNS}
+    row["published_at"] = instant(article.published_at)
+    row.update(
+        version=version,
+        fetch_count=fetch_count,
+        first_seen_at=first_seen_at,
+        fetched_at=fetched_at,
+        changed_at=changed_at,
+    )
+    return row
+
+
+def version_row(article_pk: int, row: dict[str, Any], capture_id: int | None) -> dict[str, Any]:
+    return {
+        "article_pk": article_pk,
+        "version": row["version"],
+        "content_hash": row["content_hash"],
+        "title": row["title"],
+        "body": row["body"],
+        "first_seen_at": row["fetched_at"],
+        "last_seen_at": row["fetched_at"],
+        "capture_id": capture_id,
+    }
+
+
+def link_row(source_pk: int, link: items.RelatedLink) -> dict[str, Any]:
+    return {"source_pk": source_pk, "target_id": link.article_id} | {
+        name: getattr(link, name) for name in LINK_COLUMNS
+    }
+
+
+def image_row(article_pk: int, position: int, image: items.Image) -> dict[str, Any]:
+    return {
+        "article_pk": article_pk,
+        "position": position,
+        "url": image.url,
+        "caption": image.caption,
+    }
+
+
+def with_bookkeeping(article: items.Article, row: dict[str, Any]) -> items.Article:
+    article.version = row["version"]
+    article.first_seen_at = row["first_seen_at"].isoformat()
+    article.fetched_at = row["fetched_at"].isoformat()
+    article.changed_at = row["changed_at"].isoformat()
+    return article
+
+
+def article_from_row(row: Any, links: list[Any], images: list[Any]) -> items.Article:
+    values = {name: row[name] for name in RECORD_COLUMNS}
+    values["published_at"] = iso(row["published_at"])
+    return items.Article(
+        **values,
+        images=[items.Image(url=image.url, caption=image.caption) for image in images],
+        related=[
+            items.RelatedLink(
+                article_id=link.target_id, **{name: getattr(link, name) for name in LINK_COLUMNS}
+            )
+            for link in links
+        ],
+        version=row["version"],
+        first_seen_at=iso(row["first_seen_at"]),
+        fetched_at=iso(row["fetched_at"]),
+        changed_at=iso(row["changed_at"]),
+    )
+
+
+def instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
