@@ -1,0 +1,55 @@
+"""`news-archive captures ID`: every fetch of an article kept, and what the archive made of it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from crawler.archive.captures_read import article_captures
+from crawler.cli import output as out
+from crawler.cli.options import db_option, json_option, open_store
+
+
+@click.command()
+@db_option
+@click.argument("article_id")
+@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@json_option
+def captures(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
+    """Every capture of an article, oldest first: when, status, payload, outcome, version.
+
+    \b
+    outcome  new           the article's first version
+             version       a new version of its text
+             unchanged     the same text again
+             not_modified  a 304: the server confirmed the version
+             held          kept, but not made a version (reason says why)
+             dropped       the page gave no article
+    The number in the first column is N for `show ID --raw --capture N`.
+    """
+    found = article_captures(open_store(db).engine, site, article_id)
+    if not found:
+        raise click.ClickException(f"no capture of {site}/{article_id} is in the archive")
+    if out.wants_json(as_json):
+        for capture in found:
+            out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(capture)})
+        return
+    count = f"{len(found)} capture{'s' if len(found) > 1 else ''}"
+    click.echo(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
+    out.table(
+        ["#", "fetched", "status", "outcome", "version", "size", "payload", "reason"],
+        [
+            [
+                c.number,
+                out.local_time(c.fetched_at, site),
+                c.http_status,
+                c.outcome,
+                c.version,
+                c.size,
+                c.payload_digest,
+                c.reason,
+            ]
+            for c in found
+        ],
+    )
