@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
+from crawler.parsing.decode import served_text
 from localcopy.site import SEED_ID
-from tests.captures_data import digest, write_captures
+from tests.captures_data import CP1252_ID, CP1252_PAGE, NOTICE, digest, write_captures
 
 TEHRAN = "+03:30"
 
@@ -73,3 +75,80 @@ def test_captures_of_another_site_are_not_listed(captured):
     done = run(captured, "captures", SEED_ID, "--site", "elsewhere")
 
     assert done.exit_code == 1
+
+
+# -- show --raw ---------------------------------------------------------------------------------
+
+
+def test_show_raw_gives_the_last_capture_with_its_content_encoding_undone(captured):
+    done = run(captured, "show", SEED_ID, "--raw")
+
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout_bytes == NOTICE
+
+
+def test_show_raw_of_capture_n_gives_that_page(captured):
+    done = run(captured, "show", SEED_ID, "--raw", "--capture", "1")
+
+    assert done.stdout_bytes == captured.of(SEED_ID)[0].page
+    assert b"air base" in done.stdout_bytes
+
+
+def test_show_raw_of_a_304_gives_the_page_it_confirmed_and_says_so(captured):
+    done = run(captured, "show", SEED_ID, "--raw", "--capture", "2")
+
+    assert done.stdout_bytes == captured.of(SEED_ID)[0].page
+    assert "capture 2 is a 304 with no body of its own: the page of capture 1" in done.stderr
+
+
+def test_show_raw_at_a_time_gives_the_last_capture_fetched_by_then(captured):
+    edited = captured.of(SEED_ID)[3]
+    moment = (edited.fetched_at + timedelta(hours=1)).isoformat()
+
+    done = run(captured, "show", SEED_ID, "--raw", "--at", moment)
+
+    assert done.stdout_bytes == edited.page
+    assert b"airbase" in done.stdout_bytes
+
+
+def test_show_raw_at_a_time_before_the_first_capture_says_so(captured):
+    done = run(captured, "show", SEED_ID, "--raw", "--at", "2016-08-16")
+
+    assert done.exit_code == 1
+    assert f"no capture of alalam_en/{SEED_ID} at or before 2016-08-16" in done.stderr
+
+
+def test_show_raw_of_a_capture_beyond_the_last_says_how_many_there_are(captured):
+    done = run(captured, "show", SEED_ID, "--raw", "--capture", "9")
+
+    assert done.exit_code == 1
+    assert f"alalam_en/{SEED_ID} has 5 captures: no capture 9" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--capture", "1"), ("--at", "2026-11-21"), ("--raw", "--capture", "1", "--at", "2026")],
+)
+def test_show_refuses_a_capture_choice_without_raw_or_with_both(captured, args):
+    done = run(captured, "show", SEED_ID, *args)
+
+    assert done.exit_code == 2
+
+
+def test_show_raw_of_a_page_without_content_encoding_gives_its_bytes(captured):
+    done = run(captured, "show", CP1252_ID, "--raw")
+
+    assert done.stdout_bytes == CP1252_PAGE.encode("cp1252")
+
+
+def test_a_page_read_with_no_recorded_charset_is_decoded_as_its_meta_says():
+    page = CP1252_PAGE.encode("cp1252")
+
+    assert served_text(page, None, "text/html") == CP1252_PAGE
+
+
+def test_the_header_charset_wins_over_the_meta_and_the_recorded_one_over_both():
+    page = CP1252_PAGE.encode("cp1252")
+
+    assert "Iran\ufffds page" in served_text(page, None, "text/html; charset=utf-8")
+    assert served_text(page, "cp1252", "text/html; charset=utf-8") == CP1252_PAGE
