@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +25,16 @@ DISTRIBUTION = "news-archive"
 
 def software() -> str:
     return f"{DISTRIBUTION} {version(DISTRIBUTION)} (warcio {version('warcio')})"
+
+
+def _wacz_writer() -> Any:
+    try:
+        from crawler.export.wacz import write_wacz
+    except ImportError:  # pragma: no cover - depends on the install
+        raise click.ClickException(
+            "wacz export needs cdxj-indexer: pip install 'news-archive[wacz]'"
+        ) from None
+    return write_wacz
 
 
 def export_captures(
@@ -55,10 +65,15 @@ def export_captures(
 
         try:
             if fmt == "wacz":
-                from crawler.export.wacz import write_wacz
-
+                write_wacz = _wacz_writer()
                 with written(output, "wb") as handle:
-                    count = write_wacz(captures, body, handle, software=software())
+                    count = write_wacz(
+                        captures,
+                        body,
+                        handle,
+                        software=software(),
+                        work_dir=Path(output).resolve().parent,
+                    )
             elif output:
                 with written(output, "wb") as handle:
                     count = write_warc(
