@@ -135,6 +135,8 @@ class ExportedCapture:
     refers_url: str | None
     """The capture named by `refers_to` (for a 304 whose page is outside the range)."""
     refers_fetched_at: datetime | None
+    refers_digest: str | None
+    """The payload digest of the capture named by `refers_to`: for a 304, the page confirmed."""
 
 
 def iter_exported_captures(
@@ -168,6 +170,7 @@ def iter_exported_captures(
         orig.c.fetched_at.label("x_original_at"),
         ref.c.url.label("x_refers_url"),
         ref.c.fetched_at.label("x_refers_at"),
+        ref.c.payload_digest.label("x_refers_digest"),
     )
     query = (
         select(c, *extra)
@@ -188,6 +191,7 @@ def iter_exported_captures(
             row.x_original_at if repeats else None,
             row.x_refers_url,
             row.x_refers_at,
+            row.x_refers_digest,
         )
 
 

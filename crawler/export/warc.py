@@ -148,6 +148,9 @@ class CaptureWarcWriter:
         }
         http_headers = self._response_headers(capture)
         if capture.http_status == 304:
+            if exported.refers_digest:
+                # Optional for this profile; with it, replay tools find the page confirmed.
+                warc_headers["WARC-Payload-Digest"] = exported.refers_digest
             return self._revisit(exported, SERVER_NOT_MODIFIED, http_headers, warc_headers)
         if exported.original_id is not None:
             warc_headers["WARC-Payload-Digest"] = capture.payload_digest
