@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -190,3 +191,37 @@ def _insert(conn, fetch: Fetch, stored: set[str], *, encoding: str | None) -> No
             refers_to=fetch.refers_to,
         )
     ).scalar_one()
+
+
+def write_many_captures(url: str, count: int, size: int) -> int:
+    """`count` captures of as many articles, each body `size` bytes that do not compress.
+
+    An archive whose bodies outweigh what an export may hold in memory; returns their total.
+    """
+    ensure_current(url)
+    bodies = random.Random(16)
+    engine = create_archive_engine(url, writer=True)
+    with engine.begin() as conn:
+        for n in range(count):
+            wire = bodies.randbytes(size)
+            payload_id = conn.execute(
+                insert(Payload)
+                .returning(Payload.id)
+                .values(digest=digest(wire), size=size, body_gz=gzip.compress(wire, 1))
+            ).scalar_one()
+            article_id = str(1_900_000 + n)
+            at = FIRST_AT + timedelta(seconds=n)
+            headers = [["Content-Type", "text/html"], ["Content-Length", str(size)]]
+            conn.execute(
+                insert(Capture).values(
+                    site=SITE, article_id=article_id, url=f"{BASE}/news/{article_id}",
+                    final_url=f"{BASE}/news/{article_id}", fetched_at=at, method="GET",
+                    request_headers=_request(), http_version="HTTP/1.1", http_status=200,
+                    http_reason="OK", response_headers=headers, content_type="text/html",
+                    encoding="utf-8", payload_id=payload_id, payload_digest=digest(wire),
+                    size=size, outcome="new", version=1, reason=None, warnings=[],
+                    refers_to=None,
+                )
+            )  # fmt: skip
+    engine.dispose()
+    return count * size

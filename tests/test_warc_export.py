@@ -23,7 +23,7 @@ from crawler.archive.models import Payload
 from crawler.cli import cli
 from crawler.export.warc import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, http_block
 from localcopy.site import SEED_ID
-from tests.captures_data import CP1252_ID, digest, write_captures
+from tests.captures_data import CP1252_ID, digest, write_captures, write_many_captures
 
 WARCIO = Path(sys.executable).parent / "warcio"
 
@@ -230,3 +230,39 @@ def test_warc_takes_no_kind_or_until(captured, tmp_path):
     done = export(captured, tmp_path / "x.warc.gz", "--kind", "news")
 
     assert done.exit_code == 2
+
+
+MEMORY_PROBE = """
+import resource, sys
+from crawler.cli import cli
+try:
+    cli(sys.argv[1:])
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def peak_memory_kib(url: str, target: Path) -> int:
+    """The peak resident memory of an export run as its own process."""
+    export = ["export", "--format", "warc", "-o", str(target), "--db", url]
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, *export],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stderr.splitlines()[-1])
+
+
+def test_memory_stays_flat_however_much_the_archive_holds(database_url, tmp_path):
+    small = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    write_many_captures(small, 2, 256 * 1024)
+    total = write_many_captures(database_url, 240, 256 * 1024)  # 60 MiB of bodies
+
+    baseline = peak_memory_kib(small, tmp_path / "small.warc.gz")
+    peak = peak_memory_kib(database_url, tmp_path / "large.warc.gz")
+
+    assert (tmp_path / "large.warc.gz").stat().st_size > total
+    assert peak - baseline < 24 * 1024, f"{peak - baseline} KiB more for {total >> 20} MiB"
