@@ -266,3 +266,24 @@ def test_memory_stays_flat_however_much_the_archive_holds(database_url, tmp_path
 
     assert (tmp_path / "large.warc.gz").stat().st_size > total
     assert peak - baseline < 24 * 1024, f"{peak - baseline} KiB more for {total >> 20} MiB"
+
+
+def test_a_304_whose_page_is_older_than_since_still_names_it(captured, tmp_path):
+    target = tmp_path / "since.warc.gz"
+    first, not_modified = captured.of(SEED_ID)[:2]
+
+    export(captured, target, "--since", not_modified.fetched_at.isoformat())
+
+    revisit = of_type(target, "revisit")[0]
+    assert header(revisit, "WARC-Profile") == SERVER_NOT_MODIFIED
+    assert header(revisit, "WARC-Refers-To-Date") == "2026-11-20T08:00:00.123456Z"
+    assert header(revisit, "WARC-Payload-Digest") == digest(first.wire)
+
+
+def test_a_header_beyond_ascii_is_written_as_its_octets_not_percent_encoded():
+    block = http_block("HTTP/1.1 200 OK", [["X-Title", "Téhéran"], ["X-Name", "تهران"]])
+
+    assert block == (
+        b"HTTP/1.1 200 OK\r\nX-Title: T\xe9h\xe9ran\r\n"
+        + b"X-Name: " + "تهران".encode() + b"\r\n\r\n"
+    )  # fmt: skip

@@ -159,6 +159,7 @@ def iter_exported_captures(
             first.c.site == c.c.site,
             first.c.article_id == c.c.article_id,
             first.c.payload_digest == digest,
+            first.c.id <= c.c.id,  # a revisit refers back, never to a record after it
             *in_range,
         )
         .correlate(c, ref)
