@@ -13,7 +13,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml setup.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet,localcopy,deploy,datasette]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet,wacz,localcopy,deploy,datasette]'
 	touch $(STAMP)
 
 # Serve the bundled local copy of the site, crawl it from the seed article into

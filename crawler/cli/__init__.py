@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli import captures_accept, exporting, maintenance, profiles, reading
+from crawler.cli import captures, exporting, maintenance, profiles, reading
 from crawler.cli.crawl import crawl
 
 DISTRIBUTION = "news-archive"
@@ -33,10 +33,10 @@ for command in (
     reading.show,
     reading.stats,
     reading.history,
+    captures.captures,
     exporting.export,
     exporting.graph,
     maintenance.reparse,
-    captures_accept.captures,
     maintenance.db,
     maintenance.datasette,
     profiles.parse,

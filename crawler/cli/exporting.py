@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crawler.cli import output as out
+from crawler.cli.capture_export import export_captures
 from crawler.cli.options import (
     db_option,
     kind_option,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
+    type=click.Choice(["jsonl", "csv", "parquet", "warc", "wacz"]),
     default="jsonl",
     show_default=True,
 )
@@ -53,8 +54,17 @@ def export(
     output: str | None,
     raw_csv: bool,
 ) -> None:
-    """The archive as schema records, streamed (parquet needs the [parquet] extra and -o)."""
+    """The archive as schema records, streamed (parquet needs the [parquet] extra and -o).
+
+    warc and wacz write the captures (every fetch as it came) instead, of those
+    fetched since --since; --until and --kind do not apply to them.
+    """
     store = open_store(db)
+    if fmt in ("warc", "wacz"):
+        if until is not None or kind is not None:
+            raise click.UsageError(f"{fmt} takes --site and --since (the fetch time) only")
+        export_captures(store, fmt, site=site, since=since, output=output)
+        return
     articles = out.progress(
         store.iter_articles(site, kind=kind, since=since, until=until),
         unit="articles",

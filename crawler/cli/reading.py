@@ -15,6 +15,7 @@ from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
 from crawler.cli import output as out
 from crawler.cli.options import (
+    DateBound,
     db_option,
     json_option,
     kind_option,
@@ -23,6 +24,7 @@ from crawler.cli.options import (
     site_option,
     until_option,
 )
+from crawler.cli.raw_capture import show_capture
 
 if TYPE_CHECKING:
     from crawler.archive.runs import RunRecord
@@ -97,16 +99,40 @@ def search(
 @click.option(
     "--raw",
     is_flag=True,
-    help="The stored page as fetched: its bytes, or its text in its charset on a terminal.",
+    help="The page as fetched (the last capture unless told): bytes, or text on a terminal.",
+)
+@click.option(
+    "--capture",
+    "number",
+    type=click.IntRange(min=1),
+    help="With --raw: capture N of the article (as `captures ID` numbers them).",
+)
+@click.option(
+    "--at",
+    type=DateBound(),
+    help="With --raw: the last capture fetched at or before this time (UTC unless it says).",
 )
 @json_option
-def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | None) -> None:
+def show(
+    db: str | None,
+    article_id: str,
+    site: str,
+    raw: bool,
+    number: int | None,
+    at: datetime | None,
+    as_json: bool | None,
+) -> None:
     """An article as a reader wants it: text, times, versions, related articles."""
+    if (number is not None or at is not None) and not raw:
+        raise click.UsageError("--capture and --at choose the page --raw shows; add --raw")
+    if number is not None and at is not None:
+        raise click.UsageError("give --capture or --at, not both")
     store = open_store(db)
     if raw:
         if as_json:
             raise click.UsageError("--raw prints the page itself; leave out --json")
-        _show_raw(store, site, article_id)
+        if not show_capture(store.engine, site, article_id, number=number, at=at):
+            _show_raw(store, site, article_id)
         return
     article = store.article(site, article_id)
     if article is None:
@@ -178,7 +204,8 @@ def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | 
 
 
 def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
-    """The page exactly as fetched when piped; on a terminal, decoded as it was when archived."""
+    """An article with no captures (archived before they were kept): its last page, from
+    `raw_pages`, exactly as stored when piped; on a terminal, decoded as it was when archived."""
     from crawler.parsing.decode import page_text
 
     page = store.raw_page(site, article_id)
