@@ -8,15 +8,16 @@ changes this function alone.
 
 from __future__ import annotations
 
-import gzip
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from crawler.archive.models import Payload
+from crawler.archive.payloads import DatabasePayloads, PayloadStore
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+
+PAYLOADS: PayloadStore = DatabasePayloads()
+"""Where the bodies live: the writer's store (crawler.archive.payloads), read the same way."""
 
 
 class PayloadMissingError(LookupError):
@@ -25,7 +26,7 @@ class PayloadMissingError(LookupError):
 
 def payload_bytes(conn: Connection, digest: str) -> bytes:
     """The body exactly as received over the wire (``Content-Encoding`` still applied)."""
-    stored = conn.execute(select(Payload.body_gz).where(Payload.digest == digest)).scalar()
-    if stored is None:
+    body = PAYLOADS.get(conn, digest)
+    if body is None:
         raise PayloadMissingError(f"payload {digest} is named by a capture but not stored")
-    return gzip.decompress(stored)
+    return body
