@@ -157,3 +157,39 @@ def test_a_page_fetched_again_with_the_same_bytes_is_a_row_not_the_bytes_again(
     assert len(again) == len(first) == local_site.pages
     assert all(c.refers_to == first[c.article_id].id for c in again)
     assert all(c.payload_id == first[c.article_id].payload_id for c in again)
+
+
+def test_the_captures_of_real_crawls_export_as_a_warc_that_warcio_checks(
+    database_url, http_url, tmp_path
+):
+    """From the wire to the file: a crawl, a full re-crawl answered 304, one WARC."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from click.testing import CliRunner
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.cli import cli
+
+    assert crawl(database_url, start=SEED_ID, base_url=http_url).returncode == 0
+    assert crawl(database_url, start=SEED_ID, base_url=http_url, settings=FULL).returncode == 0
+    target = tmp_path / "crawl.warc.gz"
+
+    done = CliRunner().invoke(
+        cli, ["export", "--format", "warc", "-o", str(target), "--db", database_url]
+    )
+
+    assert done.exit_code == 0, done.output
+    warcio = Path(sys.executable).parent / "warcio"
+    checked = subprocess.run(
+        [str(warcio), "check", "-v", str(target)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "fail" not in checked.stdout
+    with target.open("rb") as stream:
+        kinds = [record.rec_type for record in ArchiveIterator(stream)]
+    fetched = len(captures(database_url))
+    assert kinds.count("request") == fetched
+    assert kinds.count("response") + kinds.count("revisit") == fetched
+    assert kinds.count("revisit") >= 0.9 * kinds.count("response")  # the re-crawl's 304s
