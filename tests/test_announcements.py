@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.archive.announcements import Announced, Announcements
+from crawler.archive.announcements import Announced
 from crawler.archive.store import ParsedPage
 from crawler.items import FetchedPage
 from crawler.parsing.article import parse_article
@@ -43,7 +43,6 @@ def test_announcements_keep_the_first_word_completed_and_wait_until_archived(
     rng = random.Random(seed)
     site = LocalSite(pages=40, orphans=0)
     pool = sorted(site.related)[:30]
-    announcements = Announcements(store.engine)
     model: dict[str, Announced] = {}
     archived: set[str] = set()
 
@@ -63,7 +62,7 @@ def test_announcements_keep_the_first_word_completed_and_wait_until_archived(
             )
             for _ in range(rng.randint(1, 20))
         ]
-        announcements.record(SITE, batch, run_id=step, at=AT + timedelta(minutes=step))
+        store.announce(SITE, batch, run_id=step, at=AT + timedelta(minutes=step))
         for item in batch:
             first = model.get(item.article_id)
             if first is None:
@@ -78,14 +77,14 @@ def test_announcements_keep_the_first_word_completed_and_wait_until_archived(
                 )
 
         assert archive_db.announcements(database_url, SITE) == model
-        assert announcements.unarchived(SITE) == sorted(set(model) - archived)
+        assert store.announced_unarchived(SITE) == sorted(set(model) - archived)
 
 
 def test_the_next_run_fetches_what_was_announced_and_not_archived(store, profile):
     site = LocalSite(pages=20, orphans=0)
     archived, waiting = sorted(site.related)[:2], sorted(site.related)[2:4]
     archive(store, profile, site, archived)
-    Announcements(store.engine).record(
+    store.announce(
         SITE,
         [Announced(i, "http://site/rss.xml", "feed") for i in archived + waiting],
         run_id=1,
@@ -105,8 +104,8 @@ def test_a_sitemap_announcing_thousands_of_articles_is_stored_in_one_go(store, d
     ids = [str(n) for n in range(1_000_000, 1_005_000)]
     announced = [Announced(i, "http://site/sitemap.xml", "sitemap", f"t{i}") for i in ids]
 
-    Announcements(store.engine).record(SITE, announced, run_id=1, at=AT)
+    store.announce(SITE, announced, run_id=1, at=AT)
 
     stored = archive_db.announcements(database_url, SITE)
     assert len(stored) == len(ids) and stored[ids[-1]].title == f"t{ids[-1]}"
-    assert Announcements(store.engine).unarchived(SITE) == ids
+    assert store.announced_unarchived(SITE) == ids

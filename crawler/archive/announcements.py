@@ -1,9 +1,10 @@
 """The `announcements` table: articles a discovery source named before the archive held them.
 
-A run writes what its sources announce before it fetches those pages, in one
-short transaction a source; the next run's plan fetches every announced
-article the archive still lacks (see `crawler.plan.schedule`), so a run
-stopped in between loses nothing.
+Reached through the archive's one storage API (`ArchiveStore.announce`,
+`ArchiveStore.announced_unarchived`). A run writes what its sources announce
+before it fetches those pages, in one short transaction a source; the next
+run's plan fetches every announced article the archive still lacks (see
+`crawler.plan.schedule`), so a run stopped in between loses nothing.
 """
 
 from __future__ import annotations
@@ -35,60 +36,57 @@ class Announced:
     published: str | None = None
 
 
-class Announcements:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+def record(
+    engine: Engine, site: str, announced: Sequence[Announced], *, run_id: int | None, at: datetime
+) -> None:
+    """Keep what sources say of these articles: the first word, completed by later ones."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in announced:
+        row = merged.get(item.article_id)
+        if row is None:
+            merged[item.article_id] = {
+                "site": site,
+                "article_id": item.article_id,
+                "source": item.source,
+                "source_kind": item.source_kind,
+                "title": item.title,
+                "published": item.published,
+                "announced_at": at,
+                "run_id": run_id,
+            }
+        else:
+            row["title"] = row["title"] or item.title
+            row["published"] = row["published"] or item.published
+    if not merged:  # an empty list of rows would run the INSERT once, with no values
+        return
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(_ANNOUNCEMENTS)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["site", "article_id"],
+        set_={
+            name: func.coalesce(_ANNOUNCEMENTS.c[name], statement.excluded[name])
+            for name in ("title", "published")
+        },
+    )
+    with engine.begin() as conn:
+        conn.execute(upsert, list(merged.values()))
 
-    def record(
-        self, site: str, announced: Sequence[Announced], *, run_id: int | None, at: datetime
-    ) -> None:
-        """Keep what sources say of these articles: the first word, completed by later ones."""
-        merged: dict[str, dict[str, Any]] = {}
-        for item in announced:
-            row = merged.get(item.article_id)
-            if row is None:
-                merged[item.article_id] = {
-                    "site": site,
-                    "article_id": item.article_id,
-                    "source": item.source,
-                    "source_kind": item.source_kind,
-                    "title": item.title,
-                    "published": item.published,
-                    "announced_at": at,
-                    "run_id": run_id,
-                }
-            else:
-                row["title"] = row["title"] or item.title
-                row["published"] = row["published"] or item.published
-        if not merged:  # an empty list of rows would run the INSERT once, with no values
-            return
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(_ANNOUNCEMENTS)
-        upsert = statement.on_conflict_do_update(
-            index_elements=["site", "article_id"],
-            set_={
-                name: func.coalesce(_ANNOUNCEMENTS.c[name], statement.excluded[name])
-                for name in ("title", "published")
-            },
-        )
-        with self.engine.begin() as conn:
-            conn.execute(upsert, list(merged.values()))
 
-    def unarchived(self, site: str) -> list[str]:
-        """Ids announced for `site` and not archived: the next run fetches them."""
-        query = (
-            select(_ANNOUNCEMENTS.c.article_id)
-            .select_from(
-                _ANNOUNCEMENTS.outerjoin(
-                    _ARTICLES,
-                    and_(
-                        _ARTICLES.c.site == _ANNOUNCEMENTS.c.site,
-                        _ARTICLES.c.article_id == _ANNOUNCEMENTS.c.article_id,
-                    ),
-                )
+def unarchived(engine: Engine, site: str) -> list[str]:
+    """Ids announced for `site` and not archived: the next run fetches them."""
+    query = (
+        select(_ANNOUNCEMENTS.c.article_id)
+        .select_from(
+            _ANNOUNCEMENTS.outerjoin(
+                _ARTICLES,
+                and_(
+                    _ARTICLES.c.site == _ANNOUNCEMENTS.c.site,
+                    _ARTICLES.c.article_id == _ANNOUNCEMENTS.c.article_id,
+                ),
             )
-            .where(_ANNOUNCEMENTS.c.site == site, _ARTICLES.c.id.is_(None))
-            .order_by(_ANNOUNCEMENTS.c.article_id)
         )
-        with self.engine.connect() as conn:
-            return list(conn.execute(query).scalars())
+        .where(_ANNOUNCEMENTS.c.site == site, _ARTICLES.c.id.is_(None))
+        .order_by(_ANNOUNCEMENTS.c.article_id)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())

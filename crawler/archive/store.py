@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
 
+from crawler.archive import announcements
 from crawler.archive.rows import (
     ARTICLES,
     FAILED,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
     from crawler import items
+    from crawler.archive.announcements import Announced
     from crawler.archive.search_query import Query
 
 __all__ = ["ArchiveStore", "GateContext", "ParsedPage", "SaveOutcome", "Status"]
@@ -123,7 +125,17 @@ class ArchiveStore:
         """Store pages and failed fetches in one transaction (see `BatchSave.save`)."""
         return self._writer.save(pages, failures, reparse=reparse, gate=gate)
 
+    def announce(
+        self, site: str, announced: Sequence[Announced], *, run_id: int | None, at: datetime
+    ) -> None:
+        """Keep what discovery sources say of articles before their pages are fetched."""
+        announcements.record(self.engine, site, announced, run_id=run_id, at=at)
+
     # -- what the crawl needs to know ------------------------------------------------------
+
+    def announced_unarchived(self, site: str) -> list[str]:
+        """Ids a source announced for `site` that the archive does not hold yet."""
+        return announcements.unarchived(self.engine, site)
 
     def known_articles(self, site: str) -> Iterator[KnownArticle]:
         """Every archived article of a site, with what its revisit schedule depends on."""

@@ -39,7 +39,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.archive import health
-from crawler.archive.announcements import Announcements
 from crawler.archive.database import (
     create_archive_engine,
     database_url,
@@ -309,11 +308,11 @@ class ArchiveRun:
     async def announce(self, announced: list[Announced]) -> None:
         """Store what sources say of new articles before their pages are fetched, off the
         reactor's thread: a run stopped now leaves them to the next one."""
-        store = Announcements(self.engine)
+        store = ArchiveStore(self.engine)
 
         def record() -> None:
             with_retries(
-                lambda: store.record(self.site, announced, run_id=self.run_id, at=self.clock()),
+                lambda: store.announce(self.site, announced, run_id=self.run_id, at=self.clock()),
                 budget=self.retry_budget,
                 what=f"storing {len(announced)} announced articles",
             )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crawler.archive.announcements import Announcements
 from crawler.plan.idset import IdSet
 
 if TYPE_CHECKING:
@@ -56,7 +55,7 @@ def plan_run(store: ArchiveStore, site: str, policy: RevisitPolicy, now: datetim
         else:
             plan.skip.add(article_id)
     # Linked from archived pages, or announced by a feed or sitemap, and never archived.
-    announced = Announcements(store.engine).unarchived(site)
+    announced = store.announced_unarchived(site)
     discovered = {i for i in (*store.discovered(site), *announced) if i not in plan.skip}
     plan.pending = sorted(discovered | retry, key=lambda i: (len(i), i))
     plan.due.sort(key=lambda i: (len(i), i))

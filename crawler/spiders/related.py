@@ -92,7 +92,9 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
 
     @property
     def run(self) -> ArchiveRun | None:  # type: ignore[override]
-        """The run this crawl archives into (None when it archives nothing)."""
+        """The run this crawl archives into (None when it archives nothing, or unbound)."""
+        if not hasattr(self, "crawler"):  # made outside a crawl, as a test makes one
+            return None
         return self.crawler.get_extension(ArchiveRun)
 
     @property
