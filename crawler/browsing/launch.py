@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from crawler.archive.database import redact
 from crawler.archive.migrate import check_current
 
-EXTRA = "pip install 'news-archive[datasette]'"
+EXTRA = "pip install '.[datasette]' in a checkout of news-archive"
 
 # Long bodies cut short in lists (an article's row shows the whole text);
 # facets counted over a large archive rather than given up on; no facet

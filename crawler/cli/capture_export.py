@@ -32,7 +32,7 @@ def _wacz_writer() -> Any:
         from crawler.export.wacz import write_wacz
     except ImportError:  # pragma: no cover - depends on the install
         raise click.ClickException(
-            "wacz export needs cdxj-indexer: pip install 'news-archive[wacz]'"
+            "wacz export needs cdxj-indexer: pip install '.[wacz]' in a checkout of news-archive"
         ) from None
     return write_wacz
 

@@ -60,7 +60,7 @@ def write_parquet(articles: Iterable[items.Article], out: IO[bytes]) -> int:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - depends on the install
         raise RuntimeError(
-            "parquet export needs pyarrow: pip install 'news-archive[parquet]'"
+            "parquet export needs pyarrow: pip install '.[parquet]' in a checkout of news-archive"
         ) from None
     schema = _parquet_schema(pa)
     count = 0
