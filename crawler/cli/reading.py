@@ -15,6 +15,8 @@ from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
 from crawler.cli import output as out
 from crawler.cli.options import (
+    article_site,
+    article_site_option,
     db_option,
     json_option,
     kind_option,
@@ -93,16 +95,19 @@ def search(
 @click.command()
 @db_option
 @click.argument("article_id")
-@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@article_site_option
 @click.option(
     "--raw",
     is_flag=True,
     help="The stored page as fetched: its bytes, or its text in its charset on a terminal.",
 )
 @json_option
-def show(db: str | None, article_id: str, site: str, raw: bool, as_json: bool | None) -> None:
+def show(
+    db: str | None, article_id: str, site: str | None, raw: bool, as_json: bool | None
+) -> None:
     """An article as a reader wants it: text, times, versions, related articles."""
     store = open_store(db)
+    site = article_site(store, site, article_id)
     if raw:
         if as_json:
             raise click.UsageError("--raw prints the page itself; leave out --json")
@@ -258,11 +263,13 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
 @click.command()
 @db_option
 @click.argument("article_id")
-@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@article_site_option
 @json_option
-def history(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
+def history(db: str | None, article_id: str, site: str | None, as_json: bool | None) -> None:
     """The versions of an article's text, with a unified diff between each and the next."""
-    versions = open_store(db).history(site, article_id)
+    store = open_store(db)
+    site = article_site(store, site, article_id)
+    versions = store.history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
     if out.wants_json(as_json):
