@@ -6,6 +6,7 @@ refused, naming them, until ``--site`` says which is meant.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -111,3 +112,15 @@ def test_an_id_no_site_holds_is_not_in_the_archive(two_sites):
 
     assert done.exit_code == 1
     assert "999 is not in the archive (no site holds it)" in done.output
+
+
+def test_sites_lists_each_site_with_its_articles(two_sites):
+    url, _ = two_sites
+
+    done = run(url, "sites", "--json")
+
+    assert done.exit_code == 0, done.output
+    listed = [json.loads(line) for line in done.output.splitlines()]
+    local = len(LocalSite(pages=8).reachable())
+    assert [(s["site"], s["articles"]) for s in listed] == [("alalam_en", local), ("mirror", 2)]
+    assert all(s["last_run"] is None for s in listed)  # stored without a crawl

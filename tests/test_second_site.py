@@ -112,3 +112,16 @@ def test_profile_check_reports_a_mismatch_field_by_field_and_fails(tmp_path):
     assert "MISMATCH  title" in done.output
     assert "ok        language" in done.output
     assert '"Not the headline"' in done.output
+
+
+def test_sites_names_the_profile_file_and_the_last_run(crawled):
+    site, _, url = crawled
+
+    done = CliRunner().invoke(cli, ["sites", "--json", "--db", url])
+
+    assert done.exit_code == 0, done.output
+    [listed] = [json.loads(line) for line in done.output.splitlines()]
+    assert listed["site"] == "harbour_courier"
+    assert listed["articles"] == len(site.stories)
+    assert listed["profile"] == str(PROFILE)
+    assert listed["last_run"]["status"] == "finished"

@@ -17,6 +17,7 @@ import click
 
 from crawler.cli import exporting, maintenance, profiles, reading
 from crawler.cli.crawl import crawl
+from crawler.cli.sites import sites
 
 DISTRIBUTION = "news-archive"
 
@@ -33,6 +34,7 @@ for command in (
     reading.show,
     reading.stats,
     reading.history,
+    sites,
     exporting.export,
     exporting.graph,
     maintenance.reparse,
