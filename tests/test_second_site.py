@@ -9,6 +9,7 @@ the README's description of the format; a real `scrapy crawl` with
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC
 
@@ -20,6 +21,7 @@ from crawler.archive.store import ArchiveStore
 from crawler.cli import cli
 from localcopy.server import ServerThread
 from localcopy.storysite import StorySite
+from tests.archive_db import runs
 from tests.conftest import FIXTURES, crawl
 
 PROFILE = FIXTURES / "profiles" / "harbour_courier.toml"
@@ -123,5 +125,14 @@ def test_sites_names_the_profile_file_and_the_last_run(crawled):
     [listed] = [json.loads(line) for line in done.output.splitlines()]
     assert listed["site"] == "harbour_courier"
     assert listed["articles"] == len(site.stories)
-    assert listed["profile"] == str(PROFILE)
+    assert listed["profile"] == str(PROFILE.resolve())
+    assert listed["profile_sha256"] == hashlib.sha256(PROFILE.read_bytes()).hexdigest()
     assert listed["last_run"]["status"] == "finished"
+
+
+def test_the_run_keeps_a_copy_of_the_profile_it_crawled_with(crawled):
+    _, _, url = crawled
+
+    [run] = runs(url)
+
+    assert run.arguments["profile"]["text"] == PROFILE.read_text(encoding="utf-8")

@@ -6,17 +6,22 @@ that several sites use needs ``--site`` to say which is meant.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, func, select, union
 
 from crawler.archive.models import ArticleRecord, CrawlRun, RawPage
+from crawler.sites import builtin_directory
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.engine import Engine
+
+    from crawler.sites.profile import SiteProfile
 
 _ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
 _RAW: Table = RawPage.__table__  # type: ignore[assignment]
@@ -42,7 +47,10 @@ class SiteSummary:
     last_run_time: datetime | None
     last_run_status: str | None
     profile: str | None
-    """The profile the last run named: a file's path as given, else the site's name."""
+    """The profile the last run crawled with: a built-in's name or the file's absolute path
+    (runs from before it was recorded: the path as given, else the site's name)."""
+    profile_sha256: str | None
+    """The SHA-256 of that profile's bytes (None for runs from before it was recorded)."""
 
 
 def site_summaries(engine: Engine) -> list[SiteSummary]:
@@ -58,14 +66,37 @@ def site_summaries(engine: Engine) -> list[SiteSummary]:
     summaries = []
     for site in sorted(set(counts) | set(runs)):
         run = runs.get(site)
-        given = (run.arguments or {}).get("spider", {}) if run is not None else {}
+        arguments = (run.arguments or {}) if run is not None else {}
+        given = arguments.get("spider", {})
+        used = arguments.get("profile") or {}
         summaries.append(
             SiteSummary(
                 site,
                 counts.get(site, 0),
                 run.started_at if run is not None else None,
                 run.status if run is not None else None,
-                given.get("profile") or (site if run is not None else None),
+                used.get("source") or given.get("profile") or (site if run else None),
+                used.get("sha256"),
             )
         )
     return summaries
+
+
+def profile_record(profile: SiteProfile) -> dict[str, str] | None:
+    """What a run keeps of the profile it crawled with: where it came from (a built-in
+    profile's name, else the file's absolute path), its text and the SHA-256 of its bytes,
+    so the archive can tell later whether the file changed. None for a profile read
+    from no file."""
+    if profile.source is None:
+        return None
+    path = Path(profile.source).resolve()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # gone since it was loaded: the run still crawls with what was read
+    builtin = path.parent == builtin_directory().resolve()
+    return {
+        "source": profile.name if builtin else str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "text": data.decode("utf-8"),
+    }

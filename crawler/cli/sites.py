@@ -27,6 +27,7 @@ def sites(db: str | None, as_json: bool | None) -> None:
                         else None
                     ),
                     "profile": summary.profile,
+                    "profile_sha256": summary.profile_sha256,
                 }
             )
         return
