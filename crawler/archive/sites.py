@@ -7,6 +7,7 @@ that several sites use needs ``--site`` to say which is meant.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Table, func, select, union
 
 from crawler.archive.models import ArticleRecord, CrawlRun, RawPage
-from crawler.sites import builtin_directory
+from crawler.sites import builtin_directory, load_profile
+from crawler.sites.loader import profile_from_data
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -100,3 +102,45 @@ def profile_record(profile: SiteProfile) -> dict[str, str] | None:
         "sha256": hashlib.sha256(data).hexdigest(),
         "text": data.decode("utf-8"),
     }
+
+
+@dataclass
+class ArchivedProfile:
+    """The profile a site was last crawled with, as the archive can use it now."""
+
+    profile: SiteProfile
+    warning: str | None
+    """Why what is used differs from what the archive crawled with, if it does."""
+
+
+def archived_profiles(engine: Engine) -> dict[str, ArchivedProfile]:
+    """Each site's profile as its last recording run kept it: the file (or built-in) when
+    it is still there, the stored copy when it is gone; a changed file is used, and said."""
+    last_ids = select(func.max(_RUNS.c.id)).group_by(_RUNS.c.site)
+    query = select(_RUNS.c.site, _RUNS.c.arguments).where(_RUNS.c.id.in_(last_ids))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    found = {}
+    for site, arguments in rows:
+        used = (arguments or {}).get("profile")
+        if used:
+            found[site] = _archived(site, used)
+    return found
+
+
+def _archived(site: str, used: dict[str, str]) -> ArchivedProfile:
+    source = used["source"]
+    path = Path(source) if "/" in source else builtin_directory() / f"{source}.toml"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        stored = profile_from_data(tomllib.loads(used["text"]), source=path)
+        return ArchivedProfile(stored, None)  # the copy is exactly what was crawled with
+    profile = load_profile(path)
+    if hashlib.sha256(data).hexdigest() == used["sha256"]:
+        return ArchivedProfile(profile, None)
+    return ArchivedProfile(
+        profile,
+        f"profile {source} differs from the one {site} was last crawled with"
+        f" (sha256 {used['sha256'][:12]}); using the file",
+    )

@@ -23,6 +23,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     """Run the current parser over the stored raw pages, without any network."""
     from crawler.archive.db_errors import ArchiveUnwritable
     from crawler.archive.reparse import reparse as run_reparse
+    from crawler.archive.sites import archived_profiles
     from crawler.sites import ProfileError, UnknownSiteError
 
     store = open_store(db, writer=True)
@@ -31,6 +32,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
             store,
             site=site,
             since=since,
+            profiles={s: found.profile for s, found in archived_profiles(store.engine).items()},
             progress=lambda pages: out.progress(
                 pages, unit="pages", total=lambda: store.count_raw_pages(site, since)
             ),

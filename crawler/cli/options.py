@@ -99,7 +99,26 @@ def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
             migrate.check_current(url)
         except migrate.ArchiveSchemaError as error:
             raise click.ClickException(str(error)) from error
-        return ArchiveStore(create_archive_engine(url, writer=writer))
+        store = ArchiveStore(create_archive_engine(url, writer=writer))
+        _use_archive_profiles(store)
+        return store
+
+
+def _use_archive_profiles(store: ArchiveStore) -> None:
+    """Every command reads each site by the profile it was crawled with; a changed file
+    is said on stderr, once."""
+    from crawler.archive.sites import archived_profiles
+    from crawler.cli import output as out
+
+    try:
+        archived = archived_profiles(store.engine)
+    except (ValueError, KeyError) as error:  # a stored copy that no longer loads: said
+        click.echo(f"warning: the archive's site profiles cannot be read: {error}", err=True)
+        return
+    for found in archived.values():
+        if found.warning:
+            click.echo(f"warning: {found.warning}", err=True)
+    out.use_archive_profiles({site: found.profile for site, found in archived.items()})
 
 
 @contextmanager
