@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
+from crawler.archive.models import ArticleRecord
+from crawler.archive.sites import months_in_site_time
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.cli import cli
 from crawler.parsing.fetched import parse_fetched
@@ -124,3 +128,22 @@ def test_sites_lists_each_site_with_its_articles(two_sites):
     local = len(LocalSite(pages=8).reachable())
     assert [(s["site"], s["articles"]) for s in listed] == [("alalam_en", local), ("mirror", 2)]
     assert all(s["last_run"] is None for s in listed)  # stored without a crawl
+
+
+def test_stats_counts_each_articles_month_on_its_own_sites_clock(database_url):
+    site = LocalSite(pages=8)
+    ensure_current(database_url)
+    engine = create_archive_engine(database_url, writer=True)
+    seed = fetched(SEED_ID, site.reply(SEED_ID).body)
+    ArchiveStore(engine).save([seed])
+    with engine.begin() as conn:  # 21:00 UTC on 31 July is 01:30 on 1 August in Tehran
+        conn.execute(
+            ArticleRecord.__table__.update().values(
+                published_at=datetime(2016, 7, 31, 21, 0, tzinfo=UTC), published_local=None
+            )
+        )
+    zones = {"alalam_en": ZoneInfo("Asia/Tehran")}
+
+    assert months_in_site_time(engine, zones.__getitem__) == {"2016-08": 1}
+    assert months_in_site_time(engine, lambda _: UTC) == {"2016-07": 1}
+    engine.dispose()

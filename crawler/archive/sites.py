@@ -19,7 +19,8 @@ from crawler.sites import builtin_directory, load_profile
 from crawler.sites.loader import profile_from_data
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from collections.abc import Callable
+    from datetime import datetime, tzinfo
 
     from sqlalchemy.engine import Engine
 
@@ -144,3 +145,19 @@ def _archived(site: str, used: dict[str, str]) -> ArchivedProfile:
         f"profile {source} differs from the one {site} was last crawled with"
         f" (sha256 {used['sha256'][:12]}); using the file",
     )
+
+
+def months_in_site_time(engine: Engine, zone: Callable[[str], tzinfo]) -> dict[str, int]:
+    """Articles by month of publication, each on its own site's clock (`zone` of its
+    site): an article of 23:30 UTC on 31 July is August's in Tehran. A date without a
+    time counts in the month it names; an undated article as ``undated``."""
+    query = select(_ARTICLES.c.site, _ARTICLES.c.published_at, _ARTICLES.c.published_local)
+    months: dict[str, int] = {}
+    with engine.connect() as conn:
+        for site, published, local in conn.execution_options(yield_per=5000).execute(query):
+            if published is not None:
+                key = published.astimezone(zone(site)).strftime("%Y-%m")
+            else:
+                key = local[:7] if local else "undated"
+            months[key] = months.get(key, 0) + 1
+    return dict(sorted(months.items()))

@@ -13,6 +13,7 @@ import click
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
+from crawler.archive.sites import months_in_site_time
 from crawler.cli import output as out
 from crawler.cli.options import (
     article_site,
@@ -211,6 +212,8 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
     """Totals, by kind, by month, missing ids, and the last runs with their status."""
     store = open_store(db)
     figures = store.stats()
+    # Each article's month on its own site's clock, not the offset its page happened to give.
+    figures.by_month = months_in_site_time(store.engine, out.site_zone)
     runs = RunLog(store.engine).latest(run_count)
     if out.wants_json(as_json):
         out.emit_json(
