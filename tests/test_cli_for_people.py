@@ -168,11 +168,11 @@ def test_show_raw_on_a_terminal_decodes_the_page_in_its_recorded_charset(archive
     assert "<p>Iran’s page, with no title to archive</p>" in seen
 
 
-def test_show_raw_of_a_page_never_fetched_says_so(archive):
+def test_show_raw_of_a_page_no_site_fetched_says_so(archive):
     done = archive.run("show", "999", "--raw")
 
     assert done.exit_code == 1
-    assert "no page of alalam_en/999 was ever fetched" in done.stderr
+    assert "999 is not in the archive" in done.stderr
 
 
 def test_show_raw_with_json_is_refused(archive):

@@ -183,7 +183,7 @@ def test_show_of_an_id_not_in_the_archive_says_so(archive):
     done = archive.run("show", "999", "--json")
 
     assert done.returncode == 1
-    assert "alalam_en/999 is not in the archive" in done.stderr
+    assert "999 is not in the archive" in done.stderr
 
 
 # -- stats ------------------------------------------------------------------------------------

@@ -9,17 +9,22 @@ the README's description of the format; a real `scrapy crawl` with
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select, update
 
 from crawler.archive.database import create_archive_engine
+from crawler.archive.models import CrawlRun
 from crawler.archive.store import ArchiveStore
 from crawler.cli import cli
 from localcopy.server import ServerThread
 from localcopy.storysite import StorySite
+from tests.archive_db import runs
 from tests.conftest import FIXTURES, crawl
 
 PROFILE = FIXTURES / "profiles" / "harbour_courier.toml"
@@ -112,3 +117,79 @@ def test_profile_check_reports_a_mismatch_field_by_field_and_fails(tmp_path):
     assert "MISMATCH  title" in done.output
     assert "ok        language" in done.output
     assert '"Not the headline"' in done.output
+
+
+def test_sites_names_the_profile_file_and_the_last_run(crawled):
+    site, _, url = crawled
+
+    done = CliRunner().invoke(cli, ["sites", "--json", "--db", url])
+
+    assert done.exit_code == 0, done.output
+    [listed] = [json.loads(line) for line in done.output.splitlines()]
+    assert listed["site"] == "harbour_courier"
+    assert listed["articles"] == len(site.stories)
+    assert listed["profile"] == str(PROFILE.resolve())
+    assert listed["profile_sha256"] == hashlib.sha256(PROFILE.read_bytes()).hexdigest()
+    assert listed["last_run"]["status"] == "finished"
+
+
+def test_the_run_keeps_a_copy_of_the_profile_it_crawled_with(crawled):
+    _, _, url = crawled
+
+    [run] = runs(url)
+
+    assert run.arguments["profile"]["text"] == PROFILE.read_text(encoding="utf-8")
+
+
+def _recorded_profile_becomes(url: str, **changes: str) -> None:
+    """The last run's record of its profile, as if the file had moved or been edited."""
+    engine = create_archive_engine(url, writer=True)
+    with engine.begin() as conn:
+        [(run_id, arguments)] = conn.execute(select(CrawlRun.id, CrawlRun.arguments)).all()
+        arguments["profile"] = {**arguments["profile"], **changes}
+        conn.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(arguments=arguments))
+    engine.dispose()
+
+
+def test_show_reads_times_in_the_zone_of_the_profile_file_without_flags(crawled):
+    site, _, url = crawled
+
+    done = CliRunner().invoke(cli, ["show", site.first, "--db", url, "--human"])
+
+    assert done.exit_code == 0, done.output
+    assert "(Australia/Sydney)" in done.output
+
+
+def test_a_profile_file_gone_is_read_from_the_archives_copy(crawled, tmp_path):
+    site, _, url = crawled
+    copy = tmp_path / "archive.sqlite3"
+    copy.write_bytes(Path(url.removeprefix("sqlite:///")).read_bytes())
+    _recorded_profile_becomes(f"sqlite:///{copy}", source=str(tmp_path / "gone.toml"))
+
+    done = CliRunner().invoke(cli, ["show", site.first, "--db", f"sqlite:///{copy}", "--human"])
+
+    assert done.exit_code == 0, done.output
+    assert "(Australia/Sydney)" in done.output
+
+
+def test_a_profile_file_changed_since_the_crawl_is_said_on_stderr(crawled, tmp_path):
+    site, _, url = crawled
+    copy = tmp_path / "archive.sqlite3"
+    copy.write_bytes(Path(url.removeprefix("sqlite:///")).read_bytes())
+    _recorded_profile_becomes(f"sqlite:///{copy}", sha256="0" * 64)
+
+    done = CliRunner().invoke(cli, ["show", site.first, "--db", f"sqlite:///{copy}", "--human"])
+
+    assert done.exit_code == 0, done.output
+    assert f"profile {PROFILE.resolve()} differs from the one harbour_courier" in done.stderr
+
+
+def test_reparse_uses_the_profile_the_site_was_crawled_with_without_a_sites_dir(crawled, tmp_path):
+    site, _, url = crawled
+    copy = tmp_path / "archive.sqlite3"
+    copy.write_bytes(Path(url.removeprefix("sqlite:///")).read_bytes())
+
+    done = CliRunner().invoke(cli, ["reparse", "--db", f"sqlite:///{copy}"])
+
+    assert done.exit_code == 0, done.output
+    assert f"{len(site.stories)} stored pages parsed again" in done.output

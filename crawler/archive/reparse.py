@@ -24,7 +24,7 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
     from datetime import datetime
 
     from sqlalchemy import ColumnElement
@@ -42,18 +42,20 @@ def reparse(
     since: datetime | None = None,
     batch: int = 200,
     profile: SiteProfile | None = None,
+    profiles: Mapping[str, SiteProfile] | None = None,
     progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
     retry_budget: float = 30.0,
 ) -> Counter[str]:
     """Re-parse stored captures (of `site`, fetched since `since`); count what became of them.
 
-    Each site's profile is found by name (ARCHIVE_SITES_DIR, then the built-in
-    ones), unless `profile` is given for the one site being re-parsed.
+    Each site's profile is the one `profiles` gives (what the archive crawled it
+    with, crawler.archive.sites), else found by name (ARCHIVE_SITES_DIR, then the
+    built-in ones), unless `profile` is given for the one site being re-parsed.
     `progress` wraps the stream of stored pages, e.g. in a progress bar. A page
     the database refuses is kept as dropped with its reason, as in a crawl.
     """
     counts: Counter[str] = Counter()
-    profiles: dict[str, SiteProfile] = {}
+    chosen: dict[str, SiteProfile] = {}
     for held in (False, True):
         pages_read: Iterable[FetchedPage] = stored_pages(store, site, since, held=held)
         if progress is not None:
@@ -64,9 +66,10 @@ def reparse(
         for pages in _batched(pages_read, batch):
             parsed = []
             for page in pages:
-                if page.site not in profiles:
-                    profiles[page.site] = profile or get_profile(page.site)
-                parsed.append(ParsedPage(page, parse_fetched(page, profiles[page.site])))
+                if page.site not in chosen:
+                    known = (profiles or {}).get(page.site)
+                    chosen[page.site] = profile or known or get_profile(page.site)
+                parsed.append(ParsedPage(page, parse_fetched(page, chosen[page.site])))
             for outcome in save_isolating(
                 store, parsed, retry_budget=retry_budget, reparse=True, gate=gate
             ):

@@ -17,6 +17,7 @@ import click
 
 from crawler.cli import captures, exporting, maintenance, profiles, reading
 from crawler.cli.crawl import crawl
+from crawler.cli.sites import sites
 
 DISTRIBUTION = "news-archive"
 
@@ -34,6 +35,7 @@ for command in (
     reading.stats,
     reading.history,
     captures.captures,
+    sites,
     exporting.export,
     exporting.graph,
     maintenance.reparse,

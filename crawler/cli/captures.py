@@ -8,13 +8,19 @@ import click
 
 from crawler.archive.captures_read import article_captures
 from crawler.cli import output as out
-from crawler.cli.options import db_option, json_option, open_store
+from crawler.cli.options import (
+    article_site,
+    article_site_option,
+    db_option,
+    json_option,
+    open_store,
+)
 
 
 @click.command()
 @db_option
 @click.argument("article_id")
-@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@article_site_option
 @json_option
 @click.option(
     "--accept",
@@ -25,7 +31,11 @@ from crawler.cli.options import db_option, json_option, open_store
     help="Make held capture N (as listed) a version of the article, by hand.",
 )
 def captures(
-    db: str | None, article_id: str, site: str, as_json: bool | None, number: int | None
+    db: str | None,
+    article_id: str,
+    site: str | None,
+    as_json: bool | None,
+    number: int | None,
 ) -> None:
     """Every capture of an article, oldest first: when, status, payload, outcome, version.
 
@@ -40,6 +50,7 @@ def captures(
     for `--accept N`, which makes a held capture a version (a retraction notice
     that really replaced an article is news).
     """
+    site = article_site(open_store(db), site, article_id)
     if number is not None:
         _accept(db, article_id, site, number)
         return

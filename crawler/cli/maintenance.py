@@ -29,6 +29,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     from crawler.archive.db_errors import ArchiveUnwritable
     from crawler.archive.reparse import count_stored_pages
     from crawler.archive.reparse import reparse as run_reparse
+    from crawler.archive.sites import archived_profiles
     from crawler.sites import ProfileError, UnknownSiteError
 
     store = open_store(db, writer=True)
@@ -37,6 +38,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
             store,
             site=site,
             since=since,
+            profiles={s: found.profile for s, found in archived_profiles(store.engine).items()},
             progress=lambda pages: out.progress(
                 pages, unit="pages", total=lambda: count_stored_pages(store, site, since)
             ),

@@ -32,6 +32,9 @@ json_option = click.option(
     help="JSON for programs, or tables for people (default: tables on a terminal).",
 )
 site_option = click.option("--site", help="Only this site profile.")
+article_site_option = click.option(
+    "--site", help="The article's site (needed only when several sites use the id)."
+)
 kind_option = click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
@@ -75,6 +78,26 @@ since_option = click.option("--since", type=DateBound(), help="Published on or a
 until_option = click.option("--until", type=DateBound(upper=True), help="Published up to (UTC).")
 
 
+def article_site(store: ArchiveStore, site: str | None, article_id: str) -> str:
+    """The site `article_id` belongs to: `site` when given, else the one site holding it.
+
+    An id no site holds, or one several hold, is one line and exit code 1.
+    """
+    if site is not None:
+        return site
+    from crawler.archive.sites import sites_holding
+
+    holders = sites_holding(store.engine, article_id)
+    if not holders:
+        raise click.ClickException(f"{article_id} is not in the archive (no site holds it)")
+    if len(holders) > 1:
+        raise click.ClickException(
+            f"{article_id} is held by {len(holders)} sites ({', '.join(holders)}):"
+            f" say which with --site {holders[0]}"
+        )
+    return holders[0]
+
+
 def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
     from crawler.archive.store import ArchiveStore
 
@@ -84,7 +107,26 @@ def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
             migrate.check_current(url)
         except migrate.ArchiveSchemaError as error:
             raise click.ClickException(str(error)) from error
-        return ArchiveStore(create_archive_engine(url, writer=writer))
+        store = ArchiveStore(create_archive_engine(url, writer=writer))
+        _use_archive_profiles(store)
+        return store
+
+
+def _use_archive_profiles(store: ArchiveStore) -> None:
+    """Every command reads each site by the profile it was crawled with; a changed file
+    is said on stderr, once."""
+    from crawler.archive.sites import archived_profiles
+    from crawler.cli import output as out
+
+    try:
+        archived = archived_profiles(store.engine)
+    except (ValueError, KeyError) as error:  # a stored copy that no longer loads: said
+        click.echo(f"warning: the archive's site profiles cannot be read: {error}", err=True)
+        return
+    for found in archived.values():
+        if found.warning:
+            click.echo(f"warning: {found.warning}", err=True)
+    out.use_archive_profiles({site: found.profile for site, found in archived.items()})
 
 
 @contextmanager

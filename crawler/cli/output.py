@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
     from pathlib import Path
 
+    from crawler.sites.profile import SiteProfile
+
 T = TypeVar("T")
 
 
@@ -119,7 +121,19 @@ def _cell(value: Any) -> str:
     return printable(str(value))  # before measuring: a control picture is one column wide
 
 
+_archive_profiles: dict[str, SiteProfile] = {}
+"""The profiles the open archive's sites were crawled with (`use_archive_profiles`)."""
+
+
+def use_archive_profiles(profiles: Mapping[str, SiteProfile]) -> None:
+    """Times of these sites follow these profiles' zones (the archive's, see open_store)."""
+    _archive_profiles.update(profiles)
+
+
 def site_zone(site: str) -> ZoneInfo:
+    archived = _archive_profiles.get(site)
+    if archived is not None:
+        return archived.zone or ZoneInfo("UTC")
     return _site_zone(site, sites_dir())
 
 

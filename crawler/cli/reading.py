@@ -13,9 +13,12 @@ import click
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
+from crawler.archive.sites import months_in_site_time
 from crawler.cli import output as out
 from crawler.cli.options import (
     DateBound,
+    article_site,
+    article_site_option,
     db_option,
     json_option,
     kind_option,
@@ -95,7 +98,7 @@ def search(
 @click.command()
 @db_option
 @click.argument("article_id")
-@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@article_site_option
 @click.option(
     "--raw",
     is_flag=True,
@@ -116,7 +119,7 @@ def search(
 def show(
     db: str | None,
     article_id: str,
-    site: str,
+    site: str | None,
     raw: bool,
     number: int | None,
     at: datetime | None,
@@ -128,6 +131,7 @@ def show(
     if number is not None and at is not None:
         raise click.UsageError("give --capture or --at, not both")
     store = open_store(db)
+    site = article_site(store, site, article_id)
     if raw:
         if as_json:
             raise click.UsageError("--raw prints the page itself; leave out --json")
@@ -233,6 +237,8 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
     """Totals, by kind, by month, missing ids, and the last runs with their status."""
     store = open_store(db)
     figures = store.stats()
+    # Each article's month on its own site's clock, not the offset its page happened to give.
+    figures.by_month = months_in_site_time(store.engine, out.site_zone)
     runs = RunLog(store.engine).latest(run_count)
     if out.wants_json(as_json):
         out.emit_json(
@@ -283,11 +289,13 @@ def stats(db: str | None, run_count: int, as_json: bool | None) -> None:
 @click.command()
 @db_option
 @click.argument("article_id")
-@click.option("--site", default="alalam_en", show_default=True, help="Site profile.")
+@article_site_option
 @json_option
-def history(db: str | None, article_id: str, site: str, as_json: bool | None) -> None:
+def history(db: str | None, article_id: str, site: str | None, as_json: bool | None) -> None:
     """The versions of an article's text, with a unified diff between each and the next."""
-    versions = open_store(db).history(site, article_id)
+    store = open_store(db)
+    site = article_site(store, site, article_id)
+    versions = store.history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
     if out.wants_json(as_json):

@@ -53,6 +53,7 @@ from crawler.archive.migrate import ArchiveSchemaError, check_writable, ensure_c
 from crawler.archive.reserve import DiskReserve
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
+from crawler.archive.sites import profile_record
 from crawler.archive.store import ArchiveStore
 from crawler.archive.validators import Validators, archived_links, last_validators
 from crawler.clock import run_clock
@@ -484,7 +485,12 @@ class ArchiveRun:
                 "run": run,
                 "worker": self.crawler.stats.get_value("frontier/worker"),
             }
-        return redact_urls(arguments)
+        arguments = redact_urls(arguments)
+        # After redaction: the profile's text is kept byte for byte, as its SHA-256 says.
+        used = profile_record(self.profile) if self.profile is not None else None
+        if used is not None:
+            arguments["profile"] = used
+        return arguments
 
 
 def summary_line(
