@@ -74,7 +74,7 @@ def test_captures_of_an_article_never_fetched_say_so(captured):
     done = run(captured, "captures", "999")
 
     assert done.exit_code == 1
-    assert "no capture of alalam_en/999 is in the archive" in done.stderr
+    assert "999 is not in the archive" in done.stderr
 
 
 def test_captures_of_another_site_are_not_listed(captured):

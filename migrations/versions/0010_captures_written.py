@@ -19,6 +19,8 @@ Create Date: 2026-12-02
 import base64
 import gzip
 import hashlib
+import logging
+import zlib
 from collections.abc import Sequence
 from http import HTTPStatus
 
@@ -146,7 +148,18 @@ def _raw_pages_to_captures(bind: sa.Connection) -> None:
 
 
 def _capture(bind: sa.Connection, row: sa.Row) -> None:
-    body = gzip.decompress(row.body_gz)
+    try:
+        body = gzip.decompress(row.body_gz)
+    except (OSError, EOFError, zlib.error) as error:
+        # A stored page that cannot be read has no body to digest: it stays in
+        # raw_pages, untouched, and is named here rather than guessed at.
+        logging.getLogger("alembic.runtime.migration").warning(
+            "raw page %s/%s is damaged (%s): kept in raw_pages, not made a capture",
+            row.site,
+            row.article_id,
+            error,
+        )
+        return
     digest = _digest(body)
     payload_id = bind.execute(
         sa.select(payloads.c.id).where(payloads.c.digest == digest)
