@@ -62,7 +62,7 @@ def captures(
             out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(capture)})
         return
     count = f"{len(found)} capture{'s' if len(found) > 1 else ''}"
-    click.echo(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
+    out.say(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
     out.table(
         ["#", "fetched", "status", "outcome", "version", "size", "payload", "reason"],
         [
@@ -93,4 +93,4 @@ def _accept(db: str | None, article_id: str, site: str, number: int) -> None:
     article = outcome.article
     assert article is not None
     what = "the current version again" if outcome.status == "unchanged" else "a version"
-    click.echo(f"capture {number} of {site}/{article_id} is {what}: version {article.version}")
+    out.say(f"capture {number} of {site}/{article_id} is {what}: version {article.version}")

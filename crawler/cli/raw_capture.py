@@ -9,6 +9,7 @@ import click
 
 from crawler.archive.capture_reader import PayloadMissingError
 from crawler.archive.captures_read import article_captures, captured_page, chosen
+from crawler.cli import output as out
 from crawler.parsing.content_encoding import UnknownContentEncodingError, decoded_body
 from crawler.parsing.decode import served_text
 
@@ -65,7 +66,7 @@ def show_capture(
         content_type = next(
             (v for k, v in page.response_headers if k.lower() == "content-type"), None
         )
-        click.echo(served_text(body, page.encoding, content_type))
+        out.say(served_text(body, page.encoding, content_type).replace("\r\n", "\n"))
         return True
     sys.stdout.buffer.write(body)
     sys.stdout.buffer.flush()
