@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawler.archive.announcements import Announced, Announcements
+from crawler.archive.announcements import Announced
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
+from crawler.archive.store import ArchiveStore
 from localcopy.site import SEED_ID, Reply
 from tests import archive_db
 from tests.conftest import crawl, crawled_ids
@@ -85,7 +86,7 @@ def test_articles_announced_and_not_fetched_are_fetched_by_the_next_run(
     """As if the run that read the feed had been killed before fetching them."""
     waiting = sorted(local_site.related)[:2]
     ensure_current(sqlite_url)
-    Announcements(create_archive_engine(sqlite_url)).record(
+    ArchiveStore(create_archive_engine(sqlite_url)).announce(
         "alalam_en",
         [Announced(i, f"{site_url}/rss.xml", "feed") for i in waiting],
         run_id=None,
