@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
 import sys
 from datetime import timedelta
 
@@ -17,7 +13,7 @@ from crawler.cli import cli
 from crawler.parsing.decode import served_text
 from localcopy.site import SEED_ID
 from tests.captures_data import CP1252_ID, CP1252_PAGE, NOTICE, digest, write_captures
-from tests.conftest import ROOT
+from tests.terminal import on_terminal
 
 TEHRAN = "+03:30"
 
@@ -171,25 +167,8 @@ def test_captures_of_a_page_that_gave_no_article_are_listed_with_the_reason(capt
 
 
 def test_show_raw_on_a_terminal_decodes_a_capture_in_the_charset_its_meta_names(captured):
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "show", CP1252_ID, "--raw", "--db", captured.url],
-        cwd=ROOT,
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
+    seen = on_terminal(
+        [sys.executable, "-m", "crawler", "show", CP1252_ID, "--raw", "--db", captured.url]
     )
-    os.close(terminal)
-    seen = b""
-    while select.select([controller], [], [], 60)[0]:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the command has closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(controller)
 
-    assert process.wait(timeout=60) == 0, seen
     assert "<p>Iran’s page, in windows-1252</p>" in seen.decode("utf-8")

@@ -3,15 +3,8 @@ progress on a terminal and silence in a pipe."""
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
-import select
-import struct
-import subprocess
 import sys
-import termios
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,8 +14,8 @@ from click.testing import CliRunner
 
 from crawler.cli import cli
 from localcopy.site import SEED_ID, LocalSite
-from tests.conftest import ROOT
 from tests.local_archive import archive_local_copy, fetched
+from tests.terminal import on_terminal
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,28 +43,7 @@ class Archive:
 
     def on_terminal(self, *args: str, stdout_too: bool = True) -> str:
         """What a person at a terminal sees: stderr (and stdout, unless redirected) on a pty."""
-        controller, terminal = pty.openpty()
-        # A new pseudo-terminal has no size; a person's has one (24 rows of 100 columns).
-        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-        process = subprocess.Popen(
-            self.command(*args),
-            cwd=ROOT,
-            stdin=terminal,
-            stdout=terminal if stdout_too else subprocess.DEVNULL,
-            stderr=terminal,
-        )
-        os.close(terminal)
-        seen = b""
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the command has closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(controller)
-        assert process.wait(timeout=60) == 0, seen
+        seen = on_terminal(self.command(*args), stdout_too=stdout_too)
         return seen.decode("utf-8", "replace")
 
 

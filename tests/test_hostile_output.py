@@ -7,17 +7,11 @@ spreadsheet formula or carry escape sequences for the terminal that prints it.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
-import os
-import pty
 import re
-import select
-import struct
 import subprocess
 import sys
-import termios
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +27,7 @@ from crawler.export.feed import ArticleCsvItemExporter
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT, crawl
+from tests.terminal import on_terminal
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,28 +77,7 @@ class Hostile:
 
     def on_terminal(self, *args: str, db: bool = True) -> str:
         """What a person at a terminal sees (a pty of 24 rows of 200 columns)."""
-        controller, terminal = pty.openpty()
-        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
-        process = subprocess.Popen(
-            self.command(*args, db=db),
-            cwd=ROOT,
-            env={**os.environ, "COLUMNS": "200"},
-            stdin=terminal,
-            stdout=terminal,
-            stderr=terminal,
-        )
-        os.close(terminal)
-        seen = b""
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the command has closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(controller)
-        assert process.wait(timeout=60) == 0, seen
+        seen = on_terminal(self.command(*args, db=db), columns=200, env={"COLUMNS": "200"})
         return seen.decode("utf-8").replace("\r\n", "\n")
 
 
