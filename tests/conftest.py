@@ -158,3 +158,22 @@ def stat(log: str, name: str) -> int:
 def crawled_ids(log: str) -> list[str]:
     """Article ids the crawl downloaded, from its DEBUG log."""
     return re.findall(r"Crawled \(\d+\) <GET https?://[^/]+/news/(\d+)>", log)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import psycopg
-import pytest
 
 from crawler.archive.migrate import ensure_current
 from localcopy.server import ServerThread
@@ -28,9 +25,6 @@ from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import PG_ADMIN_URL, crawl, start_crawl
 from tests.tcp_proxy import TcpProxy
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 SLOWLY = ("CONCURRENT_REQUESTS_PER_DOMAIN=4",)
 
@@ -173,25 +167,6 @@ def test_a_postgresql_turned_read_only_mid_crawl_stops_the_run_at_once_saying_wh
 
     assert again.returncode == 0, again.log
     assert archive_db.archived_ids(postgresql_url) == site.reachable()
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)
 
 
 def test_a_full_disk_stops_an_sqlite_run_at_once_and_its_row_says_what_to_do(small_disk):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
@@ -29,9 +27,6 @@ from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
 from tests.conftest import crawl, start_crawl
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 COMMANDS = [["search", "Hamedan"], ["show", "1851093"], ["stats"], ["export"], ["graph"]]
 
@@ -123,25 +118,6 @@ def test_an_archive_file_deleted_or_replaced_mid_crawl_fails_the_run_saying_so(t
 
 
 # -- the disk full ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A file system of 8 MB of its own (tmpfs), so that a test can fill it."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)
 
 
 # Room left on the disk: not even for the run's row; for the row and a few batches.
