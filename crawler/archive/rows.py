@@ -22,6 +22,7 @@ from crawler.archive.models import (
     RelatedLinkRecord,
 )
 from crawler.items import FETCH_WARNINGS
+from crawler.parsing.content_encoding import UnknownContentEncodingError, decoded_body
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -110,37 +111,24 @@ def capture_row(
 
 def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:
     """A stored capture as the page the parser reads (its body decoded as Scrapy would)."""
-    encodings = [
-        value.strip().lower()
-        for name, value in row.response_headers
-        if name.lower() == "content-encoding"
-        for value in value.split(",")
-    ]
-    body = wire_body
-    for coding in reversed(encodings):
-        if coding in ("gzip", "x-gzip"):
-            body = gzip.decompress(body)
-        elif coding not in ("identity", ""):
-            raise ValueError(f"capture {row.id}: Content-Encoding {coding} is not read back")
-    return items.FetchedPage(
-        site=row.site,
-        article_id=row.article_id,
-        url=row.url,
-        final_url=row.final_url,
-        status=row.http_status,
-        content_type=row.content_type,
-        encoding=row.encoding or "utf-8",
-        body=body,
-        fetched_at=row.fetched_at.isoformat(),
-        warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
-        capture_id=row.id,
-    )
+    try:
+        body = decoded_body(wire_body, row.response_headers)
+    except UnknownContentEncodingError as error:
+        raise UnknownContentEncodingError(f"capture {row.id}: {error}") from None
+    return _page(row, body, encoding=row.encoding or "utf-8", capture_id=row.id)
 
 
 # -- raw pages ---------------------------------------------------------------------------
 
 
 def fetched_page(row: Row[Any]) -> items.FetchedPage:
+    return _page(row, gzip.decompress(row.body_gz), encoding=row.encoding)
+
+
+def _page(
+    row: Any, body: bytes, *, encoding: str, capture_id: int | None = None
+) -> items.FetchedPage:
+    """A page as fetched, from a capture's or a raw page's row (the columns they share)."""
     return items.FetchedPage(
         site=row.site,
         article_id=row.article_id,
@@ -148,10 +136,11 @@ def fetched_page(row: Row[Any]) -> items.FetchedPage:
         final_url=row.final_url,
         status=row.http_status,
         content_type=row.content_type,
-        encoding=row.encoding,
-        body=gzip.decompress(row.body_gz),
+        encoding=encoding,
+        body=body,
         fetched_at=row.fetched_at.isoformat(),
         warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
+        capture_id=capture_id,
     )
 
 
