@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from crawler.cli.options import (
     json_option,
     open_store,
 )
+
+if TYPE_CHECKING:
+    from crawler.archive.store import ArchiveStore
 
 
 @click.command()
@@ -50,19 +54,19 @@ def captures(
     for `--accept N`, which makes a held capture a version (a retraction notice
     that really replaced an article is news).
     """
-    site = article_site(open_store(db), site, article_id)
+    store = open_store(db, writer=number is not None)
+    site = article_site(store, site, article_id)
     if number is not None:
-        _accept(db, article_id, site, number)
+        _accept(store, article_id, site, number)
         return
-    found = article_captures(open_store(db).engine, site, article_id)
+    found = article_captures(store.engine, site, article_id)
     if not found:
         raise click.ClickException(f"no capture of {site}/{article_id} is in the archive")
     if out.wants_json(as_json):
         for capture in found:
             out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(capture)})
         return
-    count = f"{len(found)} capture{'s' if len(found) > 1 else ''}"
-    out.say(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
+    out.heading(site, article_id, len(found), "capture")
     out.table(
         ["#", "fetched", "status", "outcome", "version", "size", "payload", "reason"],
         [
@@ -81,11 +85,10 @@ def captures(
     )
 
 
-def _accept(db: str | None, article_id: str, site: str, number: int) -> None:
+def _accept(store: ArchiveStore, article_id: str, site: str, number: int) -> None:
     from crawler.archive.accept import NotAcceptable, accept_capture
     from crawler.sites import ProfileError, UnknownSiteError
 
-    store = open_store(db, writer=True)
     try:
         outcome = accept_capture(store, site, article_id, number)
     except (NotAcceptable, UnknownSiteError, ProfileError) as error:

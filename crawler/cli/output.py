@@ -99,6 +99,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+def heading(site: str, article_id: str, count: int, noun: str) -> None:
+    """The line above an article's versions or captures: how many, and in whose time."""
+    out = f"{count} {noun}{'s' if count > 1 else ''}"
+    say(f"{site}/{article_id}: {out} (times: {clock(site)})")
+
+
 def table(headers: list[str], rows: list[list[Any]]) -> None:
     """Aligned columns; the last column is cut to the terminal's width."""
     text_rows = [[_cell(value) for value in row] for row in rows]

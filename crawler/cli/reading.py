@@ -302,8 +302,7 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
         for version in versions:
             out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(version)})
         return
-    count = f"{len(versions)} version{'s' if len(versions) > 1 else ''}"
-    out.say(f"{site}/{article_id}: {count} (times: {out.clock(site)})")
+    out.heading(site, article_id, len(versions), "version")
     previous = None
     for version in versions:
         seen = f"first seen {out.local_time(version.first_seen_at, site)}"
