@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Table, func, select, union
 
 from crawler.archive.models import ArticleRecord, Capture, CrawlRun, RawPage
-from crawler.sites import builtin_directory, load_profile, sites_dir
+from crawler.sites import builtin_directory, load_profile, profile_path
 from crawler.sites.loader import profile_from_data
 
 if TYPE_CHECKING:
@@ -132,7 +132,13 @@ def archived_profiles(engine: Engine) -> dict[str, ArchivedProfile]:
 
 def _archived(site: str, used: dict[str, str]) -> ArchivedProfile:
     source = used["source"]
-    path = Path(source) if "/" in source else _named(source)
+    # A name is read where it is read today (ARCHIVE_SITES_DIR before the built-in);
+    # one no longer found anywhere falls back to the stored copy below.
+    path = (
+        Path(source)
+        if "/" in source
+        else profile_path(source) or builtin_directory() / f"{source}.toml"
+    )
     try:
         data = path.read_bytes()
     except OSError:
@@ -146,14 +152,6 @@ def _archived(site: str, used: dict[str, str]) -> ArchivedProfile:
         f"profile {source} differs from the one {site} was last crawled with"
         f" (sha256 {used['sha256'][:12]}); using the file",
     )
-
-
-def _named(name: str) -> Path:
-    """Where the profile `name` is read today: ARCHIVE_SITES_DIR's file wins over a built-in."""
-    folder = sites_dir(None)
-    if folder is not None and (folder / f"{name}.toml").is_file():
-        return folder / f"{name}.toml"
-    return builtin_directory() / f"{name}.toml"
 
 
 def months_in_site_time(engine: Engine, zone: Callable[[str], tzinfo]) -> dict[str, int]:

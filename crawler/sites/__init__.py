@@ -48,21 +48,29 @@ def known_names(directory: str | Path | None = None) -> list[str]:
 
 def get_profile(name: str, directory: str | Path | None = None) -> SiteProfile:
     """The profile named `name`: from the user's directory first, then the built-in ones."""
+    path = profile_path(name, directory)
+    if path is None:
+        known = ", ".join(known_names(directory))
+        raise UnknownSiteError(f"no site profile named {name!r} (known: {known})")
+    profile = _cached(path.resolve())
+    if profile.name != name:
+        raise ProfileError(
+            str(path), "name", f"{profile.name!r} differs from the file's name {name!r}"
+        )
+    return profile
+
+
+def profile_path(name: str, directory: str | Path | None = None) -> Path | None:
+    """Where the profile named `name` is read: the user's directory first, then the built-in
+    ones; None if neither has it."""
     folder = sites_dir(str(directory) if directory else None)
     candidates = [folder / f"{name}.toml"] if folder is not None else []
     candidates.append(builtin_directory() / f"{name}.toml")
     if folder is not None and not folder.is_dir():
         raise ProfileError(str(folder), "", f"{SITES_DIR_VARIABLE} is not a directory")
-    for path in candidates:
-        if "/" not in name and path.is_file():
-            profile = _cached(path.resolve())
-            if profile.name != name:
-                raise ProfileError(
-                    str(path), "name", f"{profile.name!r} differs from the file's name {name!r}"
-                )
-            return profile
-    known = ", ".join(known_names(directory))
-    raise UnknownSiteError(f"no site profile named {name!r} (known: {known})")
+    if "/" in name:
+        return None
+    return next((path for path in candidates if path.is_file()), None)
 
 
 def resolve_profile(
