@@ -58,7 +58,17 @@ def test_captures_give_the_payload_digest_and_size_of_the_body_as_sent(captured)
 
 
 def test_captures_for_people_are_a_table_in_site_time(captured):
-    text = run(captured, "captures", SEED_ID, "--human").stdout
+    # A terminal wide enough for the whole row: on a narrow one the last column is cut.
+    text = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["captures", SEED_ID, "--human", "--db", captured.url],
+            env={"COLUMNS": "200"},
+            catch_exceptions=False,
+        )
+        .stdout
+    )
 
     assert f"alalam_en/{SEED_ID}: 5 captures (times: site time, Asia/Tehran)" in text
     held = next(line for line in text.splitlines() if "held" in line)
