@@ -64,8 +64,10 @@ TEMPLATE = """{% extends "base.html" %}
 <a href="{{ row_url }}">row</a> ·
 <a href="{{ versions_url }}">versions</a></p>
 {% for image in images %}<figure class="news-image">
-<a href="{{ image.url }}"><img src="{{ image.url }}" alt="" loading="lazy" referrerpolicy="no-referrer"></a>
-{% if image.caption %}<figcaption lang="{{ language }}" dir="{{ dir }}">{{ image.caption }}</figcaption>{% endif %}
+<a href="{{ image.url }}"><img src="{{ image.url }}" alt="" loading="lazy"
+referrerpolicy="no-referrer"></a>
+{% if image.caption %}<figcaption lang="{{ language }}" dir="{{ dir }}">
+{{- image.caption }}</figcaption>{% endif %}
 </figure>
 {% endfor %}
 <div class="news-text" lang="{{ language }}" dir="{{ dir }}">

@@ -72,7 +72,8 @@ title="remove">✖</a>{% if not loop.last %}, {% endif %}{% endfor %}</p>{% endi
 <p class="facet-info-name"><strong>{{ facet.name }}</strong></p>
 <ul class="tight-bullets">
 {% for value in facet["values"] %}
-<li>{% if value.url %}<a href="{{ value.url }}" data-facet-value="{{ value.value }}">{{ value.label }}</a>
+<li>{% if value.url %}<a href="{{ value.url }}" data-facet-value="{{ value.value }}">
+{{- value.label }}</a>
 {%- else %}{{ value.label }}{% endif %} {{ "{:,}".format(value.count) }}</li>
 {% endfor %}
 </ul>
@@ -81,10 +82,12 @@ title="remove">✖</a>{% if not loop.last %}, {% endif %}{% endfor %}</p>{% endi
 </div>
 <ol class="news-results" start="{{ offset + 1 }}">
 {% for row in rows %}
-<li><a class="news-title" href="{{ row.path }}" lang="{{ row.language }}" dir="{{ row.dir }}">{{ row.title }}</a>
+<li><a class="news-title" href="{{ row.path }}" lang="{{ row.language }}" dir="{{ row.dir }}">
+{{- row.title }}</a>
 <div class="news-meta">{{ row.site }}/{{ row.article_id }} · {{ row.kind }} ·
 {% if row.shown_local %}{{ row.shown_local }} (site time){% else %}undated{% endif %}</div>
-<p class="news-snippet" lang="{{ row.language }}" dir="{{ row.dir }}">{{ row.snippet_html }}</p></li>
+<p class="news-snippet" lang="{{ row.language }}" dir="{{ row.dir }}">
+{{- row.snippet_html }}</p></li>
 {% endfor %}
 </ol>
 <p>{% if previous_url %}<a href="{{ previous_url }}">← better matches</a>{% endif %}
