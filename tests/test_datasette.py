@@ -1,13 +1,15 @@
 """`news-archive datasette`: a real Datasette on 127.0.0.1 over a SQLite archive, and a browser.
 
-The archive is the local copy, parsed and stored in-process (the crawl is
-not what is tested here); Datasette runs as the user starts it, in a process
-of its own.
+The archive is the local copy, and two Arabic pages of a site profiled for
+the tests (tests/fixtures/profiles/beirut_akhbar), parsed and stored
+in-process (the crawl is not what is tested here); Datasette runs as the
+user starts it, in a process of its own.
 """
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import os
 import shutil
@@ -22,13 +24,15 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import lxml.html
 import pytest
 
+from crawler.sites.loader import load_profile
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT
-from tests.local_archive import archive_local_copy
+from tests.local_archive import archive_local_copy, archive_saved_pages
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,6 +47,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+PROFILES = Path(__file__).parent / "fixtures" / "profiles"
+ARABIC_SITE, ARABIC_ID = "beirut_akhbar", "898682"
+ARABIC_PAGES = {
+    "https://www.beirut-akhbar.test/article/898682/%D8%B4%D8%B9%D8%B1": "levantine.html",
+    "https://www.beirut-akhbar.test/article/898700": "egyptian.html",
+}
 
 
 @dataclass
@@ -60,10 +72,25 @@ class Browsed:
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read().decode()
 
-    def json(self, path: str) -> object:
+    def json(self, path: str) -> Any:
         status, _, body = self.get(path)
         assert status == 200, body
         return json.loads(body)
+
+    def html(self, path: str) -> lxml.html.HtmlElement:
+        status, _, body = self.get(path)
+        assert status == 200, body
+        return lxml.html.fromstring(body)
+
+    def redirect(self, path: str) -> tuple[int, str | None]:
+        """The status of one request and where it sends the browser, redirects not followed."""
+        connection = http.client.HTTPConnection(urllib.parse.urlsplit(self.base).netloc, timeout=30)
+        try:
+            connection.request("GET", path)
+            reply = connection.getresponse()
+            return reply.status, reply.getheader("Location")
+        finally:
+            connection.close()
 
 
 def free_port() -> int:
@@ -90,6 +117,11 @@ def browsed(tmp_path_factory) -> Iterator[Browsed]:
     site = LocalSite(pages=60)
     url = f"sqlite:///{tmp_path_factory.mktemp('browse') / 'archive.sqlite3'}"
     archive_local_copy(url, site)
+    archive_saved_pages(
+        url,
+        load_profile(PROFILES / f"{ARABIC_SITE}.toml"),
+        {page: (PROFILES / ARABIC_SITE / name).read_bytes() for page, name in ARABIC_PAGES.items()},
+    )
     _keep_only_the_date(url, date_only_id(site))
     port = free_port()
     command = [sys.executable, "-m", "crawler", "datasette", "--db", url, "--port", str(port)]
@@ -118,14 +150,16 @@ def _keep_only_the_date(url: str, article_id: str) -> None:
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         conn.execute(
             "UPDATE articles SET published_at = NULL, published_local = '2016-08-16' "
-            "WHERE article_id = ?",
+            "WHERE site = 'alalam_en' AND article_id = ?",
             (article_id,),
         )
 
 
-def search_command(url: str, word: str) -> list[str]:
+def search_command(url: str, word: str, limit: int = 1000) -> list[str]:
+    """The ids `news-archive search` finds, best first."""
     done = subprocess.run(
-        [sys.executable, "-m", "crawler", "search", word, "--limit", "1000", "--json", "--db", url],
+        [sys.executable, "-m", "crawler", "search", word, "--limit", str(limit), "--json"]
+        + ["--db", url],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -180,6 +214,86 @@ def test_the_article_page_reads_as_the_article(browsed):
     assert "published 2016-08-16 17:52 +04:30 (site time), 2016-08-16 13:22 UTC" in html
     assert "<h3>Iran’s Continues Helping Terror-Hit Countries</h3>" in html
     assert "<h2>Related</h2>" in html
+
+
+def test_the_home_page_leads_to_the_article_list_and_the_search(browsed):
+    home = browsed.html("/")
+
+    [articles] = home.xpath("//a[starts-with(normalize-space(), 'Read the articles')]")
+    assert articles.get("href") == "/archive/article_list"
+    [search] = home.cssselect("form.news-start-search")
+    assert search.get("action") == "/-/search/archive"
+    assert search.cssselect("input[name=q]")
+
+
+def test_the_database_page_opens_with_the_article_list_and_the_search(browsed):
+    page = browsed.html("/archive")
+
+    assert page.xpath("//a[@href='/archive/article_list']")
+    assert page.cssselect("form.news-start-search[action='/-/search/archive']")
+
+
+def test_the_menu_leads_to_the_article_list_and_the_search(browsed):
+    menu = browsed.html(f"/-/article/archive/alalam_en/{SEED_ID}").cssselect("details.nav-menu a")
+
+    links = {a.text_content().strip(): a.get("href") for a in menu}
+    assert links["Articles"] == "/archive/article_list"
+    assert links["Search"] == "/-/search/archive"
+
+
+def test_the_article_page_shows_its_authors(browsed):
+    page = browsed.html(f"/-/article/archive/{ARABIC_SITE}/{ARABIC_ID}")
+
+    authors = [a.text_content() for a in page.cssselect(".news-byline .news-author")]
+    assert authors == ["سارة خليل", "ليلى سعيد"]
+    assert page.cssselect(".news-byline")[0].text_content() == "By سارة خليل and ليلى سعيد"
+
+
+def test_an_article_without_authors_has_no_byline(browsed):
+    page = browsed.html(f"/-/article/archive/alalam_en/{SEED_ID}")
+
+    assert not page.cssselect(".news-byline")
+
+
+def test_the_article_page_shows_its_images_with_their_captions(browsed):
+    with sqlite3.connect(browsed.url.removeprefix("sqlite:///")) as conn:
+        stored = conn.execute(
+            "SELECT i.url, i.caption FROM images i JOIN articles a ON a.id = i.article_pk "
+            "WHERE a.article_id = ? ORDER BY i.position",
+            (SEED_ID,),
+        ).fetchall()
+    page = browsed.html(f"/-/article/archive/alalam_en/{SEED_ID}")
+
+    shown = [
+        (f.cssselect("img")[0].get("src"), f.cssselect("figcaption")[0].text_content())
+        for f in page.cssselect("article figure.news-image")
+    ]
+    assert shown == stored
+    assert "Two Russian Sukhoi Su-25 bombers" in shown[0][1]
+
+
+def test_related_articles_are_listed_by_title_linked_when_archived(browsed):
+    page = browsed.html(f"/-/article/archive/alalam_en/{SEED_ID}")
+
+    [first] = page.cssselect("ol.news-related li")[:1]
+    [link] = first.cssselect("a")
+    assert link.text_content() == "Iran and Russia Reject General Soleimani's Visit to Moscow"
+    assert link.get("href") == "/-/article/archive/alalam_en/1808639"
+
+
+def test_a_related_article_not_archived_is_shown_with_its_title_and_id(browsed):
+    missing = browsed.site.missing()
+    source = min(a for a in browsed.site.reachable() if set(browsed.site.related[a]) & missing)
+    target = next(t for t in browsed.site.related[source] if t in missing)
+    page = browsed.html(f"/-/article/archive/alalam_en/{source}")
+
+    [item] = [
+        li
+        for li in page.cssselect("ol.news-related li")
+        if f"({target}, not archived)" in li.text_content()
+    ]
+    assert not item.cssselect("a")
+    assert item.text_content().startswith(browsed.site.title(target))
 
 
 def test_an_article_dated_without_a_time_shows_its_date_alone(browsed):
