@@ -155,18 +155,21 @@ def _keep_only_the_date(url: str, article_id: str) -> None:
         )
 
 
-def search_command(url: str, word: str, limit: int = 1000) -> list[str]:
+def search_command(url: str, word: str) -> list[str]:
     """The ids `news-archive search` finds, best first."""
+    return [hit["article_id"] for hit in search_hits(url, word)]
+
+
+def search_hits(url: str, word: str) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "crawler", "search", word, "--limit", str(limit), "--json"]
-        + ["--db", url],
+        [sys.executable, "-m", "crawler", "search", word, "--limit", "1000", "--json", "--db", url],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    return [json.loads(line)["article_id"] for line in done.stdout.splitlines()]
+    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 @pytest.mark.parametrize("word", ["Hamedan", "Iran", "bomber"])
@@ -187,6 +190,117 @@ def test_the_article_list_is_searched_and_faceted_by_site_kind_and_month(browsed
     columns = listed["columns"]
     ids = sorted(row[columns.index("article_id")] for row in listed["rows"])
     assert ids == sorted(search_command(browsed.url, "Iran"))
+
+
+def test_the_search_page_ranks_the_matches_as_the_search_command_does(browsed):
+    found = browsed.json("/-/search/archive.json?q=ISIS")
+
+    ids = [row["article_id"] for row in found["rows"]]
+    assert ids == search_command(browsed.url, "ISIS")
+    newest_first = sorted(found["rows"], key=lambda row: row["published_at"], reverse=True)
+    assert ids != [row["article_id"] for row in newest_first]  # a ranking, not the date order
+    assert [row["score"] for row in found["rows"]] == sorted(
+        (row["score"] for row in found["rows"]), reverse=True
+    )
+
+
+def test_the_search_page_goes_on_to_the_next_best_matches_page_by_page(browsed):
+    first = browsed.json("/-/search/archive.json?q=Russia")
+    second = browsed.json(
+        first["next_url"].replace("/-/search/archive?", "/-/search/archive.json?")
+    )
+
+    ids = [row["article_id"] for row in first["rows"] + second["rows"]]
+    assert len(first["rows"]) == 50
+    assert ids == search_command(browsed.url, "Russia")
+    assert second["next_url"] is None
+
+
+def test_search_counts_its_matches_by_month_and_a_chosen_month_by_day(browsed):
+    found = browsed.json("/-/search/archive.json?q=Iran")
+    months = {f["value"]: f["count"] for f in found["facets"]["date"]}
+    in_august = browsed.json("/-/search/archive.json?q=Iran&month=2016-08")
+    days = {f["value"]: f["count"] for f in in_august["facets"]["date"]}
+
+    assert sum(months.values()) == found["total"] == len(search_command(browsed.url, "Iran"))
+    assert list(months) == sorted(months, reverse=True)  # dates in order, the latest first
+    assert in_august["total"] == months["2016-08"] == sum(days.values())
+    assert all(day.startswith("2016-08-") for day in days)
+    assert {row["published_local"][:7] for row in in_august["rows"]} == {"2016-08"}
+
+
+def test_search_facets_by_site_and_kind_narrow_the_matches(browsed):
+    found = browsed.json("/-/search/archive.json?q=Iran")
+    kinds = {f["value"]: f["count"] for f in found["facets"]["kind"]}
+    photos = browsed.json("/-/search/archive.json?q=Iran&kind=photos")
+
+    assert {f["value"] for f in found["facets"]["site"]} == {"alalam_en"}
+    assert photos["total"] == kinds["photos"] == len(photos["rows"])
+    assert {row["kind"] for row in photos["rows"]} == {"photos"}
+
+
+def test_the_search_page_links_each_facet_value_and_each_match(browsed):
+    page = browsed.html("/-/search/archive?q=Iran")
+
+    [month] = page.cssselect(".facet-date a[data-facet-value='2016-08']")
+    assert month.get("href") == "/-/search/archive?q=Iran&month=2016-08"
+    first = page.cssselect("ol.news-results a.news-title")[0]
+    assert first.get("href").startswith("/-/article/archive/alalam_en/")
+    assert page.cssselect("ol.news-results .news-snippet mark")
+
+
+def test_searching_arabic_finds_the_arabic_article(browsed):
+    found = browsed.json("/-/search/archive.json?q=%D9%85%D9%88%D8%B3%D9%83%D9%88")  # موسكو
+
+    assert [(row["site"], row["article_id"]) for row in found["rows"]] == [(ARABIC_SITE, ARABIC_ID)]
+
+
+def test_a_query_with_nothing_to_search_for_is_refused_with_a_reason(browsed):
+    status, _, body = browsed.get("/-/search/archive.json?q=%21%21%21")
+
+    assert status == 400
+    assert json.loads(body)["error"].startswith("Nothing to search for:")
+
+
+@pytest.mark.parametrize("table", ["article_list", "articles"])
+def test_a_search_of_an_article_table_opens_the_search_page(browsed, table):
+    assert browsed.redirect(f"/archive/{table}?_search=Hamedan") == (
+        302,
+        "/-/search/archive?q=Hamedan",
+    )
+
+
+def test_a_search_from_the_table_form_opens_the_search_page_with_its_narrowing(browsed):
+    form = (
+        "/archive/article_list?_search=Iran+Russia&site__exact=alalam_en&_sort=published_utc"
+        "&_sort_by_desc=on&_filter_column=&_filter_op=exact&_filter_value="
+    )
+
+    assert browsed.redirect(form) == (302, "/-/search/archive?q=Iran+Russia&site=alalam_en")
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "_search=Iran&_rank=off",  # the table's order, asked for
+        "_search=Iran&_sort=title",  # another order
+        "_search=Iran&word_count__gt=500",  # a filter the search page has not
+    ],
+)
+def test_a_table_search_asking_for_more_stays_in_the_table(browsed, asked):
+    assert browsed.redirect(f"/archive/article_list?{asked}") == (200, None)
+
+
+def test_body_cells_are_cut_short_in_the_table_and_whole_on_the_rows_page(browsed):
+    with sqlite3.connect(browsed.url.removeprefix("sqlite:///")) as conn:
+        pk, body = conn.execute(
+            "SELECT id, body FROM articles WHERE article_id = ?", (SEED_ID,)
+        ).fetchone()
+    table = browsed.html(f"/archive/articles?article_id={SEED_ID}")
+    row = browsed.html(f"/archive/articles/{pk}")
+
+    assert table.cssselect("td.col-body div")[0].text_content() == body[:300] + "…"
+    assert row.cssselect("td.col-body div")[0].text_content() == body
 
 
 def test_json_columns_read_as_text_with_their_own_characters(browsed):
@@ -398,23 +512,92 @@ def test_a_researcher_searches_the_articles_in_a_browser(browsed, chromium, tmp_
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{browsed.base}/archive/article_list")
-            page.fill("input[name=_search]", "bomber")
+            page.fill("input[name=_search]", "ISIS")
             page.press("input[name=_search]", "Enter")
-            page.wait_for_url("**_search=bomber**")
-            screenshot = tmp_path / "article_list-search.png"
+            page.wait_for_url("**/-/search/archive?q=ISIS")
+            screenshot = tmp_path / "search.png"
             page.screenshot(path=str(screenshot))
-            heading = page.inner_text("h3")
-            titles = page.locator("td.col-title a").all_inner_texts()
-            page.click("td.col-title a >> nth=0")
+            heading = page.inner_text("h2.news-count")
+            titles = page.locator("ol.news-results a.news-title").all_inner_texts()
+            page.click("ol.news-results a.news-title >> nth=0")
             page.wait_for_url("**/-/article/**")
             article = page.inner_text("article")
             page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
         finally:
             browser.close()
 
-    expected = search_command(browsed.url, "bomber")
-    assert heading.startswith(f"{len(expected)} row")
-    assert len(titles) == len(expected)
+    expected = [hit["title"] for hit in search_hits(browsed.url, "ISIS")]
+    assert heading == f"{len(expected)} articles match, best first"
+    assert titles == expected
     assert "(site time)" in article and "UTC" in article
     assert screenshot.read_bytes().startswith(b"\x89PNG")
     print(f"screenshots in {tmp_path}")
+
+
+def test_a_researcher_opens_the_articles_from_the_home_page_in_a_browser(browsed, chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{browsed.base}/")
+            page.click("text=Read the articles of archive")
+            page.wait_for_url("**/archive/article_list")
+            listed = page.inner_text("h3")
+            page.goto(f"{browsed.base}/")
+            page.fill("form.news-start-search input[name=q]", "Hamedan")
+            page.press("form.news-start-search input[name=q]", "Enter")
+            page.wait_for_url("**/-/search/archive?q=Hamedan")
+            found = page.locator("ol.news-results a.news-title").all_inner_texts()
+        finally:
+            browser.close()
+
+    assert listed.startswith(f"{len(browsed.site.reachable()) + len(ARABIC_PAGES)} rows")
+    assert found == [hit["title"] for hit in search_hits(browsed.url, "Hamedan")]
+
+
+# What a reader's browser makes of a text's direction: the dir attributes and what they inherit.
+DIRECTION = (
+    "selector => [...document.querySelectorAll(selector)].map(e => getComputedStyle(e).direction)"
+)
+
+
+def test_arabic_reads_right_to_left_and_english_left_to_right_in_a_browser(
+    browsed, chromium, tmp_path
+):
+    from playwright.sync_api import sync_playwright
+
+    arabic_page = f"{browsed.base}/-/article/archive/{ARABIC_SITE}/{ARABIC_ID}"
+    seen: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(arabic_page)
+            page.screenshot(path=str(tmp_path / "arabic-article.png"))
+            for part in ("h1", ".news-text p", ".news-author", ".news-meta"):
+                seen[f"arabic {part}"] = page.evaluate(DIRECTION, f"article {part}")
+            page.goto(f"{browsed.base}/-/article/archive/alalam_en/{SEED_ID}")
+            for part in ("h1", ".news-text p", "figcaption"):
+                seen[f"english {part}"] = page.evaluate(DIRECTION, f"article {part}")
+            page.goto(f"{browsed.base}/archive/article_list?_sort=article_id&_size=100")
+            page.screenshot(path=str(tmp_path / "article_list.png"))
+            seen["list titles"] = page.evaluate(DIRECTION, "td.col-title a")
+            page.goto(f"{browsed.base}/archive/articles?site={ARABIC_SITE}")
+            seen["arabic bodies"] = page.evaluate(DIRECTION, "td.col-body div")
+            seen["arabic table titles"] = page.evaluate(DIRECTION, "td.col-title div")
+            page.goto(f"{browsed.base}/-/search/archive?q=%D8%A7%D9%84%D8%B1%D8%A6%D9%8A%D8%B3")
+            seen["arabic matches"] = page.evaluate(DIRECTION, ".news-results .news-title")
+        finally:
+            browser.close()
+
+    assert set(seen["arabic h1"]) == set(seen["arabic .news-text p"]) == {"rtl"}
+    assert seen["arabic .news-author"] == ["rtl", "rtl"]
+    assert set(seen["arabic .news-meta"]) == {"ltr"}  # the page's own words
+    assert {d for key, ds in seen.items() if key.startswith("english") for d in ds} == {"ltr"}
+    # The list sorted by article_id: the local copy's ids (17…, 18…) before the Arabic 898…
+    assert seen["list titles"][-2:] == ["rtl", "rtl"]
+    assert set(seen["list titles"][:-2]) == {"ltr"}
+    assert seen["arabic bodies"] == seen["arabic table titles"] == ["rtl", "rtl"]
+    assert seen["arabic matches"] == ["rtl"]
