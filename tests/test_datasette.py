@@ -321,13 +321,17 @@ def test_times_are_labelled_utc_and_titles_open_the_article(browsed):
 
 
 def test_the_article_page_reads_as_the_article(browsed):
-    status, _, html = browsed.get(f"/-/article/archive/alalam_en/{SEED_ID}")
+    page = browsed.html(f"/-/article/archive/alalam_en/{SEED_ID}")
 
-    assert status == 200
-    assert "<h1>Iran, Russia Engaged in Strategic Cooperation" in html
-    assert "published 2016-08-16 17:52 +04:30 (site time), 2016-08-16 13:22 UTC" in html
-    assert "<h3>Iran’s Continues Helping Terror-Hit Countries</h3>" in html
-    assert "<h2>Related</h2>" in html
+    [title] = page.cssselect("article h1")
+    assert title.text_content().startswith("Iran, Russia Engaged in Strategic Cooperation")
+    meta = page.cssselect("article .news-meta")[0].text_content()
+    assert "published 2016-08-16 17:52 +04:30 (site time), 2016-08-16 13:22 UTC" in " ".join(
+        meta.split()
+    )
+    subheadings = [h.text_content() for h in page.cssselect("article .news-text h3")]
+    assert "Iran’s Continues Helping Terror-Hit Countries" in subheadings
+    assert [h.text_content() for h in page.cssselect("article h2")] == ["Related"]
 
 
 def test_the_home_page_leads_to_the_article_list_and_the_search(browsed):
@@ -466,6 +470,30 @@ def test_both_pages_write_times_one_way_utc_labelled_and_the_sites_with_its_offs
     assert times.site_time("2016-08-16T17:52:15") == "2016-08-16 17:52"
     assert times.site_time("2016-08-16") is times.utc("2016-08-16") is None
     assert times.utc("not a time at all") is times.site_time(None) is None
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "ur", "he", "ps", "ar-LB", "fa_IR", "ckb"])
+def test_an_article_in_a_language_written_right_to_left_is_set_right_to_left(language):
+    from crawler.browsing.direction import text_direction
+
+    assert text_direction(language) == "rtl"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "zh-Hant", "und", "", None, "no such language"])
+def test_any_other_text_takes_the_direction_of_its_first_letter(language):
+    from crawler.browsing.direction import text_direction
+
+    assert text_direction(language) == "auto"
+
+
+def test_a_snippet_is_escaped_and_its_matched_words_marked():
+    from crawler.browsing.search_page import _marked
+
+    snippet = "…a <b>bold</b> \x02bombers\x03 &\n\nthe \x02Iran\x03…"
+
+    assert _marked(snippet) == (
+        "…a &lt;b&gt;bold&lt;/b&gt; <mark>bombers</mark> &amp; the <mark>Iran</mark>…"
+    )
 
 
 def test_datasette_refuses_a_postgresql_archive_with_a_reason():
