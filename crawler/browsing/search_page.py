@@ -122,14 +122,17 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
         "offset": (page - 1) * PAGE_SIZE,
     }
     status = 200
+    as_json = request.url_vars.get("format") == "json"
     if q:
         try:
-            context.update(await _results(request, datasette, database, q, dict(narrowed), page))
+            context.update(
+                await _results(datasette, database, q, dict(narrowed), page, as_json=as_json)
+            )
         except QueryError as error:
             context["error"], status = f"Nothing to search for: {error}", 400
         except QueryInterrupted:
             context["error"], status = "The search took too long and was stopped.", 400
-    if request.url_vars.get("format") == "json":
+    if as_json:
         return Response.json(_as_json(context), status=status)
     template = datasette.jinja_env.from_string(TEMPLATE)
     html = await datasette.render_template(template, context, request=request)
@@ -137,13 +140,15 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
 
 
 async def _results(
-    request: Request,
     datasette: Datasette,
     database: str,
     q: str,
     narrowed: dict[str, str],
     page: int,
+    *,
+    as_json: bool,
 ) -> dict[str, Any]:
+    """The page's matches, facets and links (to pages of the same format: HTML or JSON)."""
     db = datasette.get_database(database)
     match = ranking.match_expression(q)
     narrowing = ranking.Narrowing(**narrowed)
@@ -156,7 +161,7 @@ async def _results(
         sql, params = ranking.snippets(match, [row["id"] for row in found])
         snippets = {row["id"]: row["snippet"] for row in (await db.execute(sql, params)).rows}
     total = (await db.execute(*ranking.counted(match, narrowing))).rows[0][0]
-    here = datasette.urls.path(search_path(database))
+    here = datasette.urls.path(search_path(database)) + (".json" if as_json else "")
 
     def link(**changes: str | int | None) -> str:
         args = {"q": q, **narrowed, **changes}
