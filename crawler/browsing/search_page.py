@@ -41,7 +41,7 @@ TEMPLATE = """{% extends "base.html" %}
 .news-search input[type=search] { width: 60%; max-width: 36em; font-size: 1.1em; }
 .news-results { max-width: 52em; padding-left: 2.5em; }
 .news-results li { margin-bottom: 0.9em; }
-.news-results .news-title { font-size: 1.1em; }
+.news-results .news-title { font-size: 1.1em; display: block; }
 .news-results .news-meta { color: #555; font-size: 0.9em; }
 .news-results .news-snippet { margin: 0.2em 0; }
 .news-chosen a { margin-left: 0.3em; }
