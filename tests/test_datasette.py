@@ -277,6 +277,15 @@ def test_a_search_from_the_table_form_opens_the_search_page_with_its_narrowing(b
     assert browsed.redirect(form) == (302, "/-/search/archive?q=Iran+Russia&site=alalam_en")
 
 
+def test_a_search_in_arabic_script_keeps_its_words_on_the_way(browsed):
+    word = urllib.parse.quote("الرئيس")
+
+    assert browsed.redirect(f"/archive/article_list?_search={word}") == (
+        302,
+        f"/-/search/archive?q={word}",
+    )
+
+
 @pytest.mark.parametrize(
     "asked",
     [

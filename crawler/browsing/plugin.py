@@ -117,8 +117,7 @@ def asgi_wrapper(datasette: Datasette) -> Callable[[ASGIApp], ASGIApp]:
                 return
             path = scope["path"]
             table = _searched_table(datasette, path) if scope["method"] in ("GET", "HEAD") else None
-            query = scope.get("query_string", b"").decode("latin-1")
-            target = ranked_redirect(query, table) if table else None
+            target = _ranked_target(scope.get("query_string", b""), table)
             if target is not None:
                 await asgi_send_redirect(send, target)
                 return
@@ -131,6 +130,16 @@ def asgi_wrapper(datasette: Datasette) -> Callable[[ASGIApp], ASGIApp]:
         return searched_by_rank
 
     return wrap
+
+
+def _ranked_target(query: bytes, table: SearchedTable | None) -> str | None:
+    if table is None:
+        return None
+    try:
+        text = query.decode("utf-8")
+    except UnicodeDecodeError:  # not a browser's: Datasette's own search answers as it can
+        return None
+    return ranked_redirect(text, table)
 
 
 def _searched_table(datasette: Datasette, path: str) -> SearchedTable | None:
