@@ -13,6 +13,7 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
+    from crawler.sites.profile import SiteProfile
     from localcopy.site import LocalSite
 
 BASE = "http://127.0.0.1:8765"
@@ -48,4 +49,28 @@ def archive_local_copy(url: str, site: LocalSite) -> None:
     engine = create_archive_engine(url, writer=True)
     pages = [fetched(a, site.reply(a).body) for a in sorted(site.reachable())]
     ArchiveStore(engine).save(pages)
+    engine.dispose()
+
+
+def archive_saved_pages(url: str, profile: SiteProfile, pages: dict[str, bytes]) -> None:
+    """Saved pages of a site (by URL), parsed with its profile and stored as a crawl would."""
+    ensure_current(url)
+    engine = create_archive_engine(url, writer=True)
+    parsed = []
+    for page_url, body in pages.items():
+        article_id = profile.article_id_from_url(page_url)
+        assert article_id is not None, page_url
+        page = FetchedPage(
+            profile.name,
+            article_id,
+            page_url,
+            page_url,
+            200,
+            "text/html; charset=utf-8",
+            "utf-8",
+            body,
+            datetime.now(UTC).isoformat(),
+        )
+        parsed.append(ParsedPage(page, parse_fetched(page, profile)))
+    ArchiveStore(engine).save(parsed)
     engine.dispose()

@@ -18,21 +18,41 @@ if TYPE_CHECKING:
 ARCHIVE_TABLES = frozenset({"articles", "raw_pages", "crawl_runs", "alembic_version"})
 """Tables that make a database an archive of this crawler."""
 
+READ_TEXT = {
+    "articles": frozenset({"title", "lead", "body"}),
+    "article_versions": frozenset({"title", "body"}),
+    "related_links": frozenset({"title"}),
+    "images": frozenset({"caption"}),
+    "announcements": frozenset({"title"}),
+}
+"""Columns a person reads as text, shown in the direction of their own script (``dir=auto``);
+``article_list.title`` is the link to the article, set the same way."""
+
 _UTC = "UTC"
 _SITE_TIME = "as the site's clock showed it, with its UTC offset"
 
+# The home page and each archive's page open with these: the article list and a search.
+_START = (
+    '<p class="news-start"><a href="{list_url}" style="font-size: 1.3em">'
+    "Read the articles of {name}</a>, newest first, by site, kind and month</p>"
+    '<form class="news-start-search" action="{search_url}" method="get">'
+    '<input type="search" name="q" dir="auto" aria-label="Search the articles of {name}" '
+    'placeholder="Search the articles of {name}" style="width: 24em; font-size: 1.1em"> '
+    '<input type="submit" value="Search"> best matches first</form>'
+)
+_ABOUT = (
+    "<p>Times ending in _at or _utc are UTC; published_local is the site's clock. "
+    "Every table is listed below.</p>"
+)
+
 _DATABASE: dict[str, Any] = {
-    "description": (
-        "A news archive kept by news-archive. Start with article_list: search "
-        "titles and bodies, narrow by site, kind and month, and open an article by its "
-        "title. Times ending in _at or _utc are UTC; published_local is the site's clock."
-    ),
     "tables": {
         "article_list": {
             "description": (
-                "One row an article, newest first. Search finds words in the title and the "
-                "body (Porter stemming: bomber finds bombers). The title opens the article "
-                "with its whole text."
+                "One row an article, newest first. A search finds words in the title and "
+                "the body (Porter stemming: bomber finds bombers) and opens the search page, "
+                "best matches first (add _rank=off to the address to keep this table's "
+                "order). The title opens the article with its whole text."
             ),
             "facets": ["site", "kind", "month"],
             "fts_table": "articles_fts",
@@ -99,21 +119,30 @@ _DATABASE: dict[str, Any] = {
 }
 
 
-def archive_metadata(databases: set[str], list_url: Callable[[str], str]) -> dict[str, Any]:
+def archive_metadata(
+    databases: set[str], list_url: Callable[[str], str], search_url: Callable[[str], str]
+) -> dict[str, Any]:
     """Datasette metadata for these archive databases (a fresh copy: Datasette merges into it).
 
-    `list_url` gives the address of a database's article_list.
+    `list_url` gives the address of a database's article_list, `search_url` of its search page.
     """
     if not databases:
         return {}
-    lists = ", ".join(
-        str(markupsafe.Markup('<a href="{}">{}</a>').format(list_url(name), name))
+    starts = {
+        name: str(
+            markupsafe.Markup(_START).format(
+                list_url=list_url(name), search_url=search_url(name), name=name
+            )
+        )
         for name in sorted(databases)
-    )
+    }
     return {
         "title": "News archive",
-        "description_html": f"Browse the articles of {lists}: search, facets, whole texts.",
-        "databases": {name: copy.deepcopy(_DATABASE) for name in sorted(databases)},
+        "description_html": "".join(starts.values()),
+        "databases": {
+            name: {**copy.deepcopy(_DATABASE), "description_html": start + _ABOUT}
+            for name, start in starts.items()
+        },
     }
 
 

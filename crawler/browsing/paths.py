@@ -1,4 +1,5 @@
-"""The plugin's own pages, addressed by database, site and article id (each tilde-encoded)."""
+"""The plugin's own pages: an article's, addressed by database, site and article id (each
+tilde-encoded), and a database's ranked search."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 ARTICLE_ROUTE = "/-/article"
 RAW_PAGE_ROUTE = "/-/raw-page"
+SEARCH_ROUTE = "/-/search"
 
 
 def article_path(database: str, site: str, article_id: str) -> str:
@@ -23,6 +25,15 @@ def article_path(database: str, site: str, article_id: str) -> str:
 
 def raw_page_path(database: str, site: str, article_id: str) -> str:
     return _path(RAW_PAGE_ROUTE, database, site, article_id)
+
+
+def search_path(database: str) -> str:
+    return _path(SEARCH_ROUTE, database)
+
+
+def search_route() -> str:
+    """The search page's path, as HTML or (ending in ``.json``) as JSON."""
+    return rf"^{SEARCH_ROUTE}/(?P<database>[^/]+?)(\.(?P<format>json))?$"
 
 
 def route(prefix: str) -> str:
@@ -48,6 +59,21 @@ class PageOf:
 async def page_of(request: Request, datasette: Datasette, table: str) -> PageOf | Response:
     """The article a plugin page's path names, or the response that refuses it (403, 404)."""
     database = tilde_decode(request.url_vars["database"])
+    refused = await refusal(request, datasette, database, table)
+    if refused is not None:
+        return refused
+    return PageOf(
+        database,
+        datasette.get_database(database),
+        tilde_decode(request.url_vars["site"]),
+        tilde_decode(request.url_vars["article_id"]),
+    )
+
+
+async def refusal(
+    request: Request, datasette: Datasette, database: str, table: str
+) -> Response | None:
+    """The response refusing a page that reads `table` of `database` (403, 404); None if none."""
     try:
         await datasette.ensure_permissions(
             request.actor,
@@ -57,9 +83,4 @@ async def page_of(request: Request, datasette: Datasette, table: str) -> PageOf 
         return Response.text("Forbidden", status=403)
     if database not in datasette.databases:
         return Response.text(f"no database {database}", status=404)
-    return PageOf(
-        database,
-        datasette.get_database(database),
-        tilde_decode(request.url_vars["site"]),
-        tilde_decode(request.url_vars["article_id"]),
-    )
+    return None

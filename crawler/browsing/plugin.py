@@ -6,9 +6,17 @@ archive.sqlite3`` gets it as well as ``news-archive datasette``. It acts only
 on databases that hold the archive's tables (found at start-up).
 
 - Metadata (`crawler.browsing.metadata`): descriptions, facets by site, kind
-  and month on ``article_list``, newest first, search on the list.
+  and month on ``article_list``, newest first, search on the list; the home
+  page and the database's page open with the article list and a search box.
 - ``article_list.title`` links to the article's reading page
-  (`crawler.browsing.reader`): its paragraphs, times and related articles.
+  (`crawler.browsing.reader`): its byline, images, paragraphs, times and
+  related articles.
+- A search page (`crawler.browsing.search_page`) ranks the matches as
+  `news-archive search` does, with facets by date, site and kind;
+  ``?_search=`` on ``article_list`` and ``articles`` leads there
+  (`crawler.browsing.table_search`).
+- Text a person reads (titles, bodies, captions) is set in table cells with
+  ``dir="auto"``: Arabic and Persian read from the right.
 - ``raw_pages.body_gz`` is shown as a link to the page as fetched,
   decompressed and decoded as ``show --raw`` decodes it, served as plain text:
   an archived page never runs its scripts in Datasette's origin.
@@ -20,6 +28,7 @@ on databases that hold the archive's tables (found at start-up).
 
 from __future__ import annotations
 
+import contextvars
 import gzip
 import weakref
 import zlib
@@ -27,9 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import markupsafe
 from datasette import Response, hookimpl
+from datasette.utils.asgi import asgi_send_redirect
 
 from crawler.browsing import times
-from crawler.browsing.metadata import archive_metadata, is_archive
+from crawler.browsing.metadata import READ_TEXT, archive_metadata, is_archive
 from crawler.browsing.paths import (
     ARTICLE_ROUTE,
     RAW_PAGE_ROUTE,
@@ -37,18 +47,32 @@ from crawler.browsing.paths import (
     page_of,
     raw_page_path,
     route,
+    search_path,
+    search_route,
 )
 from crawler.browsing.reader import article_page
+from crawler.browsing.search_page import search_page
+from crawler.browsing.table_search import SearchedTable, ranked_redirect
 from crawler.parsing.decode import page_text as decoded_page
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Awaitable, Callable
 
     from datasette.app import Datasette
     from datasette.utils.asgi import Request
 
+    ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
+
 # The archive databases of each Datasette instance, found when it starts.
 _archives: weakref.WeakKeyDictionary[Datasette, set[str]] = weakref.WeakKeyDictionary()
+# A row's own page shows its text whole; a table cuts long cells short (Datasette's
+# truncate_cells_html), which a cell the plugin renders must do itself.
+_whole_cells: contextvars.ContextVar[bool] = contextvars.ContextVar("whole_cells", default=False)
+# Datasette's page sets text-align: left; text that reads from the right starts at the right.
+_START_ALIGNED = "text-align: start"
+# The tables whose ?_search= goes to the search page, and the order each lists by.
+_SEARCHED_TABLES = {"article_list": "published_utc", "articles": "published_at"}
 
 
 @hookimpl
@@ -66,8 +90,72 @@ def startup(datasette: Datasette) -> Any:
 @hookimpl
 def get_metadata(datasette: Datasette) -> dict[str, Any]:
     return archive_metadata(
-        _archives.get(datasette, set()), lambda name: datasette.urls.table(name, "article_list")
+        _archives.get(datasette, set()),
+        lambda name: datasette.urls.table(name, "article_list"),
+        lambda name: datasette.urls.path(search_path(name)),
     )
+
+
+@hookimpl
+def menu_links(datasette: Datasette) -> list[dict[str, str]]:
+    links = []
+    for name in sorted(_archives.get(datasette, ())):
+        suffix = f" ({name})" if len(_archives[datasette]) > 1 else ""
+        links.append(
+            {"href": datasette.urls.table(name, "article_list"), "label": f"Articles{suffix}"}
+        )
+        links.append({"href": datasette.urls.path(search_path(name)), "label": f"Search{suffix}"})
+    return links
+
+
+@hookimpl
+def asgi_wrapper(datasette: Datasette) -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def searched_by_rank(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            path = scope["path"]
+            table = _searched_table(datasette, path) if scope["method"] in ("GET", "HEAD") else None
+            target = _ranked_target(scope.get("query_string", b""), table)
+            if target is not None:
+                await asgi_send_redirect(send, target)
+                return
+            whole = _whole_cells.set(_is_row_page(datasette, path))
+            try:
+                await app(scope, receive, send)
+            finally:
+                _whole_cells.reset(whole)
+
+        return searched_by_rank
+
+    return wrap
+
+
+def _ranked_target(query: bytes, table: SearchedTable | None) -> str | None:
+    if table is None:
+        return None
+    try:
+        text = query.decode("utf-8")
+    except UnicodeDecodeError:  # not a browser's: Datasette's own search answers as it can
+        return None
+    return ranked_redirect(text, table)
+
+
+def _searched_table(datasette: Datasette, path: str) -> SearchedTable | None:
+    for name in _archives.get(datasette, ()):
+        for table, order in _SEARCHED_TABLES.items():
+            if path == datasette.urls.table(name, table):
+                return SearchedTable(datasette.urls.path(search_path(name)), order)
+    return None
+
+
+def _is_row_page(datasette: Datasette, path: str) -> bool:
+    for name in _archives.get(datasette, ()):
+        prefix = datasette.urls.database(name) + "/"
+        if path.startswith(prefix) and path[len(prefix) :].count("/") == 1:
+            return True
+    return False
 
 
 def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
@@ -99,8 +187,8 @@ def render_cell(
             return None
         link = datasette.urls.path(article_path(database, site, article_id))
         # A title is what a reader scans: wide enough to read on one or two lines.
-        return markupsafe.Markup('<a href="{}" style="{}">{}</a>').format(
-            link, "display: block; min-width: 22em", value
+        return markupsafe.Markup('<a href="{}" dir="auto" style="{}">{}</a>').format(
+            link, f"display: block; min-width: 22em; {_START_ALIGNED}", value
         )
     if table == "raw_pages" and column == "body_gz" and isinstance(value, bytes):
         try:
@@ -111,12 +199,22 @@ def render_cell(
         # gzip's last four bytes hold the uncompressed size.
         size = int.from_bytes(value[-4:], "little") if len(value) >= 4 else 0
         return markupsafe.Markup('<a href="{}">page as fetched</a> ({:,} bytes)').format(link, size)
+    if table and column in READ_TEXT.get(table, ()) and isinstance(value, str):
+        return _read_text(datasette, value)
     if table and isinstance(value, str):
         if column.endswith(("_at", "_utc")):
             return times.utc(value, seconds=True)
         if column == "published_local":
             return times.site_time(value, seconds=True)
     return None
+
+
+def _read_text(datasette: Datasette, value: str) -> markupsafe.Markup:
+    """Text a person reads, in the direction of its first letter, cut short as Datasette cuts."""
+    limit = 0 if _whole_cells.get() else datasette.setting("truncate_cells_html")
+    if limit and len(value) > limit:
+        value = value[:limit] + "\u2026"
+    return markupsafe.Markup('<div dir="auto" style="{}">{}</div>').format(_START_ALIGNED, value)
 
 
 async def raw_page(request: Request, datasette: Datasette) -> Response:
@@ -138,4 +236,8 @@ async def raw_page(request: Request, datasette: Datasette) -> Response:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(route(ARTICLE_ROUTE), article_page), (route(RAW_PAGE_ROUTE), raw_page)]
+    return [
+        (route(ARTICLE_ROUTE), article_page),
+        (route(RAW_PAGE_ROUTE), raw_page),
+        (search_route(), search_page),
+    ]

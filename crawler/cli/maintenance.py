@@ -82,9 +82,11 @@ def db_upgrade(db: str | None) -> None:
 def datasette(db: str | None, host: str, port: int, datasette_options: tuple[str, ...]) -> None:
     """Browse a SQLite archive in Datasette (the [datasette] extra).
 
-    Opens article_list: full-text search, facets by site, kind and month,
-    each article's text on its own page, times labelled UTC. Further
-    options go to `datasette serve` as they are, e.g. `-- --setting
+    The home page leads to article_list (facets by site, kind and month)
+    and to a search, best matches first, with facets by date, site and
+    kind; each article's text on its own page (byline, images, related
+    articles), right to left where its language is; times labelled UTC.
+    Further options go to `datasette serve` as they are, e.g. `-- --setting
     sql_time_limit_ms 5000`.
     """
     import os
