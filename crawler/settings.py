@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots_bound.RobotsTxtBoundMiddleware": 595,
     # After RobotsTxtMiddleware (100): discovery reads the robots.txt it fetched.
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 110,
+    # After robots.txt: with -a max_articles=N, a fetch that may give a new article
+    # waits while the articles still undecided could make the N (crawler.plan.article_limit).
+    "crawler.middlewares.article_limit.ArticleLimitMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,
