@@ -51,7 +51,8 @@ def crawl(scrapy_options: tuple[str, ...]) -> None:
     os.environ["SCRAPY_SETTINGS_MODULE"] = SETTINGS_MODULE
     from scrapy.cmdline import execute
 
-    execute(["scrapy", "crawl", SPIDER, *max_articles_option(scrapy_options)])  # exits with the crawl's code
+    options = max_articles_option(scrapy_options)
+    execute(["scrapy", "crawl", SPIDER, *options])  # exits with the crawl's code
 
 
 def max_articles_option(options: tuple[str, ...]) -> list[str]:
