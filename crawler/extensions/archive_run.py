@@ -67,6 +67,7 @@ from crawler.plan.schedule import RunPlan, plan_run
 from crawler.spiders.arguments import ResolvedArguments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import timedelta
     from typing import Self
 
@@ -138,6 +139,9 @@ class ArchiveRun:
         self._stopping: asyncio.Future[None] | None = None
         self.stopped_at_limit: int | None = None
         """The limit of new articles the run stopped at, once it did."""
+        self.notes: list[str] = []
+        """What the summary line says besides the counts: the run stopped at its limit,
+        a site asked for a Crawl-delay beyond the cap (crawler.middlewares.robots)."""
         self.discovery: DiscoveryRun | None = None
         """What the discovery sources gave this run (``start=latest``), once the spider starts."""
 
@@ -317,6 +321,7 @@ class ArchiveRun:
         limit.decided(article_id, new=new)
         if limit.reached and self.stopped_at_limit is None:
             self.stopped_at_limit = limit.limit
+            self.notes.append(f"stopped at the limit of {limit.limit} new articles")
             logger.info("%d new articles archived: the run stops at its limit", limit.new)
             self.crawler.stats.set_value("archive/max_articles_reached", limit.limit)
             self._stopping = asyncio.ensure_future(
@@ -469,7 +474,7 @@ class ArchiveRun:
             logger.error("Run %d could not be recorded as %s: %s", run_id, status, error)
         self.status = status
         self.summary = summary_line(
-            run_id, status, finished - self.started, counts, message, self.stopped_at_limit
+            run_id, status, finished - self.started, counts, message, self.notes
         )
         stats.set_value("run/status", status)
         stats.set_value("run/summary", self.summary)
@@ -538,7 +543,7 @@ def summary_line(
     took: timedelta,
     counts: RunCounts,
     message: str | None,
-    stopped_at_limit: int | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
     seconds = int(took.total_seconds())
     parts = [
@@ -563,8 +568,8 @@ def summary_line(
         line += f"; coverage {coverage}"
     if counts.discovery is not None:
         line += f"; {DiscoveryTotals.of(counts.discovery).summary()}"
-    if stopped_at_limit is not None:
-        line += f"; stopped at the limit of {stopped_at_limit} new articles"
+    for note in notes:
+        line += f"; {note}"
     if message:
         line += f" - {message}"
     return line
