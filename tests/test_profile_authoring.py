@@ -138,7 +138,7 @@ def test_a_page_the_profile_does_not_list_is_recorded_beside_it_with_the_tests_e
     assert done.exit_code == 0, done.output
     assert (site / "autumn.expected.json").is_file()
     assert done.output.endswith(
-        f"lists it:\n[[tests]]\nfile = \"autumn.html.gz\"\nexpect = \"autumn.expected.json\"\n"
+        f'lists it:\n[[tests]]\nfile = "autumn.html.gz"\nexpect = "autumn.expected.json"\n'
         f'url = "{url}"\n'
     )
 
