@@ -69,3 +69,16 @@ def test_a_waiting_fetch_is_woken_when_one_is_decided():
 def test_a_limit_below_one_is_refused(limit):
     with pytest.raises(ValueError, match="must be 1 or more"):
         ArticleLimit(limit, ARCHIVED)
+
+
+def test_a_run_stopped_for_another_reason_lets_no_more_out_and_wakes_those_waiting():
+    async def scenario() -> tuple[Admission, Admission]:
+        limit = ArticleLimit(1, ARCHIVED)
+        limit.admit("1")
+        waiting = asyncio.ensure_future(limit.wait())
+        await asyncio.sleep(0)
+        limit.stop()  # the outcome of "1" will never come
+        await waiting
+        return limit.admit("2"), limit.admit("1")
+
+    assert asyncio.run(scenario()) == (Admission.REACHED, Admission.GO)

@@ -57,6 +57,19 @@ def test_a_second_run_with_the_same_limit_archives_as_many_more(database_url, si
     assert (stat(second.log, "archive/new"), stat(second.log, "archive/unchanged")) == (LIMIT, 1)
 
 
+def test_the_articles_the_discovery_sources_announce_are_limited_and_kept_alike(
+    database_url, site_url
+):
+    runs = [
+        crawl(database_url, "-a", f"max_articles={LIMIT}", start="latest", base_url=site_url)
+        for _ in range(2)
+    ]
+
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].log
+    assert [stat(run.log, "archive/new") for run in runs] == [LIMIT, LIMIT]
+    assert len(archive_db.archived_ids(database_url)) == 2 * LIMIT
+
+
 def test_pages_that_give_no_new_article_do_not_count_towards_the_limit(
     database_url, local_site, site_url
 ):

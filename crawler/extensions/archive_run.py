@@ -165,6 +165,8 @@ class ArchiveRun:
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
         if run.max_articles is not None:
             crawler.signals.connect(run.spider_error, signal=signals.spider_error)
+            crawler.signals.connect(run.item_failed, signal=signals.item_dropped)
+            crawler.signals.connect(run.item_failed, signal=signals.item_error)
         crawler.signals.connect(run.release, signal=signals.engine_stopped)
         return run
 
@@ -316,6 +318,13 @@ class ArchiveRun:
         if isinstance(article_id, str):
             self._decided(article_id, new=False)
 
+    def item_failed(self, item: Any) -> None:
+        """A page the archive could not store gives no outcome: decided, not new (a page
+        dropped after its outcome was counted is decided already)."""
+        article_id = getattr(item, "article_id", None)
+        if isinstance(article_id, str):
+            self._decided(article_id, new=False)
+
     def _decided(self, article_id: str, *, new: bool) -> None:
         limit = self.limit
         limit.decided(article_id, new=new)
@@ -375,6 +384,8 @@ class ArchiveRun:
         if self.error is not None:
             return
         self.error = error
+        if self.max_articles is not None:
+            self.limit.stop()  # no fetch may wait for an outcome that will not come
         self.crawler.stats.set_value("archive/error", error)
         self._stopping = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason=reason)

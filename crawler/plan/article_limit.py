@@ -46,17 +46,24 @@ class ArticleLimit:
         """Ids let through whose outcome is not in yet (a redirect or a retry is the same fetch)."""
         self.held = 0
         """Fetches the limit held back, for good, because it was reached."""
+        self.stopped = False
+        """The run stopped for another reason (its archive failed): nothing more goes out."""
         self._decided = asyncio.Event()
 
     @property
     def reached(self) -> bool:
         return self.new >= self.limit
 
+    def stop(self) -> None:
+        """Let no more fetches out, and none wait: outcomes may never come now."""
+        self.stopped = True
+        self._wake()
+
     def admit(self, article_id: str) -> Admission:
         """Whether a fetch of `article_id` may go out now."""
         if article_id in self.undecided or article_id in self.archived:
             return Admission.GO
-        if self.reached:
+        if self.reached or self.stopped:
             self.held += 1
             return Admission.REACHED
         if self.new + len(self.undecided) < self.limit:
@@ -68,6 +75,9 @@ class ArticleLimit:
         """The outcome of a fetch is in: archived new (`new`), or anything else."""
         self.undecided.discard(article_id)
         self.new += new
+        self._wake()
+
+    def _wake(self) -> None:
         # Every waiting fetch asks again: there may be room now, or the limit is reached.
         self._decided.set()
         self._decided = asyncio.Event()
