@@ -8,6 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli
 
 from localcopy.crawls import LOCAL_COPY_SETTINGS
 from localcopy.site import SEED_ID
@@ -115,6 +118,14 @@ def test_the_news_archive_crawl_option_is_the_spider_argument(sqlite_url, site_u
     assert done.returncode == 0, done.stderr
     assert "stopped at the limit of 3 new articles" in done.stdout
     assert len(archive_db.archived_ids(sqlite_url)) == 3
+
+
+@pytest.mark.parametrize("given", [["--max-articles"], ["--max-articles", "-a", "start=1"]])
+def test_the_option_without_a_number_is_refused(given):
+    done = CliRunner().invoke(cli, ["crawl", *given])
+
+    assert done.exit_code == 2
+    assert "--max-articles takes a number: --max-articles N" in done.output
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "ten", "2.5"])
