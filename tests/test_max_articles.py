@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-
 from localcopy.crawls import LOCAL_COPY_SETTINGS
 from localcopy.site import SEED_ID
 from tests import archive_db
