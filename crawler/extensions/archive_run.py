@@ -318,6 +318,10 @@ class ArchiveRun:
         if isinstance(article_id, str):
             self._decided(article_id, new=False)
 
+    def note(self, text: str) -> None:
+        """Something the summary line is to say besides the counts."""
+        self.notes.append(text)
+
     def item_failed(self, item: Any) -> None:
         """A page the archive could not store gives no outcome: decided, not new (a page
         dropped after its outcome was counted is decided already)."""
@@ -330,7 +334,7 @@ class ArchiveRun:
         limit.decided(article_id, new=new)
         if limit.reached and self.stopped_at_limit is None:
             self.stopped_at_limit = limit.limit
-            self.notes.append(f"stopped at the limit of {limit.limit} new articles")
+            self.note(f"stopped at the limit of {limit.limit} new articles")
             logger.info("%d new articles archived: the run stops at its limit", limit.new)
             self.crawler.stats.set_value("archive/max_articles_reached", limit.limit)
             self._stopping = asyncio.ensure_future(

@@ -23,7 +23,7 @@ warning, the ``robots/crawl_delay_capped`` stat and a note in the run's summary.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.http.request import NO_CALLBACK
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy import Request
+    from scrapy.core.downloader import Downloader
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 
 class SharedRobotsTxtMiddleware:
-    def __init__(self, crawler: Crawler | None = None) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._fetched: dict[tuple[str, str], Response] = {}
         """The robots check's response, by the scheme and host it was asked of."""
@@ -57,7 +58,7 @@ class SharedRobotsTxtMiddleware:
 
     def process_request(self, request: Request) -> Response | None:
         url = urlparse_cached(request)
-        if self.delays and self.crawler is not None:
+        if self.delays:
             delay = self.delays.get(self._downloader().get_slot_key(request))
             if delay is not None and delay.delay > self._autothrottle_floor():
                 # AutoThrottle would bring the slot's delay down to DOWNLOAD_DELAY.
@@ -82,8 +83,6 @@ class SharedRobotsTxtMiddleware:
     # -- Crawl-delay ----------------------------------------------------------------------
 
     def _apply_crawl_delay(self, asked: Request, response: Response) -> None:
-        if self.crawler is None:
-            return
         settings = self.crawler.settings
         user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         seconds = crawl_delay(response.body, user_agent)
@@ -110,17 +109,22 @@ class SharedRobotsTxtMiddleware:
             logger.warning("Crawl-delay capped: %s", delay.note())
             run = self.crawler.get_extension(ArchiveRun)
             if run is not None:
-                run.notes.append(delay.note())
+                run.note(delay.note())
         else:
-            logger.info("%s: robots.txt asks a Crawl-delay of %gs", key, delay.delay)
+            logger.info(
+                "%s: robots.txt asks a Crawl-delay of %gs; its fetches start %gs apart",
+                key,
+                delay.asked,
+                delay.delay,
+            )
 
-    def _downloader(self) -> Any:
-        assert self.crawler is not None and self.crawler.engine is not None
+    def _downloader(self) -> Downloader:
+        # Asked only once requests flow: the engine (and its downloader) exists by then.
+        assert self.crawler.engine is not None
         return self.crawler.engine.downloader
 
     def _autothrottle_floor(self) -> float:
         """The delay AutoThrottle brings a slot down to (its minimum, DOWNLOAD_DELAY)."""
-        assert self.crawler is not None
         settings = self.crawler.settings
         if not settings.getbool("AUTOTHROTTLE_ENABLED"):
             return float("inf")
