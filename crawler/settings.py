@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots_bound.RobotsTxtBoundMiddleware": 595,
     # After RobotsTxtMiddleware (100): discovery reads the robots.txt it fetched.
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 110,
+    # After robots.txt: with -a max_articles=N, a fetch that may give a new article
+    # waits while the articles still undecided could make the N (crawler.plan.article_limit).
+    "crawler.middlewares.article_limit.ArticleLimitMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,
@@ -53,6 +56,10 @@ DOWNLOADER_MIDDLEWARES = {
 # Retry-After leaves the page to the next run.
 ARCHIVE_RETRY_BACKOFF = 1.0
 ARCHIVE_RETRY_BACKOFF_MAX = 60.0
+# A site's robots.txt Crawl-delay is waited between its pages, up to this many
+# seconds (crawler.plan.crawl_delay); a site asking for more is waited this long,
+# and named in a warning and the run's summary.
+ARCHIVE_CRAWL_DELAY_MAX = 30.0
 # How long a batch write waits out a database that is away (restarting, locked)
 # before the run fails.
 ARCHIVE_DB_RETRY_SECONDS = 120

@@ -23,3 +23,19 @@ def test_a_date_already_past_means_now():
 
 def test_anything_else_is_not_a_wait():
     assert retry_after_seconds("soon", NOW) is None
+
+
+def test_zero_seconds_means_now():
+    assert retry_after_seconds("0", NOW) == 0
+
+
+def test_a_negative_number_is_not_a_wait():
+    assert retry_after_seconds("-30", NOW) is None
+
+
+def test_an_http_date_without_a_zone_is_read_as_utc():
+    assert retry_after_seconds("Tue, 24 Nov 2026 12:01:00 -0000", NOW) == 60
+
+
+def test_an_empty_header_is_not_a_wait():
+    assert retry_after_seconds("", NOW) is None

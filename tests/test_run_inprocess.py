@@ -121,6 +121,7 @@ def test_a_run_that_fetched_pages_and_archived_no_article_closes_degraded(crawle
     ("reason", "status", "message"),
     [
         ("closespider_itemcount", "finished", None),
+        ("max_articles", "finished", None),
         ("shutdown", "interrupted", "stopped by a signal"),
         (
             "shutdown_forced",

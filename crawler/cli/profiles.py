@@ -5,6 +5,7 @@ Neither touches a database or the network:
     news-archive parse page.html --url https://site/news/1 [--site NAME | --profile FILE] [--json]
     news-archive parse pages/*.html [--site NAME | --profile FILE] [--json]
     news-archive profile check NAME|FILE
+    news-archive profile record page.html --profile FILE [--url URL] [-o EXPECT]
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from crawler.cli import output as out
+from crawler.cli.expectations import field_matches, write_expect
+from crawler.export.atomic import NotAFileError
 from crawler.items import FetchedPage
 from crawler.parsing.article import ParseResult
 from crawler.parsing.fetched import parse_fetched
@@ -230,7 +233,8 @@ def check_profile(site_profile: SiteProfile) -> list[PageCheck]:
             if name not in got:
                 page.fields.append(FieldCheck(name, False, value, "(no such field)"))
             else:
-                page.fields.append(FieldCheck(name, got[name] == value, value, got[name]))
+                ok = field_matches(name, value, got[name])
+                page.fields.append(FieldCheck(name, ok, value, got[name]))
         extra = ("warnings", "drop_reason")
         page.unchecked = [n for n in got if n not in expected and n not in extra]
         checks.append(page)
@@ -239,7 +243,7 @@ def check_profile(site_profile: SiteProfile) -> list[PageCheck]:
 
 @click.group()
 def profile() -> None:
-    """Site profiles: check one against the saved pages it lists."""
+    """Site profiles: check one against the saved pages it lists, record a page's expectation."""
 
 
 @profile.command("check")
@@ -277,3 +281,94 @@ def profile_check(name_or_file: str) -> None:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+# -- recording a page's expectation -------------------------------------------------------
+
+
+def expectation(result: ParseResult) -> dict[str, Any]:
+    """What an expect file holds for a page: its record as `profile check` reads it (the
+    warnings left out: they are the page's, not the profile's), or the reason it gives none."""
+    if result.article is None:
+        return {"drop_reason": result.drop_reason}
+    record = record_json(result)
+    record.pop("warnings")
+    return record
+
+
+def listed_test(site_profile: SiteProfile, page: Path) -> ProfileTest | None:
+    """The profile's test of this saved page, if it lists one."""
+    wanted = page.resolve()
+    return next((t for t in site_profile.tests if t.file.resolve() == wanted), None)
+
+
+@profile.command("record")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--profile",
+    "profile_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The site profile file the page is parsed with.",
+)
+@click.option(
+    "--url",
+    help="The page's URL (default: the profile's test of the page, else its canonical URL).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The expect file (default: the one the profile's test names, else PAGE.expected.json).",
+)
+def profile_record(page: Path, profile_file: str, url: str | None, output: Path | None) -> None:
+    """Write the expect file of a saved page (HTML, or gzip of it) from its record today.
+
+    Once `news-archive parse PAGE --profile FILE` shows the record right, this
+    keeps it: `profile check` then holds the profile to it. The file is the
+    record as `profile check` reads it, every field (delete those the test
+    should not hold); a page that gives no record is recorded by its reason.
+    """
+    site_profile = _profile(None, profile_file)
+    test = listed_test(site_profile, page)
+    url = url or (test.url if test is not None else None)
+    target = output or (test.expect if test is not None else _beside(page))
+    result = parse_saved(page, url, site_profile)
+    recorded = expectation(result)
+    try:
+        write_expect(target, recorded)
+    except (OSError, NotAFileError) as error:
+        raise click.ClickException(f"cannot write {target}: {error}") from None
+    if result.article is None:
+        out.say(f"wrote {target}: the page gives no record ({result.drop_reason})")
+    else:
+        out.say(f"wrote {target}: {len(recorded)} fields of {page.name}'s record")
+    for warning in result.warnings:
+        out.say(f"warning: {warning}")
+    if test is None or test.expect.resolve() != target.resolve():
+        out.say(f"for profile check to read it, {profile_file} lists it:")
+        out.say(_tests_entry(Path(profile_file), page, target, url))
+
+
+def _beside(page: Path) -> Path:
+    name = page.name.removesuffix(".gz")
+    return page.with_name(name.rsplit(".", 1)[0] + ".expected.json")
+
+
+def _tests_entry(profile_path: Path, page: Path, expect: Path, url: str | None) -> str:
+    """The ``[[tests]]`` table naming the page and its expect file, relative to the profile."""
+    lines = [
+        "[[tests]]",
+        f"file = {json.dumps(_relative(page, profile_path.parent), ensure_ascii=False)}",
+        f"expect = {json.dumps(_relative(expect, profile_path.parent), ensure_ascii=False)}",
+    ]
+    if url:
+        lines.append(f"url = {json.dumps(url, ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+def _relative(path: Path, directory: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(directory.resolve()))
+    except ValueError:
+        return str(path.resolve())

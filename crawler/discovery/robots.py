@@ -1,9 +1,11 @@
-"""robots.txt's ``Sitemap:`` lines to the sitemaps on the site they name."""
+"""robots.txt read for what it says beside its rules: ``Sitemap:`` lines, to the sitemaps on
+the site they name; ``Crawl-delay``, to the seconds a crawler is asked to wait between fetches."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from protego import Protego
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.discovery.articles import SiteUrls
@@ -28,3 +30,10 @@ def robots_sitemaps(
         elif path not in found:
             found[path] = SitemapRef(path)
     return list(found.values())
+
+
+def crawl_delay(body: bytes, user_agent: str) -> float | None:
+    """The ``Crawl-delay`` robots.txt asks of `user_agent` (its own group, else ``*``), in
+    seconds; None when it asks none, or nothing a number of seconds can be read from."""
+    delay = Protego.parse(body.decode("utf-8", errors="replace")).crawl_delay(user_agent)
+    return float(delay) if delay is not None and delay >= 0 else None

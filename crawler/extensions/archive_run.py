@@ -61,11 +61,13 @@ from crawler.cluster.membership import FrontierError, SharedFrontier, connect, f
 from crawler.discovery.report import DiscoveryTotals
 from crawler.discovery.run import DiscoveryBounds, DiscoveryRun
 from crawler.discovery.window import window_start
+from crawler.plan.article_limit import ArticleLimit
 from crawler.plan.revisits import RevisitPolicy
 from crawler.plan.schedule import RunPlan, plan_run
 from crawler.spiders.arguments import ResolvedArguments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import timedelta
     from typing import Self
 
@@ -90,7 +92,8 @@ def archiving(settings: BaseSettings) -> bool:
 
 
 # Finish reasons the user asked for: the run did what it was told.
-_FINISHED_REASONS = ("finished", "closespider_")
+MAX_ARTICLES_REASON = "max_articles"
+_FINISHED_REASONS = ("finished", "closespider_", MAX_ARTICLES_REASON)
 # Counters are published into Scrapy's stats every this many outcomes (and at
 # the end): a stats call costs more than a Counter's.
 _PUBLISH_EVERY = 100
@@ -118,6 +121,8 @@ class ArchiveRun:
         """The site's profile, as the spider's arguments resolved it (a name or a file);
         None for a spider that names no site."""
         self.site = self.profile.name if self.profile is not None else _spider_name(crawler.spider)
+        self.max_articles: int | None = _max_articles(crawler.spider)
+        """New articles after which the run stops (``-a max_articles``); None: no limit."""
         self.lock: SiteLock | None = None
         self.run_id: int | None = None
         self.clock = run_clock(crawler.settings.get("ARCHIVE_CLOCK"))
@@ -132,6 +137,11 @@ class ArchiveRun:
         self.status: str | None = None
         self.summary: str | None = None
         self._stopping: asyncio.Future[None] | None = None
+        self.stopped_at_limit: int | None = None
+        """The limit of new articles the run stopped at, once it did."""
+        self.notes: list[str] = []
+        """What the summary line says besides the counts: the run stopped at its limit,
+        a site asked for a Crawl-delay beyond the cap (crawler.middlewares.robots)."""
         self.discovery: DiscoveryRun | None = None
         """What the discovery sources gave this run (``start=latest``), once the spider starts."""
 
@@ -153,6 +163,10 @@ class ArchiveRun:
             raise
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        if run.max_articles is not None:
+            crawler.signals.connect(run.spider_error, signal=signals.spider_error)
+            crawler.signals.connect(run.item_failed, signal=signals.item_dropped)
+            crawler.signals.connect(run.item_failed, signal=signals.item_error)
         crawler.signals.connect(run.release, signal=signals.engine_stopped)
         return run
 
@@ -267,6 +281,15 @@ class ArchiveRun:
         """By article id, the related ids its archived version lists (read once)."""
         return archived_links(self.engine, self.site)
 
+    @cached_property
+    def limit(self) -> ArticleLimit:
+        """What the limit of new articles lets through (crawler.plan.article_limit).
+
+        Only a run with ``max_articles`` asks for it (ArticleLimitMiddleware).
+        """
+        assert self.max_articles is not None
+        return ArticleLimit(self.max_articles, self.plan.archived)
+
     def skips(self, article_id: str) -> bool:
         """Whether the plan says not to fetch this article (archived and not due, or gone)."""
         if article_id in self.plan.skip:
@@ -279,12 +302,44 @@ class ArchiveRun:
     def record(self, outcome: SaveOutcome) -> None:
         """Count what the archive did with a page or a failed fetch."""
         self.counts.record(outcome)
+        if self.max_articles is not None:
+            self._decided(outcome.article_id, new=outcome.status == "new")
         if outcome.status != "failed":
             for warning in outcome.warnings:
                 logger.warning("%s/%s: %s", outcome.site, outcome.article_id, warning)
         self.recorded += 1
         if self.recorded % _PUBLISH_EVERY == 0:
             self.publish()
+
+    def spider_error(self, failure: object, response: Any, spider: Spider) -> None:
+        """A page whose callback raised gives no outcome: its fetch is decided, not new."""
+        request = getattr(response, "request", None)
+        article_id = request.cb_kwargs.get("article_id") if request is not None else None
+        if isinstance(article_id, str):
+            self._decided(article_id, new=False)
+
+    def note(self, text: str) -> None:
+        """Something the summary line is to say besides the counts."""
+        self.notes.append(text)
+
+    def item_failed(self, item: Any) -> None:
+        """A page the archive could not store gives no outcome: decided, not new (a page
+        dropped after its outcome was counted is decided already)."""
+        article_id = getattr(item, "article_id", None)
+        if isinstance(article_id, str):
+            self._decided(article_id, new=False)
+
+    def _decided(self, article_id: str, *, new: bool) -> None:
+        limit = self.limit
+        limit.decided(article_id, new=new)
+        if limit.reached and self.stopped_at_limit is None:
+            self.stopped_at_limit = limit.limit
+            self.note(f"stopped at the limit of {limit.limit} new articles")
+            logger.info("%d new articles archived: the run stops at its limit", limit.new)
+            self.crawler.stats.set_value("archive/max_articles_reached", limit.limit)
+            self._stopping = asyncio.ensure_future(
+                self.crawler.engine.close_spider_async(reason=MAX_ARTICLES_REASON)
+            )
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -333,6 +388,8 @@ class ArchiveRun:
         if self.error is not None:
             return
         self.error = error
+        if self.max_articles is not None:
+            self.limit.stop()  # no fetch may wait for an outcome that will not come
         self.crawler.stats.set_value("archive/error", error)
         self._stopping = asyncio.ensure_future(
             self.crawler.engine.close_spider_async(reason=reason)
@@ -431,7 +488,9 @@ class ArchiveRun:
         except Exception as error:  # the crawl is over; say so rather than lose the summary
             logger.error("Run %d could not be recorded as %s: %s", run_id, status, error)
         self.status = status
-        self.summary = summary_line(run_id, status, finished - self.started, counts, message)
+        self.summary = summary_line(
+            run_id, status, finished - self.started, counts, message, self.notes
+        )
         stats.set_value("run/status", status)
         stats.set_value("run/summary", self.summary)
         (logger.info if status == FINISHED else logger.warning)(self.summary)
@@ -494,7 +553,12 @@ class ArchiveRun:
 
 
 def summary_line(
-    run_id: int, status: str, took: timedelta, counts: RunCounts, message: str | None
+    run_id: int,
+    status: str,
+    took: timedelta,
+    counts: RunCounts,
+    message: str | None,
+    notes: Sequence[str] = (),
 ) -> str:
     seconds = int(took.total_seconds())
     parts = [
@@ -519,6 +583,8 @@ def summary_line(
         line += f"; coverage {coverage}"
     if counts.discovery is not None:
         line += f"; {DiscoveryTotals.of(counts.discovery).summary()}"
+    for note in notes:
+        line += f"; {note}"
     if message:
         line += f" - {message}"
     return line
@@ -528,6 +594,11 @@ def _profile(spider: Spider | None) -> SiteProfile | None:
     """The profile the spider's arguments resolved (crawler.spiders.arguments), if any."""
     arguments = getattr(spider, "arguments", None)
     return arguments.profile if isinstance(arguments, ResolvedArguments) else None
+
+
+def _max_articles(spider: Spider | None) -> int | None:
+    arguments = getattr(spider, "arguments", None)
+    return arguments.max_articles if isinstance(arguments, ResolvedArguments) else None
 
 
 def _spider_name(spider: Spider | None) -> str:

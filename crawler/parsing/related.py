@@ -9,6 +9,12 @@ turns it off, any JavaScript array literal of objects that carry an id and a
 title, whatever the variable's name (its *shape*). Every source is read and
 the copies are merged in page order, the first mention of an id winning.
 
+A warning says where it looked and what it found there, for the profile's
+author: which source an entry without a usable id came from and which key it
+lacks (``entry 3 of the var_dump has no 'id' key (its keys: 'ID', 'title')``),
+what a script_json element holds where its path goes missing, and, when no
+source matched, what was looked for.
+
 It is read from the response text, never from the DOM: the dump is not
 markup, a parser would mangle the quotes inside it, and the crawl's core
 reads the ids of every page (`related_ids`) without the cost of a parse.
@@ -72,21 +78,40 @@ class _Source:
     complete: bool
     warnings: list[str]
     keys: EntryKeys = field(default_factory=EntryKeys)
+    origin: str = "the list"
+    """Where in the page it is, as a warning names it (``the var_dump``, ``attribute 'x'``)."""
+    is_list: bool = True
+    """False for a source whose element is there without a list where the profile says."""
 
 
 def extract_related(text: str, profile: SiteProfile) -> RelatedExtraction:
     """Every related article the page lists, normalised, in page order."""
     result = RelatedExtraction()
-    entries: list[tuple[Any, EntryKeys]] = []
+    entries: list[tuple[Any, _Source, int]] = []
     for _, source in sorted(_sources(text, profile), key=lambda found: found[0]):
-        result.found = True
+        result.found |= source.is_list
         result.complete &= source.complete
         result.warnings.extend(source.warnings)
-        entries.extend((entry, source.keys) for entry in source.entries)
-    if not result.found:
-        result.warnings.append("related_missing: no related list in the page")
+        entries.extend((entry, source, n) for n, entry in enumerate(source.entries, 1))
+    if not result.found and not any(w.startswith("related_missing") for w in result.warnings):
+        result.warnings.append(
+            f"related_missing: no related list in the page (looked for {_looked_for(profile)})"
+        )
     result.links = _normalise(entries, profile, result.warnings)
     return result
+
+
+def _looked_for(profile: SiteProfile) -> str:
+    """The sources the profile reads, as the warning of a page with none of them names them."""
+    rules = profile.related
+    sources = ["a var_dump"] if rules.var_dump else []
+    sources += [f"script variable {name!r}" for name in rules.script_vars]
+    sources += [f"attribute {name!r}" for name in rules.attributes]
+    sources += [f"script_json {source.selector}" for source in rules.script_json]
+    if rules.shape:
+        keys = rules.keys
+        sources.append(f"an array of objects with {keys.id!r} and {keys.title!r}")
+    return ", ".join(sources) or "nothing: [related] names no source"
 
 
 def related_ids(text: str, profile: SiteProfile) -> tuple[list[str], int]:
@@ -123,18 +148,20 @@ def _sources(text: str, profile: SiteProfile) -> Iterator[tuple[int, _Source]]:
     keys = rules.keys
     if rules.var_dump:
         for match in DUMP_PREFIX.finditer(text):
-            yield match.start(), _keyed(_read_dump(text, match.end(), int(match.group(1))), keys)
+            source = _read_dump(text, match.end(), int(match.group(1)))
+            yield match.start(), _keyed(source, keys, "the var_dump")
     named: set[int] = set()
-    for pattern in _script_patterns(rules.script_vars):
+    for name, pattern in zip(rules.script_vars, _script_patterns(rules.script_vars), strict=True):
         for match in pattern.finditer(text):
             if _DECLARATION_BEFORE.search(text, max(0, match.start() - 16), match.start()):
                 named.add(match.end())
-                yield match.start(), _keyed(_read_array(text, match.end(), "script"), keys)
-    for pattern in _attribute_patterns(rules.attributes):
+                source = _read_array(text, match.end(), "script")
+                yield match.start(), _keyed(source, keys, f"script variable {name!r}")
+    for name, pattern in zip(rules.attributes, _attribute_patterns(rules.attributes), strict=True):
         for match in pattern.finditer(text):
             if match.start() > 0 and text[match.start() - 1].isspace():
                 source = _read_attribute(text, match.end(), match.group(1))
-                yield match.start(), _keyed(source, keys)
+                yield match.start(), _keyed(source, keys, f"attribute {name!r}")
     if rules.script_json:
         yield from _script_json_sources(text, rules.script_json)
     if rules.shape:
@@ -144,11 +171,12 @@ def _sources(text: str, profile: SiteProfile) -> Iterator[tuple[int, _Source]]:
             if _NAME_BEFORE.search(text, max(0, match.start() - 64), match.start()):
                 source = _read_array(text, match.end(), "script")
                 if _has_shape(source.entries, keys):
-                    yield match.start(), _keyed(source, keys)
+                    yield match.start(), _keyed(source, keys, "an array of objects (its shape)")
 
 
-def _keyed(source: _Source, keys: EntryKeys) -> _Source:
+def _keyed(source: _Source, keys: EntryKeys, origin: str) -> _Source:
     source.keys = keys
+    source.origin = origin
     return source
 
 
@@ -183,12 +211,27 @@ def _script_json_sources(
             yield match.start(), _Source([], False, ["related_unreadable: script JSON is broken"])
             continue
         for source in wanted:
-            value = _at_path(data, source.path)
+            origin = f"script_json {source.selector} at {source.path!r}"
+            value, reached, there = _at_path(data, source.path)
             if isinstance(value, list):
-                yield match.start(), _Source(value, True, [], source.keys)
-            elif value is not None:
-                warning = f"related_unreadable: {source.path!r} in the script is not a list"
-                yield match.start(), _Source([], False, [warning], source.keys)
+                yield match.start(), _Source(value, True, [], source.keys, origin)
+                continue
+            if reached != source.path:
+                where = f"{reached!r} holds" if reached else "its JSON is"
+                warning = (
+                    f"related_missing: {source.selector} is in the page, its JSON has nothing "
+                    f"at {source.path!r}: {where} {_describe(there)}"
+                )
+                yield match.start(), _Source([], True, [warning], source.keys, origin, False)
+            elif value is None:
+                warning = f"related_missing: {source.selector} holds null at {source.path!r}"
+                yield match.start(), _Source([], True, [warning], source.keys, origin, False)
+            else:
+                warning = (
+                    f"related_unreadable: {source.path!r} in {source.selector} is not a list "
+                    f"but {_describe(value)}"
+                )
+                yield match.start(), _Source([], False, [warning], source.keys, origin)
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -229,16 +272,36 @@ def _script_matches(tests: list[tuple[str, str, str | None]], attributes: dict[s
     return True
 
 
-def _at_path(data: Any, path: str) -> Any:
-    """``props.pageProps.story.related`` in parsed JSON; a number step indexes a list."""
+def _at_path(data: Any, path: str) -> tuple[Any, str, Any]:
+    """``props.pageProps.story.related`` in parsed JSON (a number step indexes a list): the
+    value there, or None; and the longest part of the path that is there, with its value."""
+    reached: list[str] = []
     for step in path.split(".") if path else ():
-        if isinstance(data, dict):
-            data = data.get(step)
+        if isinstance(data, dict) and step in data:
+            data = data[step]
         elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
             data = data[int(step)]
         else:
-            return None
-    return data
+            return None, ".".join(reached), data
+        reached.append(step)
+    return data, path, data
+
+
+def _describe(value: Any) -> str:
+    """What a JSON value is, for a warning: its type, and an object's keys."""
+    if isinstance(value, dict):
+        return f"an object with {_keys(value)}" if value else "an empty object"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, str):
+        return f"the text {_short(value)}"
+    return "null" if value is None else _short(value)
+
+
+def _keys(entry: dict[str, Any], most: int = 8) -> str:
+    names = [repr(name) for name in list(entry)[:most]]
+    more = ", ..." if len(entry) > most else ""
+    return f"keys {', '.join(names)}{more}" if names else "no keys"
 
 
 @lru_cache(maxsize=16)
@@ -354,20 +417,20 @@ def _skip_ws(text: str, position: int) -> int:
 
 
 def _normalise(
-    entries: list[tuple[Any, EntryKeys]], profile: SiteProfile, warnings: list[str]
+    entries: list[tuple[Any, _Source, int]], profile: SiteProfile, warnings: list[str]
 ) -> list[RelatedLink]:
     links: list[RelatedLink] = []
     seen: set[str] = set()
-    for entry, keys in entries:
+    for entry, source, number in entries:
+        keys = source.keys
         if not isinstance(entry, dict):
-            warnings.append(f"related_bad_entry: {_short(entry)}")
+            warnings.append(
+                f"related_bad_entry: entry {number} of {source.origin} is {_short(entry)}"
+            )
             continue
         article_id = _entry_id(entry, keys, profile, warnings)
         if article_id is None:
-            given = _value(entry, keys.id)
-            if given is None and keys.url:
-                given = _value(entry, keys.url)
-            warnings.append(f"related_invalid_id: {_short(given)} (not followed)")
+            warnings.append(f"related_invalid_id: {_invalid_id(entry, keys, source, number)}")
             continue
         if article_id in seen:
             continue
@@ -386,6 +449,18 @@ def _normalise(
             )
         )
     return links
+
+
+def _invalid_id(entry: dict[str, Any], keys: EntryKeys, source: _Source, number: int) -> str:
+    """Why an entry names no article, for its warning: the key it lacks, or the value it has."""
+    where = f"entry {number} of {source.origin}"
+    given, key = _value(entry, keys.id), keys.id
+    if given is None and keys.url:
+        given, key = _value(entry, keys.url), keys.url
+    if given is None:
+        wanted = f"{keys.id!r} nor {keys.url!r} key" if keys.url else f"{keys.id!r} key"
+        return f"{where} has no {wanted} (its {_keys(entry)}); not followed"
+    return f"{_short(given)} under {key!r} in {where} is no article id; not followed"
 
 
 def _value(entry: dict[str, Any], key: str | None) -> Any:

@@ -54,6 +54,10 @@ class RelatedArguments:
         "with `latest`: skip entries dated before this (`2026-11-01`, UTC, an ISO datetime, "
         "or `all`); default: the profile's window"
     )
+    max_articles: str | None = argument(
+        "stop once this many new articles are archived (re-fetches and new versions do not "
+        "count); what was found and not fetched is the next run's"
+    )
 
     @classmethod
     def names(cls) -> list[str]:
@@ -89,7 +93,8 @@ class RelatedArguments:
         site_profile = resolve_profile(self.site, self.profile, sites_dir)
         base = check_base_url(self.base_url or site_profile.base_url)
         seeds = parse_seeds(self.start, site_profile, base, self.ids, required=seeds_required)
-        return ResolvedArguments(self, site_profile, base, seeds, since)
+        max_articles = parse_max_articles(self.max_articles)
+        return ResolvedArguments(self, site_profile, base, seeds, since, max_articles)
 
     @classmethod
     def readme_table(cls) -> str:
@@ -109,10 +114,22 @@ class ResolvedArguments:
     seeds: Seeds
     since: datetime | None
     """With ``latest``: the discovery window's start the user set (None: the profile's)."""
+    max_articles: int | None = None
+    """New articles after which the run stops (None: no limit)."""
 
     def recorded(self) -> dict[str, str]:
         """The arguments as the run's row keeps them: as given, the site as resolved."""
         return {**self.arguments.given(), "site": self.profile.name}
+
+
+def parse_max_articles(value: str | None) -> int | None:
+    """`max_articles` as a count of 1 or more; raises ValueError, saying what it takes."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValueError(f"max_articles takes a whole number of 1 or more, not {value!r}")
+    return int(text)
 
 
 def refuse_unknown(spider: str, given: Iterable[str], known: Collection[str]) -> None:

@@ -22,6 +22,7 @@ from crawler import signals
 from crawler.clock import utc_now
 from crawler.extensions.archive_run import ArchiveRun, archiving
 from crawler.items import FetchedPage, FetchFailure, HttpExchange
+from crawler.middlewares.article_limit import ArticleLimitReached
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import related_ids
 from crawler.plan import failures
@@ -273,6 +274,8 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
 
     def fetch_failed(self, failure: Failure) -> None:
         """Report an article page that could not be fetched, so the archive records it."""
+        if failure.check(ArticleLimitReached):
+            return  # held back by the run's limit: not a failure, the next run's to fetch
         request = failure.request  # type: ignore[attr-defined]
         reason, status, message = failures.classify(failure)
         self._report(self._failure(request, reason, status, message))
