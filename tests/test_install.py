@@ -306,7 +306,8 @@ def test_a_checkout_deploys_to_scrapyd_whose_jobs_archive_or_fail_visibly(
 
     assert archived_ids(url) == local_site.reachable()
     assert [run.status for run in runs(url)] == ["finished"]
-    assert "Run 1 finished" in scrapyd.get(finished[good]["log_url"].lstrip("/"))
+    good_log = scrapyd.get(finished[good]["log_url"].lstrip("/"))
+    assert "] INFO: Run 1 finished in " in good_log.splitlines()[-1]  # the job log's last line
     typo_log = scrapyd.get(finished[typo]["log_url"].lstrip("/"))
     assert "The crawl did not start: the related spider has no argument 'base-url'" in typo_log
     assert f"Process died: exitstatus=2 project='news-archive' spider='related' job='{typo}'" in (

@@ -131,6 +131,7 @@ class ArchiveRun:
         """What broke the run (the archive could not store a batch), if anything."""
         self.status: str | None = None
         self.summary: str | None = None
+        self._summary_logged = False
         self._stopping: asyncio.Future[None] | None = None
         self.discovery: DiscoveryRun | None = None
         """What the discovery sources gave this run (``start=latest``), once the spider starts."""
@@ -153,7 +154,7 @@ class ArchiveRun:
             raise
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(run.release, signal=signals.engine_stopped)
+        crawler.signals.connect(run.engine_stopped, signal=signals.engine_stopped)
         return run
 
     # -- before the crawl: schema and lock ---------------------------------------------------
@@ -387,6 +388,18 @@ class ArchiveRun:
         finally:
             self.release()
 
+    def engine_stopped(self) -> None:
+        self.release()
+        self.log_summary()
+
+    def log_summary(self) -> None:
+        """The summary line, once, as the log's last line: Scrapy's stats dump and its
+        "Spider closed" come before the engine stops, so a job log (scrapyd's) ends with it."""
+        if self.summary is None or self._summary_logged:
+            return
+        self._summary_logged = True
+        (logger.info if self.status == FINISHED else logger.warning)(self.summary)
+
     def abandon(self) -> None:
         """Close the row of a run whose crawl ended without closing it.
 
@@ -399,6 +412,7 @@ class ArchiveRun:
                 self._close("shutdown_forced")
             finally:
                 self.release()
+                self.log_summary()
 
     def _close(self, reason: str) -> None:
         if self.run_id is None:
@@ -434,7 +448,6 @@ class ArchiveRun:
         self.summary = summary_line(run_id, status, finished - self.started, counts, message)
         stats.set_value("run/status", status)
         stats.set_value("run/summary", self.summary)
-        (logger.info if status == FINISHED else logger.warning)(self.summary)
 
     def _status(self, reason: str) -> tuple[str, str | None]:
         if self.error is not None:  # whatever the reason the spider closed with
