@@ -22,6 +22,7 @@ from crawler.parsing.urls import canonical_path, iri_text, is_iri_text
 from crawler.sites.patterns import ProfilePattern, compile_pattern
 
 if TYPE_CHECKING:
+    from datetime import timedelta
     from pathlib import Path
 
 NUMBER = "number"
@@ -156,6 +157,10 @@ class Discovery:
     sources (from now on the first such run), so a cron job that was down a
     week still catches that week up. ``-a since=`` overrides it.
     """
+
+    every: timedelta | None = None
+    """How often the sources are read: `news-archive crawl --all` crawls the site once its
+    last run started this long ago. None: ``--all`` leaves the site alone."""
 
     def __bool__(self) -> bool:
         return bool(self.feeds or self.sitemaps or self.listings or self.robots_sitemaps)
