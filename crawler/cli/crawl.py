@@ -8,6 +8,7 @@ command (crawler.commands.crawl), with its checks, lock and exit codes.
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -24,7 +25,13 @@ SPIDER = "related"
     type=click.UNPROCESSED,
     metavar="[-a NAME=VALUE | -s NAME=VALUE | -O FILE]...",
 )
-def crawl(scrapy_options: tuple[str, ...]) -> None:
+@click.option(
+    "--all",
+    "every_site",
+    is_flag=True,
+    help="Crawl each site of the archive that is due (its profile's [discovery] every).",
+)
+def crawl(scrapy_options: tuple[str, ...], every_site: bool) -> None:
     """Crawl the site into the archive (scrapy crawl related, from any directory).
 
     \b
@@ -32,6 +39,7 @@ def crawl(scrapy_options: tuple[str, ...]) -> None:
     news-archive crawl -a start=latest -s ARCHIVE_DB=postgresql+psycopg://archiver@dbhost/news
     news-archive crawl -a ids=1808000-1809000 -O items.jsonl
     news-archive crawl -a start=1851093 -a base_url=http://127.0.0.1:8765
+    news-archive crawl --all -s ARCHIVE_DB=postgresql+psycopg://archiver@dbhost/news
 
     \b
     Options are those of `scrapy crawl`:
@@ -44,8 +52,17 @@ def crawl(scrapy_options: tuple[str, ...]) -> None:
     3 degraded, 4 locked (another run of the site is archiving into the same
     database), 5 interrupted.
     """
+    if every_site:
+        _crawl_every_site(scrapy_options)
     # The project's settings, whatever directory (and scrapy.cfg) this runs in.
     os.environ["SCRAPY_SETTINGS_MODULE"] = SETTINGS_MODULE
     from scrapy.cmdline import execute
 
     execute(["scrapy", "crawl", SPIDER, *scrapy_options])  # exits with the crawl's code
+
+
+def _crawl_every_site(scrapy_options: tuple[str, ...]) -> None:
+    """--all: each due site in a crawl of its own; exits with the worst of their codes."""
+    from crawler.cli.crawl_all import crawl_all
+
+    sys.exit(crawl_all(scrapy_options))
