@@ -48,7 +48,7 @@ def worst(codes: Sequence[int]) -> int:
 
 def crawl_all(scrapy_options: tuple[str, ...]) -> int:
     """Crawl each due site; print one line a site; return the worst exit code."""
-    given = _spider_arguments(scrapy_options)
+    given = spider_arguments(scrapy_options)
     if chosen := [name for name in CHOSEN_PER_SITE if name in given]:
         raise click.UsageError(
             f"crawl --all chooses each site's start, profile and base_url itself; "
@@ -133,5 +133,5 @@ def _settings(scrapy_options: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _spider_arguments(scrapy_options: tuple[str, ...]) -> dict[str, str]:
+def spider_arguments(scrapy_options: tuple[str, ...]) -> dict[str, str]:
     return _pairs(scrapy_options, ("-a",))

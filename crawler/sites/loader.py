@@ -233,7 +233,7 @@ def _kind(table: _Table) -> KindRules:
 
 def _discovery(table: _Table) -> Discovery:
     paths = {}
-    for key in ("feeds", "sitemaps", "listings"):
+    for key in ("feeds", "sitemaps", "listings", "front_pages"):
         paths[key] = table.strings(key, check=_path)
     max_age_days = table.number("max_age_days")
     if max_age_days is not None and max_age_days <= 0:
