@@ -158,3 +158,26 @@ def test_all_refuses_the_arguments_it_chooses_for_each_site(sqlite_url):
 
     assert done.returncode == 2
     assert "-a start= cannot go with it" in done.stderr
+
+
+def test_all_without_an_archive_cannot_start(tmp_path):
+    done = news_archive(f"sqlite:///{tmp_path / 'none.sqlite3'}", "crawl", "--all")
+
+    assert done.returncode == 2
+    assert "Error: no archive at " in done.stderr
+
+
+def test_a_site_whose_profile_no_longer_loads_is_one_line_and_the_others_go_on(two_sites, tmp_path):
+    url, _, _ = two_sites
+    mirror = tmp_path / "mirror.toml"
+    text = mirror.read_text("utf-8")
+    mirror.write_text(text.replace('every = "2h"', 'every = "2 hours"'), "utf-8")
+
+    done = news_archive(url, "crawl", "--all", *local("2026-12-02T13:00:00+00:00"))
+
+    assert done.returncode == 2, done.stderr
+    [first, second] = done.stdout.splitlines()
+    assert first.startswith("alalam_en: Run 3 finished")
+    assert second.startswith(
+        f"mirror: not crawled: profile {mirror}: discovery.every: '2 hours' is not a duration"
+    )

@@ -182,6 +182,8 @@ class LastCrawl:
     """The `base_url` the run was given (None: the profile's own)."""
     archived: ArchivedProfile | None
     """The profile as the archive can use it now (the file, else the stored copy)."""
+    problem: str | None = None
+    """Why that profile cannot be read now (a file changed into one that does not load)."""
 
 
 def last_crawls(engine: Engine) -> list[LastCrawl]:
@@ -196,13 +198,19 @@ def last_crawls(engine: Engine) -> list[LastCrawl]:
     for site, started_at, arguments in sorted(rows):
         used = (arguments or {}).get("profile")
         given = (arguments or {}).get("spider", {})
+        archived, problem = None, None
+        try:
+            archived = _archived(site, used) if used else None
+        except (ValueError, KeyError) as error:  # ProfileError is a ValueError
+            problem = str(error)
         crawls.append(
             LastCrawl(
                 site,
                 started_at,
                 used["source"] if used else None,
                 given.get("base_url"),
-                _archived(site, used) if used else None,
+                archived,
+                problem,
             )
         )
     return crawls

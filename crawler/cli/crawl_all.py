@@ -57,7 +57,11 @@ def crawl_all(scrapy_options: tuple[str, ...]) -> int:
     from crawler.cli.options import open_store
 
     settings = _settings(scrapy_options)
-    store = open_store(settings.get("ARCHIVE_DB"))
+    try:
+        store = open_store(settings.get("ARCHIVE_DB"))
+    except click.ClickException as error:
+        error.exit_code = EXIT_CANNOT_START  # no archive to read the sites of: as crawl says it
+        raise
     try:
         now = run_clock(settings.get("ARCHIVE_CLOCK"))()
     except ValueError as error:
@@ -76,6 +80,8 @@ def crawl_all(scrapy_options: tuple[str, ...]) -> int:
 
 
 def crawl_site(crawl: LastCrawl, now: datetime, scrapy_options: tuple[str, ...]) -> SiteOutcome:
+    if crawl.problem is not None:
+        return SiteOutcome(f"not crawled: {crawl.problem}", EXIT_CANNOT_START)
     if crawl.archived is None or crawl.profile_source is None:
         return SiteOutcome(
             "not crawled by --all: its last run recorded no profile (crawl it once by hand)", 0
