@@ -16,7 +16,7 @@ from http import HTTPStatus
 from aiohttp import web
 
 from localcopy import sources
-from localcopy.site import SEED_ID, LocalSite, Reply
+from localcopy.site import LocalSite, Reply
 from localcopy.storysite import StorySite
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -63,12 +63,6 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
     def origin(request: web.Request) -> str:
         return f"{request.scheme}://{request.host}"
 
-    async def index(_request: web.Request) -> web.Response:
-        link = f'<a href="/news/{SEED_ID}">seed article {SEED_ID}</a>'
-        return web.Response(
-            text=f"<html><body>Local copy: {link}</body></html>", content_type="text/html"
-        )
-
     async def publish(request: web.Request) -> web.Response:
         try:
             count = int(request.query.get("count", "1"))
@@ -92,7 +86,7 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
         "/sitemap-articles-{number:[0-9]+}.xml.gz",
         source(lambda r: sources.archive_sitemap(site, origin(r), int(r.match_info["number"]))),
     )
-    app.router.add_get("/", index)
+    app.router.add_get("/", source(lambda _: sources.front_page()))
     return app
 
 

@@ -1,4 +1,5 @@
-"""The local copy's discovery sources: robots.txt, an RSS feed, a sitemap index, sitemaps.
+"""The local copy's discovery sources: the front page (linking the feed), robots.txt, an
+RSS feed, a sitemap index, sitemaps.
 
 robots.txt names the sitemap index; the index names a news sitemap of the
 newest articles (with their publication dates and titles) and gzip sitemaps
@@ -15,7 +16,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from localcopy.site import Reply
+from localcopy.site import SEED_ID, Reply
 
 if TYPE_CHECKING:
     from localcopy.site import LocalSite
@@ -23,6 +24,18 @@ if TYPE_CHECKING:
 SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 XML = "application/xml; charset=utf-8"
+
+
+def front_page() -> Reply:
+    """The home page: a link to the seed article, and the feed in its head, where feed
+    readers (and `crawl --url`) look for it."""
+    body = (
+        "<html><head><title>Local copy</title>\n"
+        '<link rel="alternate" type="application/rss+xml" title="News" href="/rss.xml">\n'
+        f'</head><body>Local copy: <a href="/news/{SEED_ID}">seed article {SEED_ID}</a>'
+        "</body></html>"
+    )
+    return Reply(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
 def robots_txt(origin: str) -> Reply:

@@ -198,6 +198,25 @@ def test_news_archive_crawls_then_queries_from_an_empty_directory(
     assert (where / "archive.sqlite3").exists() == url.startswith("sqlite")
 
 
+def test_the_installed_cron_wrapper_logs_a_run_and_stays_silent_when_it_finished(
+    tool, local_site: LocalSite, site_url: str, tmp_path: Path
+):
+    where = tmp_path / "anywhere"
+    where.mkdir()
+    settings = [arg for setting in LOCAL_COPY_SETTINGS for arg in ("-s", setting)]
+    tool.with_wheel()
+
+    done = tool.run("news-archive", "cron", "-a", f"base_url={site_url}", *settings, cwd=where)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == ""  # cron mails nothing
+    [log] = (where / "logs").glob("crawl-*.log")
+    assert "] INFO: Run 1 finished in " in log.read_text().splitlines()[-1]
+    [line] = (where / "logs" / "summary.log").read_text().splitlines()
+    assert " exit=0 Run 1 finished in " in line
+    assert archived_ids(f"sqlite:///{where / 'archive.sqlite3'}")  # what the feeds announce
+
+
 def test_news_archive_names_its_version_and_its_commands(tool, tmp_path):
     tool.with_wheel()
 
@@ -205,7 +224,7 @@ def test_news_archive_names_its_version_and_its_commands(tool, tmp_path):
     usage = tool.run("news-archive", "-h", cwd=tmp_path)
 
     assert version.stdout.split() == ["news-archive", tool.wheel.name.split("-")[1]]
-    for command in ("crawl", "search", "show", "stats", "export", "history", "db"):
+    for command in ("crawl", "cron", "search", "show", "stats", "export", "history", "db"):
         assert f"  {command} " in usage.stdout
 
 
@@ -306,7 +325,8 @@ def test_a_checkout_deploys_to_scrapyd_whose_jobs_archive_or_fail_visibly(
 
     assert archived_ids(url) == local_site.reachable()
     assert [run.status for run in runs(url)] == ["finished"]
-    assert "Run 1 finished" in scrapyd.get(finished[good]["log_url"].lstrip("/"))
+    good_log = scrapyd.get(finished[good]["log_url"].lstrip("/"))
+    assert "] INFO: Run 1 finished in " in good_log.splitlines()[-1]  # the job log's last line
     typo_log = scrapyd.get(finished[typo]["log_url"].lstrip("/"))
     assert "The crawl did not start: the related spider has no argument 'base-url'" in typo_log
     assert f"Process died: exitstatus=2 project='news-archive' spider='related' job='{typo}'" in (

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -92,6 +93,9 @@ def test_the_generic_profile_has_no_rules_at_all():
         ('[discovery]\nlistings = ["news"]', "discovery.listings[0]", "beginning with /"),
         ('[discovery]\nfeeds = ["//cdn.test/rss"]', "discovery.feeds[0]", "not a path on the site"),
         ("[discovery]\nmax_age_days = 0", "discovery.max_age_days", "not a positive number"),
+        ('[discovery]\nevery = "1 hour"', "discovery.every", "'1 hour' is not a duration"),
+        ('[discovery]\nevery = "0m"', "discovery.every", "'0m' is not a duration"),
+        ("[discovery]\nevery = 60", "discovery.every", "must be a string"),
     ],
 )
 def test_a_bad_value_is_named_with_its_file_key_and_problem(tmp_path, text, key, problem):
@@ -104,6 +108,28 @@ def test_a_bad_value_is_named_with_its_file_key_and_problem(tmp_path, text, key,
     assert message.startswith(f"profile {path}: {key}: ")
     assert problem in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("every", "seconds"),
+    [("90s", 90), ("15m", 900), ("1h", 3600), ("1h30m", 5400), ("2d", 172800)],
+)
+def test_discovery_every_is_a_duration(tmp_path, every, seconds):
+    path = write(tmp_path, GOOD + f'\n[discovery]\nevery = "{every}"')
+
+    assert load_profile(path).discovery.every == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("every", ["1.5h", "30m1h", "1h1h", "h", "1w", "-1h"])
+def test_a_duration_with_more_than_one_reading_or_none_is_refused(tmp_path, every):
+    path = write(tmp_path, GOOD + f'\n[discovery]\nevery = "{every}"')
+
+    with pytest.raises(ProfileError, match=r"discovery\.every: .* is not a duration"):
+        load_profile(path)
+
+
+def test_a_profile_without_every_sets_no_schedule(tmp_path):
+    assert load_profile(write(tmp_path, GOOD)).discovery.every is None
 
 
 @pytest.mark.parametrize(

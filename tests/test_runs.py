@@ -59,6 +59,16 @@ def test_the_last_line_printed_is_the_runs_summary(sqlite_url, local_site, site_
     assert f"{local_site.pages} pages archived, {local_site.pages} new" in line
 
 
+def test_the_log_file_ends_with_the_runs_summary_line(sqlite_url, site_url, tmp_path):
+    log = tmp_path / "job.log"  # as scrapyd gives each job its LOG_FILE
+
+    run = crawl(sqlite_url, start=SEED_ID, base_url=site_url, settings=(f"LOG_FILE={log}",))
+
+    last = log.read_text().splitlines()[-1]
+    assert last.endswith(run.stdout.strip()), last
+    assert "] INFO: Run 1 finished in " in last
+
+
 def test_a_run_record_never_holds_the_database_password(postgresql_url, site_url):
     secret = postgresql_url.replace("://", "://root:hunter2-not-stored@", 1)
 

@@ -168,3 +168,49 @@ def months_in_site_time(engine: Engine, zone: Callable[[str], tzinfo]) -> dict[s
                 key = local[:7] if local else "undated"
             months[key] = months.get(key, 0) + 1
     return dict(sorted(months.items()))
+
+
+@dataclass
+class LastCrawl:
+    """How a site was last crawled, as `crawl --all` crawls it again."""
+
+    site: str
+    started_at: datetime
+    profile_source: str | None
+    """A built-in's name or a file's absolute path (None: a run from before it was recorded)."""
+    base_url: str | None
+    """The `base_url` the run was given (None: the profile's own)."""
+    archived: ArchivedProfile | None
+    """The profile as the archive can use it now (the file, else the stored copy)."""
+    problem: str | None = None
+    """Why that profile cannot be read now (a file changed into one that does not load)."""
+
+
+def last_crawls(engine: Engine) -> list[LastCrawl]:
+    """Each site's last run, by site name."""
+    last_ids = select(func.max(_RUNS.c.id)).group_by(_RUNS.c.site)
+    query = select(_RUNS.c.site, _RUNS.c.started_at, _RUNS.c.arguments).where(
+        _RUNS.c.id.in_(last_ids)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    crawls = []
+    for site, started_at, arguments in sorted(rows):
+        used = (arguments or {}).get("profile")
+        given = (arguments or {}).get("spider", {})
+        archived, problem = None, None
+        try:
+            archived = _archived(site, used) if used else None
+        except (ValueError, KeyError) as error:  # ProfileError is a ValueError
+            problem = str(error)
+        crawls.append(
+            LastCrawl(
+                site,
+                started_at,
+                used["source"] if used else None,
+                given.get("base_url"),
+                archived,
+                problem,
+            )
+        )
+    return crawls

@@ -17,6 +17,7 @@ import click
 
 from crawler.cli import captures, exporting, maintenance, profiles, reading
 from crawler.cli.crawl import crawl
+from crawler.cli.cron import cron
 from crawler.cli.sites import sites
 
 DISTRIBUTION = "news-archive"
@@ -30,6 +31,7 @@ def cli() -> None:
 
 for command in (
     crawl,
+    cron,
     reading.search,
     reading.show,
     reading.stats,

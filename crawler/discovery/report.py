@@ -13,6 +13,10 @@ from enum import Enum
 from typing import Any
 
 ROBOTS, FEED, SITEMAP, LISTING = "robots", "feed", "sitemap", "listing"
+FRONT_PAGE = "front_page"
+"""A site's home page, read for the feeds its ``<link rel="alternate">`` elements name."""
+NAMING_ONLY = (ROBOTS, FRONT_PAGE)
+"""Sources that name other sources, never an article."""
 READ, FAILED, SKIPPED = "read", "failed", "skipped"
 UNREADABLE = "unreadable"
 """The failure reason of a source fetched but not readable (not a feed, not a sitemap, ...)."""
@@ -34,7 +38,7 @@ class Ignored(Enum):
 class SourceReport:
     url: str
     kind: str
-    """robots, feed, sitemap or listing."""
+    """robots, front_page, feed, sitemap or listing."""
     via: str | None = None
     """The sitemap index or robots.txt that named this source."""
     status: str = "pending"
@@ -49,6 +53,8 @@ class SourceReport:
     """New articles fetched this run on this source's word."""
     sitemaps: int = 0
     """Sitemaps listed (an index, robots.txt)."""
+    feeds: int = 0
+    """Feeds linked (a front page)."""
     not_article: int = 0
     """URLs on the site that are not article URLs: ignored."""
     offsite: int = 0
@@ -86,7 +92,8 @@ class DiscoveryTotals:
     """Distinct new articles announced (a source and another may list the same one)."""
     first_error: str | None = None
     failed_all: bool = False
-    """Every source that could list articles failed (robots.txt only names sitemaps)."""
+    """Every source that could list articles failed (robots.txt and a front page only
+    name other sources)."""
     failures: dict[str, int] = field(default_factory=dict)
     """Failed sources by reason (see `SourceReport.reason`)."""
     bounds: tuple[str, ...] = ()
@@ -97,7 +104,7 @@ class DiscoveryTotals:
         """The totals of a run's record (`crawl_runs.discovery`)."""
         done = [r for r in record.get("sources", []) if r.get("status") in (READ, FAILED)]
         failed = [r for r in done if r["status"] == FAILED]
-        listing = [r for r in done if r["kind"] != ROBOTS] or done
+        listing = [r for r in done if r["kind"] not in NAMING_ONLY] or done
         return cls(
             read=len(done),
             failed=len(failed),

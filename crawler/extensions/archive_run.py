@@ -136,6 +136,7 @@ class ArchiveRun:
         """What broke the run (the archive could not store a batch), if anything."""
         self.status: str | None = None
         self.summary: str | None = None
+        self._summary_logged = False
         self._stopping: asyncio.Future[None] | None = None
         self.stopped_at_limit: int | None = None
         """The limit of new articles the run stopped at, once it did."""
@@ -167,7 +168,7 @@ class ArchiveRun:
             crawler.signals.connect(run.spider_error, signal=signals.spider_error)
             crawler.signals.connect(run.item_failed, signal=signals.item_dropped)
             crawler.signals.connect(run.item_failed, signal=signals.item_error)
-        crawler.signals.connect(run.release, signal=signals.engine_stopped)
+        crawler.signals.connect(run.engine_stopped, signal=signals.engine_stopped)
         return run
 
     # -- before the crawl: schema and lock ---------------------------------------------------
@@ -444,6 +445,18 @@ class ArchiveRun:
         finally:
             self.release()
 
+    def engine_stopped(self) -> None:
+        self.release()
+        self.log_summary()
+
+    def log_summary(self) -> None:
+        """The summary line, once, as the log's last line: Scrapy's stats dump and its
+        "Spider closed" come before the engine stops, so a job log (scrapyd's) ends with it."""
+        if self.summary is None or self._summary_logged:
+            return
+        self._summary_logged = True
+        (logger.info if self.status == FINISHED else logger.warning)(self.summary)
+
     def abandon(self) -> None:
         """Close the row of a run whose crawl ended without closing it.
 
@@ -456,6 +469,7 @@ class ArchiveRun:
                 self._close("shutdown_forced")
             finally:
                 self.release()
+                self.log_summary()
 
     def _close(self, reason: str) -> None:
         if self.run_id is None:
@@ -493,7 +507,6 @@ class ArchiveRun:
         )
         stats.set_value("run/status", status)
         stats.set_value("run/summary", self.summary)
-        (logger.info if status == FINISHED else logger.warning)(self.summary)
 
     def _status(self, reason: str) -> tuple[str, str | None]:
         if self.error is not None:  # whatever the reason the spider closed with

@@ -73,8 +73,8 @@ def parse_seeds(
         if seed == LATEST:
             if not profile.discovery:
                 raise SeedError(
-                    f"site {profile.name} has no discovery sources (feeds, sitemaps, listings)"
-                    " for start=latest"
+                    f"site {profile.name} has no discovery sources (feeds, sitemaps, listings,"
+                    " front pages) for start=latest"
                 )
             seeds.latest = True
             continue

@@ -12,7 +12,7 @@ import difflib
 import re
 import string
 import tomllib
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +24,7 @@ from parsel.csstranslator import HTMLTranslator
 
 from crawler.parsing.urls import same_origin
 from crawler.parsing.written_dates import CALENDARS, DateLocaleError, check_format, check_locale
+from crawler.sites.durations import parse_duration
 from crawler.sites.patterns import PatternError, compile_pattern
 from crawler.sites.profile import (
     ID_KINDS,
@@ -232,7 +233,7 @@ def _kind(table: _Table) -> KindRules:
 
 def _discovery(table: _Table) -> Discovery:
     paths = {}
-    for key in ("feeds", "sitemaps", "listings"):
+    for key in ("feeds", "sitemaps", "listings", "front_pages"):
         paths[key] = table.strings(key, check=_path)
     max_age_days = table.number("max_age_days")
     if max_age_days is not None and max_age_days <= 0:
@@ -243,9 +244,20 @@ def _discovery(table: _Table) -> Discovery:
         listing_links=table.selector("listing_links") or defaults.listing_links,
         robots_sitemaps=table.flag("robots_sitemaps", default=defaults.robots_sitemaps),
         max_age_days=defaults.max_age_days if max_age_days is None else max_age_days,
+        every=_every(table),
     )
     table.done()
     return discovery
+
+
+def _every(table: _Table) -> timedelta | None:
+    text = table.text("every")
+    if text is None:
+        return None
+    every = parse_duration(text)
+    if every is None:
+        table.fail("every", f"{text!r} is not a duration ('90s', '15m', '1h30m', '1d')")
+    return every
 
 
 def _tests(top: _Table, source: Path) -> tuple[ProfileTest, ...]:

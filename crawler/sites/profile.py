@@ -22,6 +22,7 @@ from crawler.parsing.urls import canonical_path, iri_text, is_iri_text
 from crawler.sites.patterns import ProfilePattern, compile_pattern
 
 if TYPE_CHECKING:
+    from datetime import timedelta
     from pathlib import Path
 
 NUMBER = "number"
@@ -145,6 +146,9 @@ class Discovery:
     """Sitemaps or sitemap indexes (news sitemaps too), plain or gzip."""
     listings: tuple[str, ...] = ()
     """HTML pages that link to the newest articles."""
+    front_pages: tuple[str, ...] = ()
+    """Pages (the site's front page, ``/``) whose ``<link rel="alternate">`` RSS and Atom
+    feeds are read as `feeds` are: how a site without a profile of its own is read."""
     listing_links: str = "a::attr(href)"
     """CSS selector of an article link on a listing page."""
     robots_sitemaps: bool = False
@@ -157,8 +161,14 @@ class Discovery:
     week still catches that week up. ``-a since=`` overrides it.
     """
 
+    every: timedelta | None = None
+    """How often the sources are read: `news-archive crawl --all` crawls the site once its
+    last run started this long ago. None: ``--all`` leaves the site alone."""
+
     def __bool__(self) -> bool:
-        return bool(self.feeds or self.sitemaps or self.listings or self.robots_sitemaps)
+        return bool(
+            self.feeds or self.sitemaps or self.listings or self.front_pages or self.robots_sitemaps
+        )
 
 
 @dataclass(frozen=True)

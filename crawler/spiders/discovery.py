@@ -1,4 +1,5 @@
-"""The related spider's discovery callbacks: feeds, sitemaps, robots.txt, listing pages.
+"""The related spider's discovery callbacks: feeds, sitemaps, robots.txt, listing pages,
+front pages (the feeds they link to).
 
 With ``-a start=latest`` a run reads where the site announces its articles (the
 profile's ``[discovery]``). What each source lists becomes an article request
@@ -29,8 +30,17 @@ import scrapy
 
 from crawler.discovery.entries import Entry, SitemapRef
 from crawler.discovery.feeds import feed_entries
+from crawler.discovery.front_pages import linked_feeds
 from crawler.discovery.listings import listing_entries
-from crawler.discovery.report import FEED, LISTING, ROBOTS, SITEMAP, UNREADABLE, SourceError
+from crawler.discovery.report import (
+    FEED,
+    FRONT_PAGE,
+    LISTING,
+    ROBOTS,
+    SITEMAP,
+    UNREADABLE,
+    SourceError,
+)
 from crawler.discovery.robots import robots_sitemaps
 from crawler.discovery.sitemaps import sitemap_entries
 from crawler.plan import failures
@@ -73,6 +83,7 @@ class DiscoverySources:
         """A request for each of the profile's sources (robots.txt first, if it names sitemaps)."""
         sources = self.profile.discovery
         paths = [("/robots.txt", ROBOTS)] if sources.robots_sitemaps else []
+        paths += [(path, FRONT_PAGE) for path in sources.front_pages]
         paths += [(path, FEED) for path in sources.feeds]
         paths += [(path, SITEMAP) for path in sources.sitemaps]
         paths += [(path, LISTING) for path in sources.listings]
@@ -100,6 +111,7 @@ class DiscoverySources:
             return None
         callbacks = {
             ROBOTS: self.parse_robots,
+            FRONT_PAGE: self.parse_front_page,
             FEED: self.parse_feed,
             SITEMAP: self.parse_sitemap,
             LISTING: self.parse_listing,
@@ -125,6 +137,15 @@ class DiscoverySources:
         self._read(report)
         for ref in refs:
             if (request := self.source_request(ref.url, SITEMAP, via=source)) is not None:
+                yield request
+
+    async def parse_front_page(self, response: Response, source: str) -> AsyncIterator[Any]:
+        report = self._source_report(source, FRONT_PAGE)
+        text = getattr(response, "text", None)  # a front page that is not HTML links no feed
+        feeds = linked_feeds(text, response.url, self.profile, report) if text else []
+        self._read(report)
+        for path in feeds:
+            if (request := self.source_request(path, FEED, via=source)) is not None:
                 yield request
 
     async def parse_feed(self, response: Response, source: str) -> AsyncIterator[Any]:
