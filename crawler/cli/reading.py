@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from crawler.archive.history import reverts
+from crawler.archive.reading import related_entries
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
@@ -30,6 +32,7 @@ from crawler.cli.options import (
 from crawler.cli.raw_capture import show_capture
 
 if TYPE_CHECKING:
+    from crawler.archive.history import Revert
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
@@ -142,17 +145,8 @@ def show(
     if article is None:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
     versions = store.history(site, article_id)
-    archived = store.archived_titles(site, [link.article_id for link in article.related])
-    related = [
-        {
-            "position": link.position,
-            "article_id": link.article_id,
-            "title": archived.get(link.article_id, link.title),
-            "kind": link.kind,
-            "archived": link.article_id in archived,
-        }
-        for link in article.related
-    ]
+    entries = related_entries(store, [article])[(site, article_id)]
+    related = [dataclasses.asdict(entry) for entry in entries]
     if out.wants_json(as_json):
         out.emit_json(
             {
@@ -298,9 +292,19 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
     versions = store.history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
+    returned = reverts(versions)
     if out.wants_json(as_json):
         for version in versions:
-            out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(version)})
+            revert = returned.get(version.version)
+            out.emit_json(
+                {
+                    "site": site,
+                    "article_id": article_id,
+                    **dataclasses.asdict(version),
+                    "reverts_to": revert.reverts_to if revert else None,
+                    "flip_flop": revert.flip_flop if revert else False,
+                }
+            )
         return
     out.heading(site, article_id, len(versions), "version")
     previous = None
@@ -309,6 +313,9 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
         last = f"last seen {out.local_time(version.last_seen_at, site)}"
         digest = version.content_hash[:12]
         out.say(f"\nversion {version.version}: {seen}, {last}, sha256 {digest}")
+        revert = returned.get(version.version)
+        if revert is not None:
+            out.say(f"  {_back_to(revert)}")
         if previous is None:
             out.say(f"  {version.title}")
         else:
@@ -321,6 +328,19 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
             )
             out.say("\n".join(diff))
         previous = version
+    if returned:
+        out.say(f"\nThe text went back {len(returned)} times ({out.clock(site)})")
+        for revert in returned.values():
+            when = out.local_time(revert.at, site)
+            out.say(f"  {when}: version {revert.version} {_back_to(revert)}")
+
+
+def _back_to(revert: Revert) -> str:
+    """ "back to version 2", and whether it is a flip-flop (crawler.archive.history)."""
+    notes = ["flip-flop"] if revert.flip_flop else []
+    if revert.times > 1:
+        notes.append(f"this text's return {revert.times}")
+    return f"back to version {revert.reverts_to}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _lines(version: Version) -> list[str]:
