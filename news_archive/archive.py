@@ -51,8 +51,8 @@ class Archive:
     database go."""
 
     def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
-        if isinstance(url, os.PathLike):
-            url = f"sqlite:///{os.fspath(url)}"
+        if isinstance(url, os.PathLike) or (url is not None and "://" not in url):
+            url = f"sqlite:///{os.fspath(url)}"  # a file's path: a SQLite archive
         self._url = database_url(url)
         try:
             self._store: ArchiveStore = reading.open_archive(self._url)

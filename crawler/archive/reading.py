@@ -28,7 +28,7 @@ def open_archive(url: str, *, writer: bool = False) -> ArchiveStore:
     (crawler.archive.database.unavailable tells them). `writer` only for the commands
     that change what is stored (reparse); readers never write."""
     migrate.check_current(url)
-    return ArchiveStore(create_archive_engine(url, writer=writer))
+    return ArchiveStore(create_archive_engine(url, writer=writer, read_only=not writer))
 
 
 class ArticleNotFound(LookupError):
