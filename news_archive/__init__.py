@@ -5,7 +5,7 @@
     with news_archive.open("sqlite:///archive.sqlite3") as archive:
         for article in archive.articles(site="alalam_en", since="2016-08-01", query="Hamedan"):
             print(article.published_at, article.title)
-        seed = archive.article("1851093")          # with .versions and .captures
+        seed = archive.article("1851093")   # with .versions, .captures and .reverts
         frame = archive.articles(kind="article").to_dataframe()   # needs pandas
 
 Read-only: opening checks that the database is an archive at this version's
@@ -21,6 +21,7 @@ from news_archive.records import (
     Capture,
     Image,
     RelatedArticle,
+    Revert,
     Version,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "Capture",
     "Image",
     "RelatedArticle",
+    "Revert",
     "Version",
     "open",
 ]

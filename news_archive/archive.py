@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from crawler.archive import reading
 from crawler.archive.captures_read import article_captures
 from crawler.archive.database import database_url, redact, unavailable
-from crawler.archive.history import reverts
+from crawler.archive.history import returns_to, reverts
 from crawler.archive.migrate import ArchiveSchemaError
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import parse_query
@@ -135,13 +135,15 @@ class Archive:
         article = store.article(site, article_id)
         if article is None:
             raise ArticleNotFound(f"{site}/{article_id} is not in the archive")
+        captures = article_captures(store.engine, site, article_id)
+        found = reverts(captures)
         history = store.history(site, article_id)
-        returned = reverts(history)
         return article_detail(
             article,
             reading.related_entries(store, [article])[(site, article_id)],
-            [version_record(v, returned.get(v.version)) for v in history],
-            article_captures(store.engine, site, article_id),
+            [version_record(v, returns_to(found, v.version)) for v in history],
+            captures,
+            found,
         )
 
 

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.archive.captures_read import CaptureSummary as Capture
+from crawler.archive.history import Revert
 
 if TYPE_CHECKING:
     from crawler import items
-    from crawler.archive.history import Revert
     from crawler.archive.reading import RelatedEntry
     from crawler.archive.store import Version as StoredVersion
 
-__all__ = ["Article", "ArticleDetail", "Capture", "Image", "RelatedArticle", "Version"]
+__all__ = ["Article", "ArticleDetail", "Capture", "Image", "RelatedArticle", "Revert", "Version"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ class Article:
 
 @dataclass(frozen=True)
 class Version:
-    """One version of an article's text; `reverts_to` names an earlier version with the
-    same text (crawler.archive.history)."""
+    """One distinct text of an article (a text is kept once, however often it comes back)."""
 
     version: int
     content_hash: str
@@ -85,16 +84,19 @@ class Version:
     body: str
     first_seen_at: datetime
     last_seen_at: datetime
-    reverts_to: int | None
-    flip_flop: bool
+    returns: list[Revert]
+    """When the page went back to this text after another one, oldest first
+    (crawler.archive.history; told from the captures)."""
 
 
 @dataclass
 class ArticleDetail(Article):
-    """An article with every version of its text, oldest first, and every fetch of its page."""
+    """An article with every version of its text, oldest first, every fetch of its page, and
+    the times its text went back to an earlier version (`reverts`, in time order)."""
 
     versions: list[Version]
     captures: list[Capture]
+    reverts: list[Revert]
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -123,8 +125,10 @@ def article_detail(
     related: list[RelatedEntry],
     versions: list[Version],
     captures: list[Capture],
+    found: list[Revert],
 ) -> ArticleDetail:
-    return ArticleDetail(**_article_fields(article, related), versions=versions, captures=captures)
+    fields = _article_fields(article, related)
+    return ArticleDetail(**fields, versions=versions, captures=captures, reverts=found)
 
 
 def _article_fields(article: items.Article, related: list[RelatedEntry]) -> dict[str, Any]:
@@ -160,7 +164,7 @@ def _article_fields(article: items.Article, related: list[RelatedEntry]) -> dict
     }
 
 
-def version_record(version: StoredVersion, revert: Revert | None) -> Version:
+def version_record(version: StoredVersion, returns: list[Revert]) -> Version:
     return Version(
         version.version,
         version.content_hash,
@@ -168,6 +172,5 @@ def version_record(version: StoredVersion, revert: Revert | None) -> Version:
         version.body,
         version.first_seen_at,
         version.last_seen_at,
-        revert.reverts_to if revert else None,
-        revert.flip_flop if revert else False,
+        returns,
     )

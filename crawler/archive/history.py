@@ -1,9 +1,14 @@
-"""What an article's history says beyond its diffs: texts that came back.
+"""What an article's history says beyond its diffs: texts that came back, and when.
 
-A new version is stored only when the text changed, so a version whose content
-hash equals an earlier one's is the text going back: an edit undone ("back to
-version 2"), or a page that flips between two texts (a site's caches serving
-old and new pages in turn). Pure functions over the versions, oldest first.
+The archive keeps each distinct text once (one version a content hash), so a
+page that goes back to an earlier text adds no version: the fetch that read
+it is a capture confirming that earlier version (crawler.archive.versions,
+"reverted"). The fetches in time order are therefore the article's timeline,
+and a return shows there: a capture of version 2 after one of version 3, when
+version 2 had been seen before. An edit undone is one such return; a page
+that keeps swapping two texts (a site's caches serving old and new pages in
+turn) is a flip-flop. Pure functions of the captures, oldest first. (An article
+archived before captures were kept has no timeline: none of its returns is told.)
 """
 
 from __future__ import annotations
@@ -12,56 +17,64 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
 
-class HashedVersion(Protocol):
-    """What the judgement needs of a version (crawler.archive.store.Version has it)."""
+class Sighting(Protocol):
+    """A fetch and the version it read, if it read one (CaptureSummary has both)."""
 
     @property
-    def version(self) -> int: ...
+    def fetched_at(self) -> datetime: ...
     @property
-    def content_hash(self) -> str: ...
-    @property
-    def first_seen_at(self) -> datetime: ...
+    def version(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
 class Revert:
-    """A version whose text is an earlier version's."""
+    """The text went back to an earlier version."""
 
-    version: int
     reverts_to: int
-    """The first version with this text."""
+    """The version whose text came back."""
     replaced: int
-    """The version it took the place of (the one before it)."""
+    """The version whose text it replaced."""
     at: datetime
-    """When the text was seen back: this version's first sighting."""
+    """The first fetch that read it back."""
     times: int
-    """How often the text has come back, this time included (1 the first time)."""
+    """How often this version's text has come back, this time included (1 the first time)."""
     flip_flop: bool
-    """Back and forth: the version it replaced was itself a text come back, or this text
-    has come back before."""
+    """Back and forth: the text it replaced had itself come back, or this one came back
+    before."""
 
 
-def reverts(versions: Sequence[HashedVersion]) -> dict[int, Revert]:
-    """The versions (by number) whose text an earlier version already had."""
-    first_with: dict[str, int] = {}
-    returns: dict[str, int] = {}
-    found: dict[int, Revert] = {}
-    previous: HashedVersion | None = None
-    for version in versions:
-        original = first_with.setdefault(version.content_hash, version.version)
-        if original != version.version and previous is not None:
-            times = returns[version.content_hash] = returns.get(version.content_hash, 0) + 1
-            found[version.version] = Revert(
-                version=version.version,
-                reverts_to=original,
-                replaced=previous.version,
-                at=version.first_seen_at,
-                times=times,
-                flip_flop=previous.version in found or times > 1,
-            )
-        previous = version
+def reverts(sightings: Sequence[Sighting]) -> list[Revert]:
+    """Every return to an earlier version, in time order. Fetches that read no version
+    (held, dropped) are no part of the timeline."""
+    seen: set[int] = set()
+    returns: dict[int, int] = {}
+    found: list[Revert] = []
+    current: int | None = None
+    last_was_return = False
+    for sighting in sorted(_read(sightings), key=lambda s: s.fetched_at):
+        version = sighting.version
+        if version is None or version == current:
+            continue
+        if current is not None and version in seen:
+            times = returns[version] = returns.get(version, 0) + 1
+            flip_flop = last_was_return or times > 1
+            found.append(Revert(version, current, sighting.fetched_at, times, flip_flop))
+            last_was_return = True
+        else:
+            last_was_return = False
+        seen.add(version)
+        current = version
     return found
+
+
+def returns_to(found: Iterable[Revert], version: int) -> list[Revert]:
+    """The returns to `version`, in time order."""
+    return [revert for revert in found if revert.reverts_to == version]
+
+
+def _read(sightings: Iterable[Sighting]) -> list[Sighting]:
+    return [s for s in sightings if s.version is not None]

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.archive.history import reverts
+from crawler.archive.captures_read import article_captures
+from crawler.archive.history import returns_to, reverts
 from crawler.archive.reading import related_entries
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
@@ -292,17 +293,17 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
     versions = store.history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
-    returned = reverts(versions)
+    returned = reverts(article_captures(store.engine, site, article_id))
     if out.wants_json(as_json):
         for version in versions:
-            revert = returned.get(version.version)
             out.emit_json(
                 {
                     "site": site,
                     "article_id": article_id,
                     **dataclasses.asdict(version),
-                    "reverts_to": revert.reverts_to if revert else None,
-                    "flip_flop": revert.flip_flop if revert else False,
+                    "returns": [
+                        _return_json(revert) for revert in returns_to(returned, version.version)
+                    ],
                 }
             )
         return
@@ -313,9 +314,6 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
         last = f"last seen {out.local_time(version.last_seen_at, site)}"
         digest = version.content_hash[:12]
         out.say(f"\nversion {version.version}: {seen}, {last}, sha256 {digest}")
-        revert = returned.get(version.version)
-        if revert is not None:
-            out.say(f"  {_back_to(revert)}")
         if previous is None:
             out.say(f"  {version.title}")
         else:
@@ -329,18 +327,44 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
             out.say("\n".join(diff))
         previous = version
     if returned:
-        out.say(f"\nThe text went back {len(returned)} times ({out.clock(site)})")
-        for revert in returned.values():
-            when = out.local_time(revert.at, site)
-            out.say(f"  {when}: version {revert.version} {_back_to(revert)}")
+        times = "once" if len(returned) == 1 else f"{len(returned)} times"
+        out.say(f"\nThe text went back {times}")
+        out.table(
+            ["when", "back to", "from", "note"],
+            [
+                [
+                    out.local_time(revert.at, site),
+                    f"version {revert.reverts_to}",
+                    f"version {revert.replaced}",
+                    _note(revert),
+                ]
+                for revert in returned
+            ],
+        )
 
 
-def _back_to(revert: Revert) -> str:
-    """ "back to version 2", and whether it is a flip-flop (crawler.archive.history)."""
+def _note(revert: Revert) -> str:
     notes = ["flip-flop"] if revert.flip_flop else []
     if revert.times > 1:
-        notes.append(f"this text's return {revert.times}")
-    return f"back to version {revert.reverts_to}" + (f" ({'; '.join(notes)})" if notes else "")
+        notes.append(f"back for the {_ordinal(revert.times)} time")
+    return ", ".join(notes)
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _return_json(revert: Revert) -> dict[str, Any]:
+    """A return to a version, in `history --json` (times UTC, as every time in JSON)."""
+    return {
+        "at": revert.at,
+        "reverts_to": revert.reverts_to,
+        "from_version": revert.replaced,
+        "times": revert.times,
+        "flip_flop": revert.flip_flop,
+    }
 
 
 def _lines(version: Version) -> list[str]:
