@@ -30,5 +30,6 @@ def articles_frame(articles: Iterable[Article]) -> pandas.DataFrame:
     rows = [dataclasses.asdict(article) for article in articles]
     frame = pandas.DataFrame.from_records(rows, columns=COLUMNS)
     for column in TIMES:
-        frame[column] = pandas.to_datetime(frame[column], utc=True)
+        # Microseconds, as Python's datetimes: the same type whatever the rows (or none).
+        frame[column] = pandas.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
     return frame
