@@ -113,8 +113,8 @@ class Archive:
             SearchFilters(
                 site,
                 kind,
-                reading.date_bound(since) if since is not None else None,
-                reading.date_bound(until, upper=True) if until is not None else None,
+                _bound("since", since),
+                _bound("until", until, upper=True),
             ),
             parse_query(query) if query is not None else None,
             limit,
@@ -147,9 +147,22 @@ class Archive:
         )
 
 
+def _bound(
+    name: str, value: str | date | datetime | None, *, upper: bool = False
+) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return reading.date_bound(value, upper=upper)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} {value!r} is not a date like 2016-08-16 or 2016-08-16T12:00"
+        ) from None
+
+
 class Articles:
-    """The articles `Archive.articles` chose: iterate them (each read once, in batches) or
-    make a DataFrame of them."""
+    """The articles `Archive.articles` chose, not yet read: iterate them (read in batches,
+    afresh on every iteration) or make a DataFrame of them."""
 
     def __init__(
         self,

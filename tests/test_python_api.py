@@ -189,7 +189,7 @@ def test_a_wrong_filter_is_refused_when_given(two_sites):
     with news_archive.open(two_sites.url) as archive:
         with pytest.raises(ValueError, match="kind 'gallery' is none of article, photos, video"):
             archive.articles(kind="gallery")
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="since 'last tuesday' is not a date like 2016-08-16"):
             archive.articles(since="last tuesday")
 
 
