@@ -14,11 +14,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
+from crawler.archive.database import create_archive_engine
 from crawler.archive.history import Revert, reverts
+from crawler.archive.migrate import ensure_current
+from crawler.archive.store import ArchiveStore
 from crawler.cli import cli
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import crawl
+from tests.local_archive import fetched
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -115,3 +119,40 @@ def test_history_says_when_the_text_went_back_to_version_1(edited_and_restored):
     returns = for_people.stdout.split("\nThe text went back once\n", 1)[1].splitlines()
     assert returns[0].split() == ["when", "back", "to", "from", "note"]
     assert returns[1].split()[3:] == ["version", "1", "version", "2"]  # after the time
+
+
+@pytest.fixture
+def flip_flopped(database_url) -> str:
+    """The seed's title corrected and taken back twice over, a fetch an hour (in-process)."""
+    site = LocalSite(pages=2)
+    original = site.reply(SEED_ID).body
+    corrected = original.replace(b"</h1>", b" (corrected)</h1>", 1)
+    ensure_current(database_url)
+    engine = create_archive_engine(database_url, writer=True)
+    for hours, body in enumerate((original, corrected, original, corrected)):
+        ArchiveStore(engine).save([fetched(SEED_ID, body, at=hour(hours))])
+    engine.dispose()
+    return database_url
+
+
+def test_history_marks_a_flip_flop_with_its_time(flip_flopped):
+    as_json = CliRunner().invoke(cli, ["history", SEED_ID, "--json", "--db", flip_flopped])
+    for_people = CliRunner().invoke(cli, ["history", SEED_ID, "--human", "--db", flip_flopped])
+
+    first, second = (json.loads(line) for line in as_json.stdout.splitlines())
+    assert [r["at"] for r in first["returns"]] == [hour(2).isoformat()]
+    assert second["returns"] == [
+        {
+            "at": hour(3).isoformat(),
+            "reverts_to": 2,
+            "from_version": 1,
+            "times": 1,
+            "flip_flop": True,
+        }
+    ]
+    returns = for_people.stdout.split("\nThe text went back 2 times\n", 1)[1].splitlines()
+    # 10:00 and 11:00 UTC on the site's clock (Tehran, +03:30), as the heading says
+    assert returns[1].split() == ["2026-11-20", "13:30", "+03:30", "version", "1", "version", "2"]
+    assert returns[2].split() == [
+        "2026-11-20", "14:30", "+03:30", "version", "2", "version", "1", "flip-flop",
+    ]  # fmt: skip
