@@ -13,6 +13,7 @@ schema, and nothing creates, migrates or writes. Every instant is an aware
 datetime in UTC. (The Scrapy project itself is the `crawler` package.)
 """
 
+from crawler.archive.sites import SiteSummary
 from news_archive.archive import Archive, Articles, open
 from news_archive.errors import AmbiguousArticle, ArchiveError, ArticleNotFound
 from news_archive.records import (
@@ -37,6 +38,7 @@ __all__ = [
     "Image",
     "RelatedArticle",
     "Revert",
+    "SiteSummary",
     "Version",
     "open",
 ]
