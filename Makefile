@@ -13,7 +13,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml setup.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet,wacz,localcopy,deploy,datasette]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,parquet,pandas,wacz,localcopy,deploy,datasette]'
 	touch $(STAMP)
 
 # Serve the bundled local copy of the site, crawl it from the seed article into
@@ -47,8 +47,8 @@ bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/ruff check crawler localcopy migrations tests bench
-	$(BIN)/ruff format --check crawler localcopy migrations tests bench
+	$(BIN)/ruff check crawler news_archive localcopy migrations tests bench
+	$(BIN)/ruff format --check crawler news_archive localcopy migrations tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -147,6 +147,8 @@ def test_the_wheel_ships_the_migrations_and_site_data_not_the_local_copy(tool):
     }
     assert site_data
     assert site_data <= set(names)
+    api = sorted(p.name for p in (ROOT / "news_archive").glob("*.py"))
+    assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("news_archive/")) == api
     assert not [n for n in names if n.startswith("localcopy")]
     assert not [n for n in names if n.endswith(".pyc")]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
@@ -184,6 +186,7 @@ def test_news_archive_crawls_then_queries_from_an_empty_directory(
         tool.run("news-archive", *command, cwd=where, env=env)
         for command in (("export", "--format", "csv", "-o", "archive.csv"), ("db", "upgrade"))
     ]
+    api = tool.run("python", "-c", API_SCRIPT, cwd=where, env=env)
 
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("Run 1 finished"), first.stdout
@@ -196,6 +199,30 @@ def test_news_archive_crawls_then_queries_from_an_empty_directory(
     assert [done.returncode for done in others] == [0] * len(others), [d.stderr for d in others]
     assert "is up to date" in others[-1].stdout
     assert (where / "archive.sqlite3").exists() == url.startswith("sqlite")
+    assert api.returncode == 0, api.stderr
+    read = json.loads(api.stdout)
+    assert read["module"].startswith(str(tool.site_packages())), read  # the wheel's, not ours
+    assert (read["seed"], read["articles"]) == (SEED_ID, local_site.pages)
+    assert "pip install pandas" in read["without_pandas"]
+
+
+# The Python API as a user of the wheel runs it (no pandas there: it is an extra).
+API_SCRIPT = f"""
+import json, news_archive
+with news_archive.open() as archive:  # $ARCHIVE_DB, else archive.sqlite3 here
+    seed = archive.article({SEED_ID!r})
+    try:
+        archive.articles(limit=1).to_dataframe()
+        without_pandas = ""
+    except ImportError as error:
+        without_pandas = str(error)
+    print(json.dumps({{
+        "module": news_archive.__file__,
+        "seed": seed.id,
+        "articles": sum(1 for _ in archive.articles()),
+        "without_pandas": without_pandas,
+    }}))
+"""
 
 
 def test_the_installed_cron_wrapper_logs_a_run_and_stays_silent_when_it_finished(

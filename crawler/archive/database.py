@@ -141,7 +141,9 @@ def json_text(value: Any) -> str:
     return text
 
 
-def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float = 30.0) -> Engine:
+def create_archive_engine(
+    url: str, *, writer: bool = False, read_only: bool = False, busy_timeout: float = 30.0
+) -> Engine:
     """An engine with the archive's connection rules.
 
     SQLite runs in WAL mode (readers never block the writer), with foreign keys
@@ -149,7 +151,10 @@ def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float
     whose legacy mode starts them late. The writer takes the write lock when
     its transaction begins (``BEGIN IMMEDIATE``), so a batch never fails half
     way for want of it; `busy_timeout` is how long SQLite itself waits for a
-    lock another process holds.
+    lock another process holds. A `read_only` engine leaves the file's journal
+    mode as it finds it: switching to WAL writes the file, and a reader may be
+    pointed at a database that is no archive (an archive is WAL from its
+    first crawl on, which is what lets it be read while a crawl writes).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() not in _BACKENDS:
@@ -162,16 +167,18 @@ def create_archive_engine(url: str, *, writer: bool = False, busy_timeout: float
         options["pool_pre_ping"] = True
     engine = create_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
-        _configure_sqlite(engine, "BEGIN IMMEDIATE" if writer else "BEGIN", busy_timeout)
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        _configure_sqlite(engine, begin, busy_timeout, wal=not read_only)
     return engine
 
 
-def _configure_sqlite(engine: Engine, begin: str, busy_timeout: float) -> None:
+def _configure_sqlite(engine: Engine, begin: str, busy_timeout: float, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")

@@ -94,7 +94,8 @@ def check_current(url: str) -> None:
 
 def _check(url: str, *, create: bool, engine: Engine | None = None) -> None:
     own = engine is None
-    engine = engine or create_archive_engine(url)
+    # Only a check that may create the archive may change the file (see read_only).
+    engine = engine or create_archive_engine(url, read_only=not create)
     try:
         with _quiet("alembic"), engine.connect() as conn:
             _check_schema_usable(conn, url)

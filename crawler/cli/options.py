@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from crawler.archive import migrate
-from crawler.archive.database import create_archive_engine, database_url, unavailable
+from crawler.archive.database import database_url, unavailable
 from crawler.export.atomic import NotAFileError, atomic_writer
 from crawler.sites.profile import KINDS
 
@@ -60,18 +60,12 @@ class DateBound(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
         if isinstance(value, datetime):
             return value
+        from crawler.archive.reading import date_bound
+
         try:
-            moment = datetime.fromisoformat(value)
+            return date_bound(value, upper=self.upper)
         except ValueError:
             self.fail(f"{value!r} is not a date like 2016-08-16 or 2016-08-16T12:00", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        if self.upper and len(value) == 10:
-            try:
-                moment += timedelta(days=1)
-            except OverflowError:  # the last day there is: no later moment to bound it by
-                moment = datetime.max.replace(tzinfo=moment.tzinfo)
-        return moment
 
 
 since_option = click.option("--since", type=DateBound(), help="Published on or after (UTC).")
@@ -83,31 +77,26 @@ def article_site(store: ArchiveStore, site: str | None, article_id: str) -> str:
 
     An id no site holds, or one several hold, is one line and exit code 1.
     """
-    if site is not None:
-        return site
-    from crawler.archive.sites import sites_holding
+    from crawler.archive.reading import AmbiguousArticle, ArticleNotFound
+    from crawler.archive.reading import article_site as resolved
 
-    holders = sites_holding(store.engine, article_id)
-    if not holders:
-        raise click.ClickException(f"{article_id} is not in the archive (no site holds it)")
-    if len(holders) > 1:
-        raise click.ClickException(
-            f"{article_id} is held by {len(holders)} sites ({', '.join(holders)}):"
-            f" say which with --site {holders[0]}"
-        )
-    return holders[0]
+    try:
+        return resolved(store, site, article_id)
+    except ArticleNotFound as error:
+        raise click.ClickException(str(error)) from None
+    except AmbiguousArticle as error:
+        raise click.ClickException(f"{error}: say which with --site {error.sites[0]}") from None
 
 
 def open_store(db: str | None, *, writer: bool = False) -> ArchiveStore:
-    from crawler.archive.store import ArchiveStore
+    from crawler.archive.reading import open_archive
 
     url = database_url(db)
     with database_errors(url):
         try:
-            migrate.check_current(url)
+            store = open_archive(url, writer=writer)
         except migrate.ArchiveSchemaError as error:
             raise click.ClickException(str(error)) from error
-        store = ArchiveStore(create_archive_engine(url, writer=writer))
         _use_archive_profiles(store)
         return store
 

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from crawler.archive.captures_read import article_captures
+from crawler.archive.history import returns_to, reverts
+from crawler.archive.reading import related_entries
 from crawler.archive.runs import RunLog
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchTimeout
 from crawler.archive.search_query import QueryError, parse_query
@@ -30,6 +33,7 @@ from crawler.cli.options import (
 from crawler.cli.raw_capture import show_capture
 
 if TYPE_CHECKING:
+    from crawler.archive.history import Revert
     from crawler.archive.runs import RunRecord
     from crawler.archive.store import ArchiveStore, Version
 
@@ -142,17 +146,8 @@ def show(
     if article is None:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
     versions = store.history(site, article_id)
-    archived = store.archived_titles(site, [link.article_id for link in article.related])
-    related = [
-        {
-            "position": link.position,
-            "article_id": link.article_id,
-            "title": archived.get(link.article_id, link.title),
-            "kind": link.kind,
-            "archived": link.article_id in archived,
-        }
-        for link in article.related
-    ]
+    entries = related_entries(store, [article])[(site, article_id)]
+    related = [dataclasses.asdict(entry) for entry in entries]
     if out.wants_json(as_json):
         out.emit_json(
             {
@@ -298,9 +293,19 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
     versions = store.history(site, article_id)
     if not versions:
         raise click.ClickException(f"{site}/{article_id} is not in the archive")
+    returned = reverts(article_captures(store.engine, site, article_id))
     if out.wants_json(as_json):
         for version in versions:
-            out.emit_json({"site": site, "article_id": article_id, **dataclasses.asdict(version)})
+            out.emit_json(
+                {
+                    "site": site,
+                    "article_id": article_id,
+                    **dataclasses.asdict(version),
+                    "returns": [
+                        _return_json(revert) for revert in returns_to(returned, version.version)
+                    ],
+                }
+            )
         return
     out.heading(site, article_id, len(versions), "version")
     previous = None
@@ -321,6 +326,45 @@ def history(db: str | None, article_id: str, site: str | None, as_json: bool | N
             )
             out.say("\n".join(diff))
         previous = version
+    if returned:
+        times = "once" if len(returned) == 1 else f"{len(returned)} times"
+        out.say(f"\nThe text went back {times}")
+        out.table(
+            ["when", "back to", "from", "note"],
+            [
+                [
+                    out.local_time(revert.at, site),
+                    f"version {revert.reverts_to}",
+                    f"version {revert.replaced}",
+                    _note(revert),
+                ]
+                for revert in returned
+            ],
+        )
+
+
+def _note(revert: Revert) -> str:
+    notes = ["flip-flop"] if revert.flip_flop else []
+    if revert.times > 1:
+        notes.append(f"back for the {_ordinal(revert.times)} time")
+    return ", ".join(notes)
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _return_json(revert: Revert) -> dict[str, Any]:
+    """A return to a version, in `history --json` (times UTC, as every time in JSON)."""
+    return {
+        "at": revert.at,
+        "reverts_to": revert.reverts_to,
+        "from_version": revert.replaced,
+        "times": revert.times,
+        "flip_flop": revert.flip_flop,
+    }
 
 
 def _lines(version: Version) -> list[str]:
