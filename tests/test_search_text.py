@@ -15,7 +15,10 @@ FOLDED = [
     ("مدرسة", "مدرسه"),
     ("مصطفى", "مصطفي"),
     ("ایران کتابخانه", "ايران كتابخانه"),  # Persian yeh and kaf
-    ("٢٠١٦ ۲۰۱۶ २०१६ ２０１６", "2016 2016 2016 2016"),  # Arabic-Indic, Persian, Devanagari, full-width
+    (
+        "٢٠١٦ ۲۰۱۶ २०१६ ２０１６",
+        "2016 2016 2016 2016",
+    ),  # Arabic-Indic, Persian, Devanagari, full-width
     ("ﻻ", "لا"),  # a presentation form (NFKC)
     ("رئیس\u200fجمهور", "رئيسجمهور"),  # a bidi mark carries no letter
     ("Hamedan, 16 August", "Hamedan, 16 August"),
@@ -54,8 +57,16 @@ def test_index_text_by_the_articles_language(text: str, language: str, indexed: 
 
 @pytest.mark.parametrize(
     ("language", "kind"),
-    [("ar", "arabic"), ("ar-EG", "arabic"), ("fa", "persian"), ("fa-AF", "persian"),
-     ("prs", "persian"), ("ur", "fold"), ("en", "arabic"), ("und", "arabic")],
+    [
+        ("ar", "arabic"),
+        ("ar-EG", "arabic"),
+        ("fa", "persian"),
+        ("fa-AF", "persian"),
+        ("prs", "persian"),
+        ("ur", "fold"),
+        ("en", "arabic"),
+        ("und", "arabic"),
+    ],
 )
 def test_text_kind_by_primary_language_subtag(language: str, kind: str) -> None:
     assert text_kind(language) == kind

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler import items
-from crawler.archive.search_text import index_text
 from crawler.archive.models import (
     ArticleRecord,
     ArticleVersion,
@@ -22,6 +21,7 @@ from crawler.archive.models import (
     RawPage,
     RelatedLinkRecord,
 )
+from crawler.archive.search_text import index_text
 from crawler.items import FETCH_WARNINGS
 from crawler.parsing.content_encoding import UnknownContentEncodingError, decoded_body
 

@@ -36,8 +36,8 @@ may match.
 from __future__ import annotations
 
 import re
-import unicodedata
 import threading
+import unicodedata
 
 import snowballstemmer
 
@@ -86,6 +86,10 @@ def text_kind(language: str) -> str:
     return ARABIC
 
 
+def is_arabic_script(text: str) -> bool:
+    return _ARABIC_SCRIPT.search(text) is not None
+
+
 def fold(text: str) -> str:
     """NFKC, ASCII digits and the Arabic-script letter folding, without stemming."""
     text = unicodedata.normalize("NFKC", text)
@@ -103,7 +107,7 @@ def index_text(text: str, language: str) -> str:
 
 def query_forms(text: str) -> list[str]:
     """The forms a query's word or phrase is searched in: one, or one a treatment."""
-    if not _ARABIC_SCRIPT.search(text):
+    if not is_arabic_script(text):
         return [index_text(text, "en")]
     forms: list[str] = []
     for kind in (ARABIC, PERSIAN, FOLD_ONLY):
@@ -114,7 +118,7 @@ def query_forms(text: str) -> list[str]:
 
 
 def _index_word(word: str, kind: str) -> str:
-    if not _ARABIC_SCRIPT.search(word):
+    if not is_arabic_script(word):
         return word
     parts = word.split(ZWNJ)
     if kind == PERSIAN:

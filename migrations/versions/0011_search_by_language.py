@@ -92,7 +92,7 @@ SQLITE_UP = [
 ]
 # 0006's table and triggers, over the raw text (once the new columns are gone).
 SQLITE_DOWN = [
-    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content=\"articles\", "
+    'CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content="articles", '
     f'content_rowid="id", {_TOKENIZE})',
     "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
     "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
@@ -153,7 +153,9 @@ def _fill(bind: Connection) -> None:
     select = sa.text(
         "SELECT id, language, title, body FROM articles WHERE id > :last ORDER BY id LIMIT :n"
     )
-    update = sa.text("UPDATE articles SET search_title = :title, search_body = :body WHERE id = :id")
+    update = sa.text(
+        "UPDATE articles SET search_title = :title, search_body = :body WHERE id = :id"
+    )
     last = 0
     while rows := bind.execute(select, {"last": last, "n": BATCH}).all():
         changed = []
