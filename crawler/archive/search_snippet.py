@@ -82,14 +82,13 @@ def _best_passage(
             best_start, best_count = start, count
     window = range(best_start, min(best_start + WORDS, len(tokens)))
     parts = [ELLIPSIS] if best_start > 0 else []
-    position = tokens[window.start].start()
+    position = tokens[window.start].start() if best_start > 0 else 0
     for index in window:
         token = tokens[index]
         parts.append(text[position : token.start()])
         parts.append(f"{mark[0]}{token.group()}{mark[1]}" if matched[index] else token.group())
         position = token.end()
-    if window.stop < len(tokens):
-        parts.append(ELLIPSIS)
+    parts.append(ELLIPSIS if window.stop < len(tokens) else text[position:])
     return "".join(parts)
 
 
