@@ -25,6 +25,7 @@ from sqlalchemy import Float, String, Text, bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from crawler.archive.models import UTCDateTime
+from crawler.archive.search_query import QueryError, parse_query
 from crawler.archive.search_snippet import query_keys, snippet
 from crawler.archive.search_text import fold, query_forms
 
@@ -194,6 +195,14 @@ def fts5_expression(query: Query) -> str:
             expression = f"({expression}) NOT {_fts5_term(term)}"
         alternatives.append(f"({expression})")
     return " OR ".join(alternatives)
+
+
+def fts5_match(text: str) -> str:
+    """What a researcher typed (Datasette's ``?_search=``), as `search` reads it, for MATCH."""
+    try:
+        return fts5_expression(parse_query(text))
+    except QueryError:  # nothing to find: every word as a string, as Datasette quotes it
+        return " ".join('"' + word.replace('"', '""') + '"' for word in text.split()) or '""'
 
 
 def _fts5_term(term: Term) -> str:

@@ -54,6 +54,8 @@ _DATABASE: dict[str, Any] = {
             "facets": ["site", "kind"],
             "sort_desc": "published_at",
             "label_column": "title",
+            "fts_table": "articles_fts",
+            "fts_pk": "id",
             "columns": {
                 "published_at": f"publication time, {_UTC}",
                 "published_local": f"publication time {_SITE_TIME}",
@@ -62,6 +64,13 @@ _DATABASE: dict[str, Any] = {
                 "fetched_at": _UTC,
                 "changed_at": _UTC,
             },
+        },
+        "article_search_text": {
+            "description": (
+                "Each article's title and body as the search index reads them: letters "
+                "folded, digits ASCII, Arabic and Persian words stemmed by the article's "
+                "language."
+            ),
         },
         "article_versions": {
             "description": "Every distinct text an article has had.",
