@@ -36,6 +36,8 @@ INDEXED = [
     ("رئيس", "ar", "رييس"),
     ("بالرئيس", "ar", "رييس"),  # a preposition fused with the article
     ("المدارس", "ar", "مدارس"),
+    ("والرئيس فالرئيس", "ar", "رييس رييس"),  # a conjunction before the article
+    ("والدين", "ar", "والد"),  # not a conjunction: too little follows the article
     ("مدرسة", "ar", "مدرس"),
     ("مدرسه", "ar", "مدرس"),
     ("٢٠١٦", "ar-LB", "2016"),

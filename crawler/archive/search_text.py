@@ -16,7 +16,9 @@ by the article's language, before either database sees them:
 - then, by the article's language: Arabic (and any language that is not
   one of those below) through Snowball's Arabic stemmer (snowballstemmer,
   pinned), which takes off the article al-, the prepositions fused with it
-  and the common suffixes (``الرئيس`` and ``رئيس`` are one word); Persian
+  and the common suffixes (``الرئيس`` and ``رئيس`` are one word), after the
+  conjunctions ``و`` and ``ف`` before the article (``والرئيس``), which
+  Snowball keeps, are taken off here; Persian
   (``fa``, ``prs``) through a light rule of our own, since Snowball has no
   Persian: the verbal prefixes and the suffixes written after a zero-width
   non-joiner (``می‌``, ``‌ها``, ``‌ترین``…) and a plural ``ها`` written
@@ -62,6 +64,10 @@ _FOLD = str.maketrans(
 _INVISIBLE = re.compile("[\u200d\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[^\W\d_]+(?:\u200c[^\W\d_]+)*")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+# Snowball leaves the conjunctions و and ف on a word with the article (والرئيس): they go
+# here when four letters or more follow the article (so والدين, "the parents", stays).
+_CONJOINED_ARTICLE = re.compile("^[وف](?=ال[^\\W\\d_]{4})")
 
 ARABIC, PERSIAN, FOLD_ONLY = "arabic", "persian", "fold"
 _PERSIAN_LANGUAGES = frozenset({"fa", "prs"})
@@ -125,7 +131,7 @@ def _index_word(word: str, kind: str) -> str:
         return " ".join(_persian(parts))
     if kind == ARABIC:
         stemmer = _arabic_stemmer()
-        return " ".join(stemmer.stemWord(part) for part in parts)
+        return " ".join(stemmer.stemWord(_CONJOINED_ARTICLE.sub("", part)) for part in parts)
     return " ".join(parts)
 
 
