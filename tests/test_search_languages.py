@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bench.extraction import real_pages
 from crawler.archive.save import ParsedPage
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import parse_query
 from crawler.items import Article, FetchedPage
-from crawler.parsing.article import ParseResult, content_hash
+from crawler.parsing.article import ParseResult, content_hash, parse_article
+from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from crawler.archive.store import ArchiveStore
@@ -121,3 +123,29 @@ def test_a_new_reading_of_an_unchanged_text_is_indexed_again(store):
     store.save([_page("relabelled", "ar", "خبر", "الرئيس")], reparse=True)
 
     assert found(store, "رئيس") == {"relabelled"}
+
+
+# A real page: arabic.cnn.com (fixtures/real_pages, with its source), read by the generic
+# profile. It writes الرئيس, للأسلحة and أسلحة, الاسلام and والإسلامية.
+REAL_ARABIC = [
+    ("رئيس", True),
+    ("اسلحه", True),  # without the hamza, with heh for ta marbuta
+    ("إسلام", True),
+    ("٢٠١٣", False),  # the page gives no year in its text
+    ("زلزال", False),
+]
+
+
+@pytest.mark.parametrize(("query", "finds"), REAL_ARABIC, ids=[q for q, _ in REAL_ARABIC])
+def test_a_real_arabic_page_is_found_by_its_words_in_other_spellings(store, query, finds):
+    [page] = [page for page in real_pages() if page.name == "arabic.cnn.com"]
+    url = page.expected["url"]
+    result = parse_article(page.html, url, get_profile("generic"))
+    assert result.article is not None and result.article.language == "ar"
+    fetched = FetchedPage(
+        result.article.site, result.article.article_id, url, url, 200, "text/html", "utf-8",
+        page.html.encode(), "2026-12-01T10:00:00+00:00",
+    )  # fmt: skip
+    store.save([ParsedPage(fetched, result)])
+
+    assert found(store, query) == ({result.article.article_id} if finds else set())
