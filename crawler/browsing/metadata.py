@@ -31,7 +31,8 @@ _DATABASE: dict[str, Any] = {
         "article_list": {
             "description": (
                 "One row an article, newest first. Search finds words in the title and the "
-                "body (Porter stemming: bomber finds bombers). The title opens the article "
+                "body, as the search command does (bomber finds bombers, ايران finds إيران "
+                "and ایران, 2016 finds ٢٠١٦). The title opens the article "
                 "with its whole text."
             ),
             "facets": ["site", "kind", "month"],
