@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import snowballstemmer
@@ -93,10 +94,17 @@ def _best_passage(
 
 
 def _matches(word: str, language: str, wanted: set[str], starts: tuple[str, ...]) -> bool:
-    indexed = index_text(word, language).split()
-    if any(_key(part) in wanted for part in indexed):
+    keys, plains = _word_keys(word, language)
+    if not wanted.isdisjoint(keys):
         return True
-    return bool(starts) and any(_plain(part).startswith(starts) for part in indexed)
+    return bool(starts) and any(plain.startswith(starts) for plain in plains)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_keys(word: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A word of the text: its keys, and its plain forms (for prefixes), as the index reads it."""
+    indexed = index_text(word, language).split()
+    return tuple(_key(part) for part in indexed), tuple(_plain(part) for part in indexed)
 
 
 def _plain(word: str) -> str:

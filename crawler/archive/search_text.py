@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 import unicodedata
 
 import snowballstemmer
@@ -123,6 +124,9 @@ def query_forms(text: str) -> list[str]:
     return forms
 
 
+# Words repeat (a news text is mostly a few thousand words), and a Snowball stem in
+# pure Python costs tens of microseconds: each word's reading is remembered.
+@lru_cache(maxsize=1 << 16)
 def _index_word(word: str, kind: str) -> str:
     if not is_arabic_script(word):
         return word
