@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 
