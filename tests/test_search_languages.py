@@ -97,10 +97,10 @@ def test_a_snippet_keeps_the_diacritics_the_page_wrote(archive):
     }
 
 
-def test_an_english_snippet_marks_the_stemmed_word(archive):
+def test_an_english_snippet_is_the_engines_own_as_before(archive):
     [hit] = archive.search(parse_query("bomber"), SearchFilters())
 
-    assert hit.snippet == "Russian \x02bombers\x03 flew from Hamedan in 2015."
+    assert "Russian \x02bombers\x03" in hit.snippet
 
 
 def test_an_excluded_arabic_word_is_excluded_in_every_spelling(archive):

@@ -50,9 +50,28 @@ def found(url: str, query: str) -> list[str]:
     return sorted(hit.article_id for hit in hits)
 
 
+def indexed(url: str, word: str) -> list[str]:
+    """The articles the index finds `word` in, asked in SQL (as any revision can be)."""
+    if url.startswith("sqlite"):
+        query = (
+            "SELECT a.article_id FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :word ORDER BY 1"
+        )
+    else:
+        query = (
+            "SELECT article_id FROM articles "
+            "WHERE search_vector @@ plainto_tsquery('english', :word) ORDER BY 1"
+        )
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        rows = [row[0] for row in conn.execute(text(query), {"word": f'"{word}"'})]
+    engine.dispose()
+    return rows
+
+
 def test_the_upgrade_finds_existing_articles_as_their_readers_search(database_url):
     archive_at_0010(database_url)
-    assert found(database_url, "رئيس") == []  # as 0010 indexed it
+    assert indexed(database_url, "رييس") == []  # as 0010 indexed it: the text as written
 
     assert alembic(database_url, "upgrade", "0011").returncode == 0
 
@@ -83,7 +102,8 @@ def test_the_downgrade_restores_the_index_of_the_raw_text(database_url):
 
     assert alembic(database_url, "downgrade", "0010").returncode == 0
 
-    assert found(database_url, "bomber") == ["3"]
-    assert found(database_url, "Hamedan") == ["3"]
+    assert indexed(database_url, "bomber") == ["3"]
+    assert indexed(database_url, "رييس") == []
+    assert indexed(database_url, "الرئيـــس") == ["1"]  # the text as written
     assert alembic(database_url, "upgrade", "head").returncode == 0
     assert found(database_url, "رئيس") == ["1"]

@@ -4,10 +4,12 @@ Both index the same normalised text (`search_text`: each article's title
 and body as its language reads them) and get the same parsed query, each
 word in the forms `search_text.query_forms` gives it (any of which may
 match). They rank (BM25 with the title weighted over the body; `ts_rank_cd`
-on weighted vectors); the snippet of the best passage, with matches between
-`MARK_START` and `MARK_END`, is made from the article's own text
-(`search_snippet`), alike for both. User text only ever reaches the database
-as bound parameters.
+on weighted vectors) and give a snippet of the best passage, with matches
+between `MARK_START` and `MARK_END`: the engine's own (FTS5's `snippet`,
+`ts_headline`) where the index reads the article's text as it is (most
+English), else one cut from the article's own text by `search_snippet`,
+since the engine's would show the normalised text. User text only ever
+reaches the database as bound parameters.
 
 On PostgreSQL a search runs with a statement timeout: the server stops it
 by itself, so that a search whose client has gone (a closed terminal, a
@@ -47,6 +49,9 @@ SEARCH_BODY_CHARS = 100_000
 # stemmed by `search_text`, and this configuration leaves their script as it is.
 _CONFIG = "english"
 _WORDLIKE = re.compile(r"\w")
+_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
+# The index reads the article's text as it is: the engine's snippet shows it.
+_AS_WRITTEN = "a.search_title IS NULL AND a.search_body IS NULL"
 
 
 @dataclass
@@ -101,6 +106,7 @@ def search(
             kind=String,
             published_at=UTCDateTime(),
             published_local=String,
+            snippet=Text,
             language=String,
             body=Text,
             score=Float,
@@ -119,9 +125,11 @@ def search(
     for row in rows:
         values = dict(row._mapping)
         body, language = values.pop("body"), values.pop("language")
-        passage = snippet(values["title"], body, language, words, prefixes, (MARK_START, MARK_END))
+        if body is not None:  # the index reads a normalised text: cut from the text itself
+            marks = (MARK_START, MARK_END)
+            values["snippet"] = snippet(values["title"], body, language, words, prefixes, marks)
         # Paragraphs run together in one line.
-        hits.append(SearchHit(**values, snippet=" ".join(passage.split())))
+        hits.append(SearchHit(**values | {"snippet": " ".join(values["snippet"].split())}))
     return hits
 
 
@@ -164,6 +172,9 @@ def _filters(filters: SearchFilters, alias: str) -> tuple[str, dict[str, Any]]:
 
 def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     where, params = _filters(filters, "a")
+    # Rank first, then make snippets for the best few only: a snippet in the ranked
+    # query is made for every match before the LIMIT applies (seconds on a large
+    # archive when a common word matches most articles).
     # Without filters the ranking needs no row of `articles`: joining every match
     # costs more than ranking it.
     source = (
@@ -178,11 +189,21 @@ def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
             LIMIT :limit
         )
         SELECT a.site, a.article_id, a.title, a.kind, a.published_at, a.published_local,
-               a.language, a.body, -best.rank AS score
-        FROM best JOIN articles AS a ON a.id = best.id
+               CASE WHEN {_AS_WRITTEN} THEN
+                   snippet(articles_fts, -1, :mark_start, :mark_end, '…', 24) END AS snippet,
+               a.language, CASE WHEN {_AS_WRITTEN} THEN NULL ELSE a.body END AS body,
+               -best.rank AS score
+        FROM best
+        -- CROSS JOIN keeps this order: a snippet for each of the best, not a second
+        -- pass over every match.
+        CROSS JOIN articles_fts ON articles_fts.rowid = best.id
+        JOIN articles AS a ON a.id = best.id
+        WHERE articles_fts MATCH :match
         ORDER BY best.rank, a.id
     """
-    params.update(match=fts5_expression(query), limit=filters.limit)
+    params.update(
+        match=fts5_expression(query), mark_start=MARK_START, mark_end=MARK_END, limit=filters.limit
+    )
     return statement, params
 
 
@@ -230,11 +251,14 @@ def _postgresql(query: Query, filters: SearchFilters) -> tuple[str, dict[str, An
             LIMIT :limit
         )
         SELECT a.site, a.article_id, a.title, a.kind, a.published_at, a.published_local,
-               a.language, a.body, best.score
-        FROM best JOIN articles AS a ON a.id = best.id
+               CASE WHEN {_AS_WRITTEN} THEN
+                   ts_headline('{_CONFIG}', a.body, q.query, :headline) END AS snippet,
+               a.language, CASE WHEN {_AS_WRITTEN} THEN NULL ELSE a.body END AS body,
+               best.score
+        FROM best JOIN articles AS a ON a.id = best.id, q
         ORDER BY best.score DESC, a.id
     """
-    params.update(limit=filters.limit)
+    params.update(limit=filters.limit, headline=_HEADLINE)
     return statement, params
 
 
