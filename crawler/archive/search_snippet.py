@@ -69,16 +69,22 @@ def _best_passage(
     text: str, language: str, wanted: set[str], starts: tuple[str, ...], mark: tuple[str, str]
 ) -> str | None:
     tokens = list(_TOKEN.finditer(text))
-    matched = [_matches(token.group(), language, wanted, starts) for token in tokens]
-    if not any(matched):
+    words = [token.group() for token in tokens]
+    # Each distinct word is read once: a text repeats most of its words.
+    found = {word for word in set(words) if _matches(word, language, wanted, starts)}
+    if not found:
         return None
-    first = max(0, len(tokens) - WORDS)
+    matched = [word in found for word in words]
+    counts = [0]  # counts[i]: matches among the first i words
+    for hit in matched:
+        counts.append(counts[-1] + hit)
+    last_start = max(0, len(tokens) - WORDS)
     best_start, best_count = 0, -1
     for index, hit in enumerate(matched):
         if not hit:
             continue
-        start = min(max(0, index - 2), first)  # a little of what leads to the first match
-        count = sum(matched[start : start + WORDS])
+        start = min(max(0, index - 2), last_start)  # a little of what leads to the first match
+        count = counts[min(start + WORDS, len(tokens))] - counts[start]
         if count > best_count:
             best_start, best_count = start, count
     window = range(best_start, min(best_start + WORDS, len(tokens)))
