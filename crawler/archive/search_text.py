@@ -63,6 +63,7 @@ _FOLD = str.maketrans(
 # Format characters that carry no letter: joiner and bidi marks. The non-joiner
 # is kept until a word is split, since in Persian it marks where a suffix begins.
 _INVISIBLE = re.compile("[\u200d\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of any script but ASCII's
 _WORD = re.compile(r"[^\W\d_]+(?:\u200c[^\W\d_]+)*")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 
@@ -99,16 +100,22 @@ def is_arabic_script(text: str) -> bool:
 
 def fold(text: str) -> str:
     """NFKC, ASCII digits and the Arabic-script letter folding, without stemming."""
+    if text.isascii():  # nothing to fold (the common case, kept cheap)
+        return text
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(_ascii_digit(char) for char in text)
+    text = _OTHER_DIGIT.sub(lambda match: str(unicodedata.decimal(match.group())), text)
     text = _INVISIBLE.sub("", text)
+    if not is_arabic_script(text):
+        return text
     return _DIACRITICS.sub("", text).translate(_FOLD)
 
 
 def index_text(text: str, language: str) -> str:
     """`text` as the search index reads it, for an article in `language`."""
-    kind = text_kind(language)
     folded = fold(text)
+    if not is_arabic_script(folded):
+        return folded
+    kind = text_kind(language)
     return _WORD.sub(lambda match: _index_word(match.group(), kind), folded)
 
 
@@ -146,12 +153,6 @@ def _persian(parts: list[str]) -> list[str]:
         parts = parts[:-1]
     stem = _PERSIAN_PLURAL.sub(r"\1", parts[-1])
     return [*parts[:-1], stem]
-
-
-def _ascii_digit(char: str) -> str:
-    if char.isascii() or not char.isdecimal():
-        return char
-    return str(unicodedata.decimal(char))
 
 
 def _arabic_stemmer() -> snowballstemmer.stemmer:
