@@ -77,7 +77,7 @@ _FOLD_ONLY_LANGUAGES = frozenset({"ur", "ps", "ku", "ckb", "sd", "ug"})
 
 # Persian affixes, folded as the text is (so ی is ي). Written after a non-joiner
 # they are never part of the stem; a joined ها is a plural on a stem of 3+ letters.
-_PERSIAN_PREFIXES = frozenset({"مي", "نمي", "بي"})
+_PERSIAN_PREFIXES = frozenset({"مي", "نمي"})  # not بی‌: it negates (بی‌طرف)
 _PERSIAN_SUFFIXES = frozenset(
     {"ها", "هاي", "هايي", "هاست", "اي", "ي", "تر", "ترين", "ام", "ات", "اش", "مان", "تان", "شان"}
 )
