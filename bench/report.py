@@ -22,6 +22,37 @@ def table(results: dict[str, Any]) -> str:
 
 
 def _rows(r: dict[str, Any]) -> Iterator[Row]:
+    if "ceiling" in r:
+        yield from _run_rows(r)
+    if "search_languages" in r:
+        yield from _search_language_rows(r["search_languages"])
+
+
+def _search_language_rows(figures: dict[str, Any]) -> Iterator[Row]:
+    count = figures["articles_per_language"]
+    for database in ("sqlite", "postgresql"):
+        if database not in figures:
+            continue
+        by = figures[database]
+        yield (
+            f"10. search per language, {database}, {count:,} articles each",
+            f"median en {by['en']['median_ms']:.1f} / ar {by['ar']['median_ms']:.1f} / "
+            f"fa {by['fa']['median_ms']:.1f} ms = ar {by['ar']['ratio_to_en']:.2f} x, "
+            f"fa {by['fa']['ratio_to_en']:.2f} x",
+            "< 2 x English",
+            _met(by["ar"]["ratio_to_en"] < 2 and by["fa"]["ratio_to_en"] < 2),
+        )
+    cost = figures["normalising"]
+    yield (
+        "10. text for the index, an article: en / ar / fa",
+        f"{cost['en']['us']} / {cost['ar']['us']} / {cost['fa']['us']} us CPU "
+        f"= ar {cost['ar']['ratio_to_en']:.1f} x, fa {cost['fa']['ratio_to_en']:.1f} x",
+        "in the worker only",
+        "",
+    )
+
+
+def _run_rows(r: dict[str, Any]) -> Iterator[Row]:
     pages, ceiling, full = r["pages"], r["ceiling"], r["full_sqlite"]
     yield (f"1. ceiling, {pages:,} pages", f"{ceiling['pages_per_s']:.0f} pages/s", "", "")
     yield _crawl_row("2. full crawl into SQLite", full, 0.85)

@@ -280,11 +280,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "command": "make bench",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "pages": args.pages,
-        "big_pages": args.big_pages,
-        "crawl_settings": list(CRAWL_SETTINGS),
     }
     work = Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    if args.only == "search-languages":
+        try:
+            results["search_languages"] = bench_search_languages(args, work, pg_admin)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return results
+    results.update(pages=args.pages, big_pages=args.big_pages, crawl_settings=list(CRAWL_SETTINGS))
     try:
         step("crawls of %d pages: ceiling, SQLite, PostgreSQL, re-run", args.pages)
         crawls, small_db = bench_crawls(args.pages, work, pg_admin)
@@ -298,6 +303,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["cluster"] = bench_cluster(args, pg_admin, work)
         step("parse cost of the fallbacks, body quality on real pages")
         results["fallbacks"] = bench_fallbacks()
+        results["search_languages"] = bench_search_languages(args, work, pg_admin)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -327,6 +333,21 @@ def bench_big(pages: int, work: Path, small: dict[str, Any]) -> dict[str, Any]:
         copy.stop()
     results["sitemap_memory"] = bench_sitemap_memory()
     return results
+
+
+def bench_search_languages(
+    args: argparse.Namespace, work: Path, pg_admin: str | None
+) -> dict[str, Any]:
+    """(10) English, Arabic and Persian queries on one archive of each database, as ratios."""
+    from bench.search_languages import measure as measure_languages
+
+    per_language = args.language_articles
+    step("search per language, %d articles a language", per_language)
+    databases = {"sqlite": f"sqlite:///{work}/languages.sqlite3"}
+    if not pg_admin:
+        return measure_languages(databases, per_language)
+    with throwaway_database(pg_admin, "archive_bench") as pg_db:
+        return measure_languages({**databases, "postgresql": pg_db}, per_language)
 
 
 def bench_fallbacks() -> dict[str, Any]:
@@ -377,6 +398,15 @@ def main() -> int:
     parser.add_argument("--no-postgresql", action="store_true", help="SQLite only")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--no-cluster", action="store_true", help="skip the cluster figures")
+    parser.add_argument(
+        "--language-articles",
+        type=int,
+        default=5_000,
+        help="articles in each language for the search-per-language figures",
+    )
+    parser.add_argument(
+        "--only", choices=["search-languages"], help="only these figures (no crawls)"
+    )
     parser.add_argument(
         "--output", type=Path, help="JSON file (default: bench/results/<time>.json)"
     )

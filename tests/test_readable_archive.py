@@ -51,11 +51,13 @@ def execute(url: str, statement: str, **parameters: object) -> list[tuple]:
     return rows
 
 
-def test_datasette_finds_the_full_text_table_of_articles(sqlite_url):
+def test_datasette_finds_the_full_text_table_of_the_text_it_indexes(sqlite_url):
+    """Since 0011 the index is over the normalised text (`article_search_text`); the
+    plugin's metadata names it for `articles` and `article_list`."""
     ensure_current(sqlite_url)
 
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
-        assert detect_fts(conn, "articles") == "articles_fts"
+        assert detect_fts(conn, "article_search_text") == "articles_fts"
 
 
 def test_upgrading_writes_escaped_json_again_as_readable_text(database_url):
@@ -105,7 +107,7 @@ def test_the_migration_goes_down_and_up_again(sqlite_url):
 
     assert execute(sqlite_url, "SELECT count(*) FROM article_list") == [(1,)]
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
-        assert detect_fts(conn, "articles") == "articles_fts"
+        assert detect_fts(conn, "article_search_text") == "articles_fts"
 
 
 BATCH_MIGRATION = """

@@ -97,6 +97,11 @@ class ArticleRecord(Base):
     authors: Mapped[list[str]] = mapped_column(JSON, server_default="[]")
     field_sources: Mapped[dict[str, str]] = mapped_column(JSON, server_default="{}")
     """Where each field was found, e.g. {"title": "css", "body": "trafilatura"}."""
+    search_title: Mapped[str | None]
+    """The title as the search index reads it (`crawler.archive.search_text`); None when
+    that is the title itself, as it is for most text outside the Arabic script."""
+    search_body: Mapped[str | None]
+    """The body as the search index reads it; None when that is the body itself."""
     version: Mapped[int]
     """The version number of the current text (see `article_versions`)."""
     fetch_count: Mapped[int] = mapped_column(server_default="1")

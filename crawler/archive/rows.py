@@ -21,6 +21,7 @@ from crawler.archive.models import (
     RawPage,
     RelatedLinkRecord,
 )
+from crawler.archive.search_text import index_text
 from crawler.items import FETCH_WARNINGS
 from crawler.parsing.content_encoding import UnknownContentEncodingError, decoded_body
 
@@ -183,6 +184,7 @@ def article_row(
     row = {name: getattr(article, name) for name in RECORD_COLUMNS}
     row["published_at"] = instant(article.published_at)
     row.update(
+        search_columns(article.title, article.body, article.language),
         version=version,
         fetch_count=fetch_count,
         first_seen_at=first_seen_at,
@@ -190,6 +192,15 @@ def article_row(
         changed_at=changed_at,
     )
     return row
+
+
+def search_columns(title: str, body: str, language: str) -> dict[str, str | None]:
+    """`search_title` and `search_body`: the text the index reads, None where it is the text."""
+    search_title, search_body = index_text(title, language), index_text(body, language)
+    return {
+        "search_title": None if search_title == title else search_title,
+        "search_body": None if search_body == body else search_body,
+    }
 
 
 def version_row(article_pk: int, row: dict[str, Any], capture_id: int | None) -> dict[str, Any]:

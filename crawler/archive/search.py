@@ -1,9 +1,15 @@
 """Full-text search with each database's own engine: SQLite FTS5, PostgreSQL tsvector.
 
-Both get the same parsed query (see `search_query`), are ranked (BM25 with
-the title weighted over the body; `ts_rank_cd` on weighted vectors) and give
-a snippet of the best passage, with matches between `MARK_START` and
-`MARK_END`. User text only ever reaches the database as bound parameters.
+Both index the same normalised text (`search_text`: each article's title
+and body as its language reads them) and get the same parsed query, each
+word in the forms `search_text.query_forms` gives it (any of which may
+match). They rank (BM25 with the title weighted over the body; `ts_rank_cd`
+on weighted vectors) and give a snippet of the best passage, with matches
+between `MARK_START` and `MARK_END`: the engine's own (FTS5's `snippet`,
+`ts_headline`) where the index reads the article's text as it is (most
+English), else one cut from the article's own text by `search_snippet`,
+since the engine's would show the normalised text. User text only ever
+reaches the database as bound parameters.
 
 On PostgreSQL a search runs with a statement timeout: the server stops it
 by itself, so that a search whose client has gone (a closed terminal, a
@@ -13,6 +19,7 @@ runs inside its client's process and ends with it.)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +27,9 @@ from sqlalchemy import Float, String, Text, bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from crawler.archive.models import UTCDateTime
+from crawler.archive.search_query import QueryError, parse_query
+from crawler.archive.search_snippet import query_keys, snippet
+from crawler.archive.search_text import fold, query_forms
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -35,8 +45,13 @@ _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by it
 # PostgreSQL indexes this much of each text (migration 0008): a tsvector holds at most 1 MB.
 SEARCH_TITLE_CHARS = 1_000
 SEARCH_BODY_CHARS = 100_000
-_CONFIG = "english"  # the first site's language; a per-language index is future work
+# Latin-script words are stemmed as English, as before; Arabic and Persian words come
+# stemmed by `search_text`, and this configuration leaves their script as it is.
+_CONFIG = "english"
+_WORDLIKE = re.compile(r"\w")
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
+# The index reads the article's text as it is: the engine's snippet shows it.
+_AS_WRITTEN = "a.search_title IS NULL AND a.search_body IS NULL"
 
 
 @dataclass
@@ -92,20 +107,49 @@ def search(
             published_at=UTCDateTime(),
             published_local=String,
             snippet=Text,
+            language=String,
+            body=Text,
             score=Float,
         )
     )
+    words, prefixes = _snippet_keys(query)
     try:
-        hits = [SearchHit(**row._mapping) for row in conn.execute(typed, params)]
+        rows = list(conn.execute(typed, params))
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) == _QUERY_CANCELED:
             raise SearchTimeout(
                 f"the search ran longer than {timeout:g} s and was stopped"
             ) from None
         raise
-    for hit in hits:
-        hit.snippet = " ".join(hit.snippet.split())  # paragraphs run together in one line
+    hits = []
+    for row in rows:
+        values = dict(row._mapping)
+        body, language = values.pop("body"), values.pop("language")
+        if body is not None:  # the index reads a normalised text: cut from the text itself
+            marks = (MARK_START, MARK_END)
+            values["snippet"] = snippet(values["title"], body, language, words, prefixes, marks)
+        # Paragraphs run together in one line.
+        hits.append(SearchHit(**values | {"snippet": " ".join(values["snippet"].split())}))
     return hits
+
+
+def term_forms(term: Term) -> list[str]:
+    """The texts a term is searched as: its forms for each language's reading of it."""
+    forms = query_forms(term.text)
+    if term.prefix:  # a word's beginning is no word to stem: its folded letters too
+        forms = list(dict.fromkeys([*forms, fold(term.text)]))
+    return [form for form in forms if _WORDLIKE.search(form)] or [term.text]
+
+
+def _snippet_keys(query: Query) -> tuple[set[str], set[str]]:
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for group in query.alternatives:
+        for term in group:
+            if not term.negated:
+                forms = term_forms(term)
+                (prefixes if term.prefix else words).update(query_keys(forms, prefix=term.prefix))
+    return words, prefixes
 
 
 def _filters(filters: SearchFilters, alias: str) -> tuple[str, dict[str, Any]]:
@@ -145,7 +189,9 @@ def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
             LIMIT :limit
         )
         SELECT a.site, a.article_id, a.title, a.kind, a.published_at, a.published_local,
-               snippet(articles_fts, -1, :mark_start, :mark_end, '…', 24) AS snippet,
+               CASE WHEN {_AS_WRITTEN} THEN
+                   snippet(articles_fts, -1, :mark_start, :mark_end, '…', 24) END AS snippet,
+               a.language, CASE WHEN {_AS_WRITTEN} THEN NULL ELSE a.body END AS body,
                -best.rank AS score
         FROM best
         -- CROSS JOIN keeps this order: a snippet for each of the best, not a second
@@ -172,9 +218,20 @@ def fts5_expression(query: Query) -> str:
     return " OR ".join(alternatives)
 
 
+def fts5_match(text: str) -> str:
+    """What a researcher typed (Datasette's ``?_search=``), as `search` reads it, for MATCH."""
+    try:
+        return fts5_expression(parse_query(text))
+    except QueryError:  # nothing to find: every word as a string, as Datasette quotes it
+        return " ".join('"' + word.replace('"', '""') + '"' for word in text.split()) or '""'
+
+
 def _fts5_term(term: Term) -> str:
-    quoted = '"' + term.text.replace('"', '""') + '"'
-    return f"{quoted}*" if term.prefix else quoted
+    strings = []
+    for form in term_forms(term):
+        quoted = '"' + form.replace('"', '""') + '"'
+        strings.append(f"{quoted}*" if term.prefix else quoted)
+    return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
 
 
 # -- PostgreSQL: tsvector -------------------------------------------------------------------
@@ -194,15 +251,14 @@ def _postgresql(query: Query, filters: SearchFilters) -> tuple[str, dict[str, An
             LIMIT :limit
         )
         SELECT a.site, a.article_id, a.title, a.kind, a.published_at, a.published_local,
-               ts_headline('{_CONFIG}', a.body, q.query, :headline) AS snippet,
+               CASE WHEN {_AS_WRITTEN} THEN
+                   ts_headline('{_CONFIG}', a.body, q.query, :headline) END AS snippet,
+               a.language, CASE WHEN {_AS_WRITTEN} THEN NULL ELSE a.body END AS body,
                best.score
         FROM best JOIN articles AS a ON a.id = best.id, q
         ORDER BY best.score DESC, a.id
     """
-    params.update(
-        limit=filters.limit,
-        headline=_HEADLINE,
-    )
+    params.update(limit=filters.limit, headline=_HEADLINE)
     return statement, params
 
 
@@ -213,17 +269,21 @@ def tsquery_expression(query: Query) -> tuple[str, dict[str, Any]]:
     for group in query.alternatives:
         parts = []
         for term in group:
-            name = f"q{len(params)}"
-            if term.phrase:
-                part = f"phraseto_tsquery('{_CONFIG}', :{name})"
-                params[name] = term.text
-            elif term.prefix:
-                part = f"to_tsquery('{_CONFIG}', :{name})"
-                escaped = term.text.replace("\\", "\\\\").replace("'", "''")
-                params[name] = f"'{escaped}':*"
-            else:
-                part = f"plainto_tsquery('{_CONFIG}', :{name})"
-                params[name] = term.text
+            forms = [_tsquery_form(term, form, params) for form in term_forms(term)]
+            part = forms[0] if len(forms) == 1 else "(" + " || ".join(forms) + ")"
             parts.append(f"!!{part}" if term.negated else part)
         alternatives.append("(" + " && ".join(parts) + ")")
     return " || ".join(alternatives), params
+
+
+def _tsquery_form(term: Term, form: str, params: dict[str, Any]) -> str:
+    name = f"q{len(params)}"
+    if term.phrase:
+        params[name] = form
+        return f"phraseto_tsquery('{_CONFIG}', :{name})"
+    if term.prefix:
+        escaped = form.replace("\\", "\\\\").replace("'", "''")
+        params[name] = f"'{escaped}':*"
+        return f"to_tsquery('{_CONFIG}', :{name})"
+    params[name] = form
+    return f"plainto_tsquery('{_CONFIG}', :{name})"

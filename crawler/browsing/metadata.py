@@ -50,9 +50,10 @@ _DATABASE: dict[str, Any] = {
         "article_list": {
             "description": (
                 "One row an article, newest first. A search finds words in the title and "
-                "the body (Porter stemming: bomber finds bombers) and opens the search page, "
-                "best matches first (add _rank=off to the address to keep this table's "
-                "order). The title opens the article with its whole text."
+                "the body, as the search command does (bomber finds bombers, ايران finds "
+                "إيران and ایران, 2016 finds ٢٠١٦), and opens the search page, best matches "
+                "first (add _rank=off to the address to keep this table's order). The title "
+                "opens the article with its whole text."
             ),
             "facets": ["site", "kind", "month"],
             "fts_table": "articles_fts",
@@ -74,6 +75,8 @@ _DATABASE: dict[str, Any] = {
             "facets": ["site", "kind"],
             "sort_desc": "published_at",
             "label_column": "title",
+            "fts_table": "articles_fts",
+            "fts_pk": "id",
             "columns": {
                 "published_at": f"publication time, {_UTC}",
                 "published_local": f"publication time {_SITE_TIME}",
@@ -82,6 +85,13 @@ _DATABASE: dict[str, Any] = {
                 "fetched_at": _UTC,
                 "changed_at": _UTC,
             },
+        },
+        "article_search_text": {
+            "description": (
+                "Each article's title and body as the search index reads them: letters "
+                "folded, digits ASCII, Arabic and Persian words stemmed by the article's "
+                "language."
+            ),
         },
         "article_versions": {
             "description": "Every distinct text an article has had.",

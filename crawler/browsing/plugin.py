@@ -38,6 +38,7 @@ import markupsafe
 from datasette import Response, hookimpl
 from datasette.utils.asgi import asgi_send_redirect
 
+from crawler.archive.search import fts5_match
 from crawler.browsing import times
 from crawler.browsing.metadata import READ_TEXT, archive_metadata, is_archive
 from crawler.browsing.paths import (
@@ -63,6 +64,10 @@ if TYPE_CHECKING:
     from datasette.utils.asgi import Request
 
     ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
+
+_NORMALISED_INDEX = (
+    "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'article_search_text'"
+)
 
 # The archive databases of each Datasette instance, found when it starts.
 _archives: weakref.WeakKeyDictionary[Datasette, set[str]] = weakref.WeakKeyDictionary()
@@ -169,9 +174,15 @@ def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
     return decoded_page(body, encoding or "utf-8")
 
 
-@hookimpl
+# Last, so that on an archive this `escape_fts` replaces Datasette's own.
+@hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("raw_page_text", 2, page_text, deterministic=True)
+    # ?_search= reads the query as `search` does (its words in every language's form,
+    # its syntax), since the index holds the normalised text. Only on an archive: its
+    # view of that text says so.
+    if conn.execute(_NORMALISED_INDEX).fetchone() is not None:
+        conn.create_function("escape_fts", 1, fts5_match, deterministic=True)
 
 
 @hookimpl

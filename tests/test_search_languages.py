@@ -1,0 +1,151 @@
+"""Arabic and Persian searched as their readers expect, on SQLite and on PostgreSQL.
+
+Each article below is stored through the archive's writer; each query is the
+issue's own, and finds the articles it names and no other. English searches
+find what they found before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bench.extraction import real_pages
+from crawler.archive.save import ParsedPage
+from crawler.archive.search import SearchFilters
+from crawler.archive.search_query import parse_query
+from crawler.items import Article, FetchedPage
+from crawler.parsing.article import ParseResult, content_hash, parse_article
+from crawler.sites import get_profile
+
+if TYPE_CHECKING:
+    from crawler.archive.store import ArchiveStore
+
+# article_id: (language, title, body). Made up for these tests; each body holds one way of
+# writing the word a query below looks for, and nothing the other queries look for.
+ARTICLES = {
+    "harakat": ("ar", "خبر أول", "وصل الرَّئِيس إلى المدينة صباحا."),
+    "tatweel": ("ar", "خبر ثان", "استقبل الرئيـــس الوفد في القصر."),
+    "hamza-below": ("ar", "خبر ثالث", "زار الوفد إيران في الربيع."),
+    "hamza-above": ("ar", "خبر رابع", "قال الوزير إن أيران تفاوض."),
+    "ta-marbuta": ("ar", "خبر خامس", "افتتحت مدرسه جديدة في الحي."),
+    "arabic-digits": ("ar", "خبر سادس", "جرت الانتخابات في عام ٢٠١٦ بهدوء."),
+    "persian-yeh": ("fa", "خبر فارسی", "سفر وزیر به ایران لغو شد."),
+    "persian-kaf": ("fa", "خبر دیگر", "کتابخانه ملی امروز باز شد."),
+    "unrelated": ("ar", "خبر سابع", "هطلت أمطار غزيرة على الساحل."),
+    "hamedan": ("en", "Russian bombers at Hamedan", "Russian bombers flew from Hamedan in 2015."),
+    "talks": ("en", "Talks resumed", "Officials met in Geneva and talks resumed."),
+}
+
+QUERIES = [
+    # (query, the articles it finds): the issue's queries, each on its own
+    ("الرئيس", {"harakat", "tatweel"}),  # diacritics; tatweel
+    ("ايران", {"hamza-below", "hamza-above", "persian-yeh"}),  # alef forms; Persian yeh
+    ("مدرسة", {"ta-marbuta"}),  # ta marbuta as heh
+    ("2016", {"arabic-digits"}),  # Arabic-Indic digits
+    ("رئيس", {"harakat", "tatweel"}),  # without the article
+    ("كتابخانه", {"persian-kaf"}),  # typed with the Arabic kaf
+    ("bombers", {"hamedan"}),  # English as before: Porter stemming
+    ("bomber", {"hamedan"}),
+    ('"talks resumed"', {"talks"}),
+    ("Hamed*", {"hamedan"}),
+    ("زلزال", set()),  # a word no article holds in any form
+]
+
+
+def _page(article_id: str, language: str, title: str, body: str) -> ParsedPage:
+    url = f"https://news.test/{article_id}"
+    article = Article(
+        "search_test", article_id, url, language, title, "article", None, None, None, body,
+        word_count=len(body.split()), content_hash=content_hash(title, body),
+    )  # fmt: skip
+    page = FetchedPage(
+        "search_test", article_id, url, url, 200, "text/html", "utf-8", b"<html></html>",
+        "2026-12-01T10:00:00+00:00",
+    )  # fmt: skip
+    return ParsedPage(page, ParseResult(article))
+
+
+@pytest.fixture
+def archive(store: ArchiveStore) -> ArchiveStore:
+    store.save([_page(key, *values) for key, values in ARTICLES.items()])
+    return store
+
+
+def found(store: ArchiveStore, query: str) -> set[str]:
+    return {hit.article_id for hit in store.search(parse_query(query), SearchFilters(limit=50))}
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERIES, ids=[q for q, _ in QUERIES])
+def test_a_query_finds_every_spelling_of_its_word_and_nothing_else(archive, query, expected):
+    assert found(archive, query) == expected
+
+
+def test_an_arabic_snippet_shows_the_words_as_written_with_the_match_marked(archive):
+    [hit] = archive.search(parse_query("مدرسة"), SearchFilters())
+
+    assert hit.snippet == "افتتحت \x02مدرسه\x03 جديدة في الحي."
+
+
+def test_a_snippet_keeps_the_diacritics_the_page_wrote(archive):
+    hits = archive.search(parse_query("رئيس"), SearchFilters())
+
+    assert {hit.snippet for hit in hits} == {
+        "وصل \x02الرَّئِيس\x03 إلى المدينة صباحا.",
+        "استقبل \x02الرئيـــس\x03 الوفد في القصر.",
+    }
+
+
+def test_an_english_snippet_is_the_engines_own_as_before(archive):
+    [hit] = archive.search(parse_query("bomber"), SearchFilters())
+
+    assert "Russian \x02bombers\x03" in hit.snippet
+
+
+def test_an_excluded_arabic_word_is_excluded_in_every_spelling(archive):
+    assert found(archive, "الوفد -إيران") == {"tatweel"}
+
+
+def test_a_persian_compound_is_found_by_its_parts(store):
+    store.save([_page("compound", "fa", "خبر", "رئیس‌جمهور می‌یابد کتاب‌ها")])
+
+    assert found(store, "رئيس جمهور") == {"compound"}
+    assert found(store, "کتاب") == {"compound"}  # the plural after a non-joiner
+    assert found(store, "یابد") == {"compound"}  # the verbal prefix after a non-joiner
+
+
+def test_a_new_reading_of_an_unchanged_text_is_indexed_again(store):
+    """A re-parse that finds the article's language changes what the index reads."""
+    store.save([_page("relabelled", "ur", "خبر", "الرئيس")])
+    assert found(store, "رئيس") == set()  # Urdu text is folded, not stemmed as Arabic
+
+    store.save([_page("relabelled", "ar", "خبر", "الرئيس")], reparse=True)
+
+    assert found(store, "رئيس") == {"relabelled"}
+
+
+# A real page: arabic.cnn.com (fixtures/real_pages, with its source), read by the generic
+# profile. It writes الرئيس, للأسلحة and أسلحة, الاسلام and والإسلامية.
+REAL_ARABIC = [
+    ("رئيس", True),
+    ("اسلحه", True),  # without the hamza, with heh for ta marbuta
+    ("إسلام", True),
+    ("٢٠١٣", False),  # the page gives no year in its text
+    ("زلزال", False),
+]
+
+
+@pytest.mark.parametrize(("query", "finds"), REAL_ARABIC, ids=[q for q, _ in REAL_ARABIC])
+def test_a_real_arabic_page_is_found_by_its_words_in_other_spellings(store, query, finds):
+    [page] = [page for page in real_pages() if page.name == "arabic.cnn.com"]
+    url = page.expected["url"]
+    result = parse_article(page.html, url, get_profile("generic"))
+    assert result.article is not None and result.article.language == "ar"
+    fetched = FetchedPage(
+        result.article.site, result.article.article_id, url, url, 200, "text/html", "utf-8",
+        page.html.encode(), "2026-12-01T10:00:00+00:00",
+    )  # fmt: skip
+    store.save([ParsedPage(fetched, result)])
+
+    assert found(store, query) == ({result.article.article_id} if finds else set())
