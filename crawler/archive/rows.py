@@ -6,7 +6,6 @@ both come here, so a column added to a table is mapped in one place.
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,6 @@ from crawler.archive.models import (
     Capture,
     FailedFetch,
     ImageRecord,
-    RawPage,
     RelatedLinkRecord,
 )
 from crawler.items import FETCH_WARNINGS
@@ -34,7 +32,6 @@ ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
 VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
 LINKS: Table = RelatedLinkRecord.__table__  # type: ignore[assignment]
 IMAGES: Table = ImageRecord.__table__  # type: ignore[assignment]
-RAW: Table = RawPage.__table__  # type: ignore[assignment]
 FAILED: Table = FailedFetch.__table__  # type: ignore[assignment]
 CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
 
@@ -118,17 +115,10 @@ def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:
     return _page(row, body, encoding=row.encoding or "utf-8", capture_id=row.id)
 
 
-# -- raw pages ---------------------------------------------------------------------------
-
-
-def fetched_page(row: Row[Any]) -> items.FetchedPage:
-    return _page(row, gzip.decompress(row.body_gz), encoding=row.encoding)
-
-
 def _page(
     row: Any, body: bytes, *, encoding: str, capture_id: int | None = None
 ) -> items.FetchedPage:
-    """A page as fetched, from a capture's or a raw page's row (the columns they share)."""
+    """A page as fetched, from a capture's row."""
     return items.FetchedPage(
         site=row.site,
         article_id=row.article_id,
@@ -142,31 +132,6 @@ def _page(
         warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
         capture_id=capture_id,
     )
-
-
-def outcome_columns(result: ParseResult, warnings: list[str]) -> dict[str, Any]:
-    return {
-        "outcome": "archived" if result.article is not None else "dropped",
-        "drop_reason": result.drop_reason,
-        "warnings": warnings,
-    }
-
-
-def raw_row(
-    page: items.FetchedPage, body_gz: bytes, result: ParseResult, warnings: list[str]
-) -> dict[str, Any]:
-    return {
-        "site": page.site,
-        "article_id": page.article_id,
-        "url": page.url,
-        "final_url": page.final_url,
-        "http_status": page.status,
-        "content_type": page.content_type,
-        "encoding": page.encoding,
-        "fetched_at": datetime.fromisoformat(page.fetched_at),
-        "body_gz": body_gz,
-        **outcome_columns(result, warnings),
-    }
 
 
 # -- articles ----------------------------------------------------------------------------

@@ -27,22 +27,19 @@ from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.archive import gate as quality
-from crawler.archive.payloads import Body, DatabasePayloads, Stored, gzipped
+from crawler.archive.payloads import Body, DatabasePayloads, Stored
 from crawler.archive.rows import (
     ARTICLES,
     CAPTURES,
     FAILED,
     IMAGES,
     LINKS,
-    RAW,
     VERSIONS,
     article_row,
     capture_row,
     exchange_of,
     image_row,
     link_row,
-    outcome_columns,
-    raw_row,
     version_row,
     with_bookkeeping,
 )
@@ -218,7 +215,6 @@ class BatchSave:
         else:
             self._save_captures(conn, decisions)
         self._link_versions(conn, decisions, reparse)
-        self._save_raw(conn, decisions, reparse)
         return decisions
 
     def _decide(
@@ -438,27 +434,6 @@ class BatchSave:
             conn.execute(LINKS.insert(), links)
         if images:
             conn.execute(IMAGES.insert(), images)
-
-    def _save_raw(self, conn: Connection, decisions: list[_Decision], reparse: bool) -> None:
-        """The page as last read into the archive: a held capture or a 304 leaves it be."""
-        kept = [d for d in decisions if d.status in ACCEPTED or d.status == "dropped"]
-        kept = [d for d in kept if d.parsed.page.status != HTTPStatus.NOT_MODIFIED]
-        if reparse:
-            for decision in kept:
-                page, result = decision.parsed.page, decision.parsed.result
-                conn.execute(
-                    update(RAW)
-                    .where(RAW.c.site == page.site, RAW.c.article_id == page.article_id)
-                    .values(**outcome_columns(result, decision.warnings))
-                )
-            return
-        rows = []
-        for decision in kept:
-            page, body = decision.parsed.page, decision.body
-            body_gz = body.gz if body is not None and body.data == page.body else gzipped(page.body)
-            rows.append(raw_row(page, body_gz, decision.parsed.result, decision.warnings))
-        if rows:
-            conn.execute(self._upsert_statement(RAW, ("site", "article_id"), rows[0]), rows)
 
     def _save_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
         if not failures:
