@@ -24,9 +24,7 @@ from crawler.parsing.content_encoding import UnknownContentEncodingError, decode
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
-    from sqlalchemy.engine import Row
 
-    from crawler.parsing.article import ParseResult
 
 ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
 VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]

@@ -15,10 +15,10 @@ from sqlalchemy import and_, exists, func, select
 from crawler.archive import announcements
 from crawler.archive.rows import (
     ARTICLES,
+    CAPTURES,
     FAILED,
     IMAGES,
     LINKS,
-    CAPTURES,
     VERSIONS,
     article_from_row,
 )

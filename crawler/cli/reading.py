@@ -31,7 +31,7 @@ from crawler.cli.raw_capture import show_capture
 
 if TYPE_CHECKING:
     from crawler.archive.runs import RunRecord
-    from crawler.archive.store import ArchiveStore, Version
+    from crawler.archive.store import Version
 
 
 @click.command()
