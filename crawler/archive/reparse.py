@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from crawler.archive.isolation import save_isolating
 from crawler.archive.payloads import DatabasePayloads
-from crawler.archive.rows import ARTICLES, CAPTURES, VERSIONS, page_of_capture
+from crawler.archive.rows import ARTICLES, CAPTURES, HTTP_ERROR, VERSIONS, page_of_capture
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
@@ -143,10 +143,17 @@ def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnEleme
             later.c.id > CAPTURES.c.id,
             later.c.payload_id.is_not(None),
             later.c.outcome != "held",
+            later.c.http_status < HTTP_ERROR,
         )
+        # An error reply (a 404 page) is kept, but it is no article page to read again.
         condition = or_(
             CAPTURES.c.id == current,
-            and_(CAPTURES.c.outcome == "dropped", ~exists().where(article), last_of_page),
+            and_(
+                CAPTURES.c.outcome == "dropped",
+                CAPTURES.c.http_status < HTTP_ERROR,
+                ~exists().where(article),
+                last_of_page,
+            ),
         )
     conditions = [condition, CAPTURES.c.payload_digest.is_not(None)]
     if site is not None:

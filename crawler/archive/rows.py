@@ -33,6 +33,9 @@ IMAGES: Table = ImageRecord.__table__  # type: ignore[assignment]
 FAILED: Table = FailedFetch.__table__  # type: ignore[assignment]
 CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
 
+HTTP_ERROR = 400
+"""A capture's status from here up is an error reply kept as it came, not a page that was read."""
+
 _BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
 RECORD_COLUMNS = tuple(
     f.name for f in fields(items.Article) if f.name in ARTICLES.c and f.name not in _BOOKKEEPING
@@ -102,6 +105,42 @@ def capture_row(
         "etag": exchange.header("ETag"),
         "last_modified": exchange.header("Last-Modified"),
     }
+
+
+def failure_capture_row(
+    failure: items.FetchFailure,
+    exchange: items.HttpExchange,
+    *,
+    payload_id: int | None,
+    digest: str,
+    refers_to: int | None,
+) -> dict[str, Any]:
+    """An error reply (or a page that is no HTML) as a capture: dropped, with its reason."""
+    content_type = exchange.header("Content-Type")
+    page = items.FetchedPage(
+        site=failure.site,
+        article_id=failure.article_id,
+        url=failure.url,
+        final_url=exchange.url,
+        status=exchange.status,
+        content_type=content_type[:255] if content_type else None,
+        encoding="",
+        body=exchange.body,
+        fetched_at=exchange.fetched_at,
+    )
+    row = capture_row(
+        page,
+        exchange,
+        payload_id=payload_id,
+        digest=digest,
+        outcome="dropped",
+        version=None,
+        reason=failure.reason,
+        warnings=[],
+        refers_to=refers_to,
+    )
+    row["encoding"] = None  # never decoded: read as its headers and <meta> say
+    return row
 
 
 def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:

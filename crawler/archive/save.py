@@ -38,6 +38,7 @@ from crawler.archive.rows import (
     article_row,
     capture_row,
     exchange_of,
+    failure_capture_row,
     image_row,
     link_row,
     version_row,
@@ -172,6 +173,7 @@ class BatchSave:
                 conn.execute(
                     delete(FAILED).where(tuple_(FAILED.c.site, FAILED.c.article_id).in_(keys))
                 )
+            self._capture_failures(conn, failures)
             self._save_failures(conn, failures)
         return [o for o in outcomes if o is not None] + [
             SaveOutcome(f.site, f.article_id, "failed", None, None, [], f.error, f.reason)
@@ -434,6 +436,36 @@ class BatchSave:
             conn.execute(LINKS.insert(), links)
         if images:
             conn.execute(IMAGES.insert(), images)
+
+    def _capture_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
+        """Each error reply kept as it came: a capture, dropped with the failure's reason."""
+        replied = [(f, f.exchange) for f in failures if f.exchange is not None]
+        if not replied:
+            return
+        bodies = [Body(exchange.body) for _, exchange in replied]
+        stored = self.payloads.put(conn, bodies)
+        rows = []
+        for (failure, exchange), body in zip(replied, bodies, strict=True):
+            kept = stored[body.digest]
+            refers_to = None
+            if kept.seen_before:  # the same error page again: a revisit of its first capture
+                refers_to = conn.execute(
+                    select(func.min(CAPTURES.c.id)).where(
+                        CAPTURES.c.site == failure.site,
+                        CAPTURES.c.article_id == failure.article_id,
+                        CAPTURES.c.payload_digest == body.digest,
+                    )
+                ).scalar_one()
+            rows.append(
+                failure_capture_row(
+                    failure,
+                    exchange,
+                    payload_id=kept.payload_id,
+                    digest=body.digest,
+                    refers_to=refers_to,
+                )
+            )
+        conn.execute(CAPTURES.insert(), rows)
 
     def _save_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
         if not failures:

@@ -17,6 +17,7 @@ from crawler.archive.rows import (
     ARTICLES,
     CAPTURES,
     FAILED,
+    HTTP_ERROR,
     IMAGES,
     LINKS,
     VERSIONS,
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
     from crawler import items
     from crawler.archive.announcements import Announced
     from crawler.archive.search_query import Query
-
-HTTP_ERROR = 400
-"""A reply from here up is an error page, not a page that was read."""
 
 __all__ = ["ArchiveStore", "GateContext", "ParsedPage", "SaveOutcome", "Status"]
 

@@ -190,7 +190,9 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         if not _is_html(response):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             message = f"not an HTML page: {kind}"
-            self._report(self._failure(response.request, "not_html", response.status, message))
+            failure = self._failure(response.request, "not_html", response.status, message)
+            failure.exchange = exchange
+            self._report(failure)
             return
         try:
             article_ids, not_followed = related_ids(response.text, self.profile)
@@ -275,7 +277,12 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         """Report an article page that could not be fetched, so the archive records it."""
         request = failure.request  # type: ignore[attr-defined]
         reason, status, message = failures.classify(failure)
-        self._report(self._failure(request, reason, status, message))
+        failed = self._failure(request, reason, status, message)
+        replied = request.cb_kwargs.get("exchange")
+        if status is not None and replied is not None and replied.status == status:
+            # An error reply (a 404, a 500 after retries) is a fetch too: kept as a capture.
+            failed.exchange = replied
+        self._report(failed)
 
     def _report(self, failure: FetchFailure) -> None:
         self.crawler.signals.send_catch_log(signals.fetch_failed, failure=failure)
