@@ -24,7 +24,7 @@ from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from datetime import datetime
 
     from sqlalchemy import ColumnElement
@@ -117,6 +117,25 @@ def stored_pages(
             return
         yield from pages
         last = rows[-1].id
+
+
+def pages_of_captures(
+    store: ArchiveStore, capture_ids: Sequence[int], payloads: PayloadStore | None = None
+) -> list[FetchedPage]:
+    """These captures as pages to read again, in the order given (those with a body)."""
+    bodies = payloads or DatabasePayloads()
+    with store.engine.connect() as conn:
+        rows = {
+            row.id: row
+            for row in conn.execute(select(CAPTURES).where(CAPTURES.c.id.in_(list(capture_ids))))
+        }
+        pages = []
+        for capture_id in capture_ids:
+            row = rows.get(capture_id)
+            body = bodies.get(conn, row.payload_digest) if row and row.payload_digest else None
+            if row is not None and body is not None:
+                pages.append(page_of_capture(row, body))
+    return pages
 
 
 def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnElement[bool]:

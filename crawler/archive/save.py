@@ -97,6 +97,8 @@ class SaveOutcome:
     error: str | None = None
     reason: str | None = None
     """Why a page could not be fetched (see crawler.plan.failures), or why it was held."""
+    capture_id: int | None = None
+    """The capture the page was stored as (or, re-parsed, read from)."""
 
 
 @dataclass
@@ -536,6 +538,7 @@ class BatchSave:
             decision.reason if dropped else None,
             decision.warnings,
             reason=None if dropped else decision.reason,
+            capture_id=decision.capture_id,
         )
 
 

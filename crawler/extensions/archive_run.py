@@ -286,6 +286,17 @@ class ArchiveRun:
         if self.recorded % _PUBLISH_EVERY == 0:
             self.publish()
 
+    def released(self, outcome: SaveOutcome) -> None:
+        """A page held for layout drift early in the run, judged again at its end."""
+        self.counts.released(outcome)
+        if outcome.status != "held":
+            logger.info(
+                "%s/%s: held for layout drift before the run could tell, now %s",
+                outcome.site,
+                outcome.article_id,
+                outcome.status,
+            )
+
     # -- discovery ------------------------------------------------------------------------
 
     def open_discovery(self, since: datetime | None, sources: Discovery) -> datetime:
