@@ -151,7 +151,7 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             cb_kwargs["announced_by"] = announced_by
         meta: dict[str, Any] = {"archive_refetch": True} if refetch else {}
         headers: dict[str, str] = {}
-        validators = self.run.validators.get(article_id) if self.run is not None else None
+        validators = self.run.validators(article_id) if self.run is not None else None
         if validators is not None:
             # Ask before downloading: the server answers 304 if the page is as last kept.
             headers = validators.headers()
