@@ -63,3 +63,34 @@ def test_the_readers_row_names_what_each_reading_costs():
         "9. readers: written date / date line / byline / language",
         "50 / 55 / 67 us, 2.1 ms CPU",
     )
+
+
+def test_the_revisit_rows_give_304s_bytes_stored_time_and_growth_per_capture():
+    from bench.report import _revisit_rows
+
+    revisit = {
+        "first": {"wall_s": 20.0, "pages": 2000},
+        "recrawl": {"wall_s": 8.0, "pages": 2000},
+        "answered_304": 1990,
+        "share_304": 0.995,
+        "wall_ratio_to_first": 0.4,
+        "bytes_added_by_recrawl": 400_000,
+        "payload_bytes_added_by_recrawl": 0,
+        "bytes_per_capture": 9000.0,
+        "payload_bytes_per_capture": 4000.0,
+        "bytes_per_revisit_row": 420.0,
+        "bytes_per_304": 200.0,
+    }
+
+    rows = list(_revisit_rows(revisit, 2000))
+
+    assert [row[0] for row in rows] == [
+        "9. re-crawl, unchanged 2,000-page site: answered 304",
+        "9. re-crawl, unchanged 2,000-page site: bytes stored",
+        "9. re-crawl, unchanged 2,000-page site: time",
+        "9. archive growth",
+    ]
+    assert rows[0][1:] == ("1,990 of 2,000 requests = 99.5%", ">= 90%", "met")
+    assert rows[1][3] == "met"  # no body stored again
+    assert rows[2][1] == "8.0 s = 0.40 of first (20.0 s)"
+    assert rows[3][1] == "9000 B a new capture (4000 B of body), 420 B a revisit row, 200 B a 304"
