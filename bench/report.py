@@ -106,8 +106,8 @@ def _revisit_rows(revisit: dict[str, Any], pages: int) -> Iterator[Row]:
     name = f"9. re-crawl, unchanged {pages:,}-page site"
     yield (
         f"{name}: answered 304",
-        f"{revisit['answered_304']:,} of {revisit['recrawl']['pages']:,} requests "
-        f"= {revisit['share_304']:.1%}",
+        f"{revisit['answered_304']:,} of {revisit['unchanged_pages']:,} unchanged pages "
+        f"= {revisit['share_304']:.1%} ({revisit['requests']:,} requests)",
         ">= 90%",
         _met(revisit["share_304"] >= 0.9),
     )

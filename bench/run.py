@@ -221,7 +221,9 @@ def bench_revisit(pages: int, work: Path) -> dict[str, Any]:
         "recrawl": again,
         "requests": int(measured.stat("downloader/request_count")),
         "answered_304": not_modified,
-        "share_304": round(not_modified / again["pages"], 4) if again["pages"] else 0.0,
+        # of the pages the first crawl archived: the unchanged pages a revisit asks about
+        "unchanged_pages": first["items"],
+        "share_304": round(not_modified / first["items"], 4) if first["items"] else 0.0,
         "wall_ratio_to_first": round(again["wall_s"] / first["wall_s"], 3),
         "bytes_stored_first": after_first["file_bytes"],
         "bytes_added_by_recrawl": after_again["file_bytes"] - after_first["file_bytes"],
