@@ -1,9 +1,10 @@
 """A revisit asks with the validators its article has when the request is made.
 
-They are read per request (one indexed query), not all at the run's start: a
-run over an archive of ten million articles holds none of them in memory, and
-a capture stored while the run goes on is the one its next request asks about.
-The spider and its run in this process, on both databases.
+They are read as each request is downloaded (one indexed query, in
+crawler.middlewares.validators), not all at the run's start: a run over an
+archive of ten million articles holds none of them in memory, and a capture
+stored while the run goes on is the one its next request asks about. The
+spider, its run and the middleware in this process, on both databases.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
 from crawler.archive.store import ArchiveStore
 from crawler.items import HttpExchange
+from crawler.middlewares.validators import ValidatorsMiddleware
 from localcopy.site import SEED_ID
 from tests.conftest import seed_html
 from tests.inprocess import archive_run, archiving_crawler
@@ -61,23 +63,38 @@ def crawler(database_url: str) -> Iterator[Crawler]:
     archive_run(crawler).release()
 
 
-def test_a_request_asks_with_its_articles_last_accepted_capture_when_it_is_made(
+def downloaded(crawler: Crawler, article_id: str):
+    """The spider's request for the article as the downloader sends it."""
+    request = crawler.spider.article_request(article_id)
+    ValidatorsMiddleware.from_crawler(crawler).process_request(request)
+    return request
+
+
+def test_a_request_asks_with_its_articles_last_accepted_capture_when_it_is_sent(
     crawler, database_url
 ):
-    spider = crawler.spider
-    first = spider.article_request(SEED_ID)
+    first = downloaded(crawler, SEED_ID)
     edited = seed_html().replace("Shamkhani", "Shamkhani, edited")
     store_fetch(database_url, '"v2"', FIRST_AT + timedelta(days=1), edited)
 
-    again = spider.article_request(SEED_ID)
+    again = downloaded(crawler, SEED_ID)
 
     assert first.headers.get("If-None-Match") == b'"v1"'
     assert again.headers.get("If-None-Match") == b'"v2"'  # not the one the run began with
     assert again.cb_kwargs["revalidates"] > first.cb_kwargs["revalidates"]
+    assert again.meta["handle_httpstatus_list"] == [304]
+
+
+def test_a_request_made_and_not_yet_sent_asks_nothing_of_the_archive(crawler):
+    """A page lists related ids the duplicate filter mostly drops: no query for those."""
+    request = crawler.spider.article_request(SEED_ID)
+
+    assert "If-None-Match" not in request.headers
+    assert "revalidates" not in request.cb_kwargs
 
 
 def test_an_article_the_archive_lacks_is_asked_for_without_validators(crawler):
-    request = crawler.spider.article_request("1700001")
+    request = downloaded(crawler, "1700001")
 
     assert "If-None-Match" not in request.headers
     assert "revalidates" not in request.cb_kwargs

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from crawler.archive.rows import ARTICLES, CAPTURES, LINKS
 
@@ -37,24 +37,26 @@ class Validators:
         return headers
 
 
+_LAST_ACCEPTED = (
+    select(CAPTURES.c.id, CAPTURES.c.etag, CAPTURES.c.last_modified)
+    .where(
+        CAPTURES.c.site == bindparam("site"),
+        CAPTURES.c.article_id == bindparam("article_id"),
+        CAPTURES.c.outcome.in_(ACCEPTED),
+    )
+    .order_by(CAPTURES.c.fetched_at.desc(), CAPTURES.c.id.desc())
+    .limit(1)
+)
+
+
 def validators_of(engine: Engine, site: str, article_id: str) -> Validators | None:
     """The validators of the article's last accepted capture, if it had any.
 
-    One indexed query a request (captures by site, article and time), so that
+    One indexed query (captures by site, article and time), built once, so that
     what a run holds in memory does not grow with the archive.
     """
-    query = (
-        select(CAPTURES.c.id, CAPTURES.c.etag, CAPTURES.c.last_modified)
-        .where(
-            CAPTURES.c.site == site,
-            CAPTURES.c.article_id == article_id,
-            CAPTURES.c.outcome.in_(ACCEPTED),
-        )
-        .order_by(CAPTURES.c.fetched_at.desc(), CAPTURES.c.id.desc())
-        .limit(1)
-    )
     with engine.connect() as conn:
-        row = conn.execute(query).one_or_none()
+        row = conn.execute(_LAST_ACCEPTED, {"site": site, "article_id": article_id}).one_or_none()
     if row is None or not (row.etag or row.last_modified):
         return None
     return Validators(row.id, row.etag, row.last_modified)

@@ -149,20 +149,14 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         cb_kwargs: dict[str, Any] = {"article_id": article_id}
         if announced_by is not None:
             cb_kwargs["announced_by"] = announced_by
+        # Ask before downloading: the validators are added as the request is
+        # downloaded (crawler.middlewares.validators), a 304 read as the page confirmed.
         meta: dict[str, Any] = {"archive_refetch": True} if refetch else {}
-        headers: dict[str, str] = {}
-        validators = self.run.validators(article_id) if self.run is not None else None
-        if validators is not None:
-            # Ask before downloading: the server answers 304 if the page is as last kept.
-            headers = validators.headers()
-            cb_kwargs["revalidates"] = validators.capture_id
-            meta["handle_httpstatus_list"] = [HTTPStatus.NOT_MODIFIED]
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
             errback=self.fetch_failed,
             cb_kwargs=cb_kwargs,
-            headers=headers or None,
             meta=meta or None,
         )
 
