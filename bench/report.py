@@ -103,7 +103,7 @@ def _fallback_rows(fallbacks: dict[str, Any]) -> Iterator[Row]:
 
 
 def _revisit_rows(revisit: dict[str, Any], pages: int) -> Iterator[Row]:
-    name = f"9. re-crawl, unchanged {pages:,}-page site"
+    name = f"10. re-crawl, unchanged {pages:,}-page site"
     yield (
         f"{name}: answered 304",
         f"{revisit['answered_304']:,} of {revisit['unchanged_pages']:,} unchanged pages "
@@ -126,7 +126,7 @@ def _revisit_rows(revisit: dict[str, Any], pages: int) -> Iterator[Row]:
         "",
     )
     yield (
-        "9. archive growth",
+        "10. archive growth",
         f"{revisit['bytes_per_capture']:.0f} B a new capture "
         f"({revisit['payload_bytes_per_capture']:.0f} B of body), "
         f"{revisit['bytes_per_revisit_row']:.0f} B a revisit row, "

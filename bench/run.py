@@ -184,7 +184,7 @@ def archive_size(db: str) -> dict[str, int]:
 
 
 def bench_revisit(pages: int, work: Path) -> dict[str, Any]:
-    """(9) A re-crawl of an unchanged site: what a server that answers validators saves.
+    """(10) A re-crawl of an unchanged site: what a server that answers validators saves.
 
     The local copy with ETag/Last-Modified and gzip on the wire is crawled into
     SQLite, then crawled again whole (``ARCHIVE_INCREMENTAL=False``): every page

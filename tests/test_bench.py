@@ -87,10 +87,10 @@ def test_the_revisit_rows_give_304s_bytes_stored_time_and_growth_per_capture():
     rows = list(_revisit_rows(revisit, 2000))
 
     assert [row[0] for row in rows] == [
-        "9. re-crawl, unchanged 2,000-page site: answered 304",
-        "9. re-crawl, unchanged 2,000-page site: bytes stored",
-        "9. re-crawl, unchanged 2,000-page site: time",
-        "9. archive growth",
+        "10. re-crawl, unchanged 2,000-page site: answered 304",
+        "10. re-crawl, unchanged 2,000-page site: bytes stored",
+        "10. re-crawl, unchanged 2,000-page site: time",
+        "10. archive growth",
     ]
     assert rows[0][1:] == (
         "1,990 of 2,000 unchanged pages = 99.5% (2,874 requests)",
