@@ -38,11 +38,13 @@ class CeilingSpider(scrapy.Spider):
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
-            cb_kwargs={"article_id": article_id},
+            # Not `article_id`: the capture middleware records the fetches that name one,
+            # and the ceiling is the crawl without the archive's work.
+            cb_kwargs={"page_id": article_id},
         )
 
     def parse_article(
-        self, response: scrapy.http.TextResponse, article_id: str
+        self, response: scrapy.http.TextResponse, page_id: str
     ) -> Iterator[scrapy.Request]:
         article_ids, _ = related_ids(response.text, self.profile)
         for article_id in article_ids:

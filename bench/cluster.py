@@ -4,7 +4,7 @@ The same local copy is crawled twice into fresh PostgreSQL databases, with a
 Redis key prefix of its own each time: once by one worker of a shared frontier
 (ARCHIVE_FRONTIER), once by two started together. Pages a second are counted
 over the crawl as the archive saw it, from the first page fetched to the last
-(`raw_pages.fetched_at`), so that neither the start-up of a process nor the
+(`captures.fetched_at`), so that neither the start-up of a process nor the
 wait a worker makes, at the end, for work from others counts. The CPU per
 page of the one worker (every process of it, as the main benchmark counts)
 set beside the single-process crawl's gives the cost of the shared frontier;
@@ -126,13 +126,13 @@ def _archive_figures(db: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from crawler.archive.database import create_archive_engine
-    from crawler.archive.models import ArticleRecord, RawPage
+    from crawler.archive.models import ArticleRecord, Capture
 
     engine = create_archive_engine(db)
     with engine.connect() as conn:
         articles = conn.execute(select(func.count()).select_from(ArticleRecord)).scalar_one()
         stored, first, last = conn.execute(
-            select(func.count(), func.min(RawPage.fetched_at), func.max(RawPage.fetched_at))
+            select(func.count(), func.min(Capture.fetched_at), func.max(Capture.fetched_at))
         ).one()
     engine.dispose()
     span = (last - first).total_seconds() if stored else 0.0

@@ -78,7 +78,15 @@ def free_port() -> int:
 class LocalCopy:
     """`python -m localcopy` in its own process, as the demo runs it."""
 
-    def __init__(self, pages: int, *, admin: bool = False, sitemap_size: int | None = None) -> None:
+    def __init__(
+        self,
+        pages: int,
+        *,
+        admin: bool = False,
+        sitemap_size: int | None = None,
+        validators: bool = False,
+        gzip: bool = False,
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -92,6 +100,8 @@ class LocalCopy:
         ]
         if sitemap_size is not None:
             command += ["--sitemap-size", str(sitemap_size)]
+        command += ["--validators"] if validators else []
+        command += ["--gzip"] if gzip else []
         self.process = subprocess.Popen(
             [*command, "--admin"] if admin else command,
             cwd=ROOT,

@@ -166,6 +166,78 @@ def bench_hourly(
     return figures
 
 
+def archive_size(db: str) -> dict[str, int]:
+    """What an archive holds: its file's bytes, its captures, and its bodies' bytes."""
+    from sqlalchemy import func, select
+
+    from crawler.archive.database import create_archive_engine
+    from crawler.archive.models import Capture, Payload
+
+    engine = create_archive_engine(db)
+    with engine.connect() as conn:
+        captures = conn.execute(select(func.count()).select_from(Capture)).scalar_one()
+        bodies = conn.execute(select(func.coalesce(func.sum(func.length(Payload.body_gz)), 0)))
+        stored = int(bodies.scalar_one())
+    engine.dispose()
+    path = Path(db.removeprefix("sqlite:///"))
+    return {"file_bytes": path.stat().st_size, "captures": captures, "payload_bytes": stored}
+
+
+def bench_revisit(pages: int, work: Path) -> dict[str, Any]:
+    """(11) A re-crawl of an unchanged site: what a server that answers validators saves.
+
+    The local copy with ETag/Last-Modified and gzip on the wire is crawled into
+    SQLite, then crawled again whole (``ARCHIVE_INCREMENTAL=False``): every page
+    is asked with its validators. A third crawl, of the same copy without
+    validators (it answers 200 with the same bytes), gives the cost of a
+    revisit row (identical payload). The growth of the archive file between
+    crawls, by capture, is the README's storage figures.
+    """
+    db = f"sqlite:///{work}/revisit-{pages}.sqlite3"
+    full = ("ARCHIVE_INCREMENTAL=False",)
+    copy = LocalCopy(pages, validators=True, gzip=True)
+    try:
+        first = crawl_figures(crawl("related", copy.base_url, db))
+        after_first = archive_size(db)
+        measured = crawl("related", copy.base_url, db, *full)
+        again = crawl_figures(measured)
+        after_again = archive_size(db)
+        not_modified = int(measured.stat("downloader/response_status_count/304"))
+    finally:
+        copy.stop()
+    plain = LocalCopy(pages, gzip=True)
+    try:
+        crawl("related", plain.base_url, db, *full)
+        after_plain = archive_size(db)
+    finally:
+        plain.stop()
+
+    def per_capture(before: dict[str, int], after: dict[str, int]) -> float:
+        added = after["captures"] - before["captures"]
+        return round((after["file_bytes"] - before["file_bytes"]) / added, 1) if added else 0.0
+
+    return {
+        "first": first,
+        "recrawl": again,
+        "requests": int(measured.stat("downloader/request_count")),
+        "answered_304": not_modified,
+        # of the pages the first crawl archived: the unchanged pages a revisit asks about
+        "unchanged_pages": first["items"],
+        "share_304": round(not_modified / first["items"], 4) if first["items"] else 0.0,
+        "wall_ratio_to_first": round(again["wall_s"] / first["wall_s"], 3),
+        "bytes_stored_first": after_first["file_bytes"],
+        "bytes_added_by_recrawl": after_again["file_bytes"] - after_first["file_bytes"],
+        "payload_bytes_added_by_recrawl": after_again["payload_bytes"]
+        - after_first["payload_bytes"],
+        "bytes_per_capture": round(after_first["file_bytes"] / after_first["captures"], 1),
+        "payload_bytes_per_capture": round(
+            after_first["payload_bytes"] / after_first["captures"], 1
+        ),
+        "bytes_per_304": per_capture(after_first, after_again),
+        "bytes_per_revisit_row": per_capture(after_again, after_plain),
+    }
+
+
 def bench_reparse(db: str) -> dict[str, Any]:
     """(5) Every stored page parsed again, start-up included."""
     measured = measure([PYTHON, "-m", "crawler", "reparse", "--db", db])
@@ -297,6 +369,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         step("reparse of the %d-page archive", args.pages)
         results["reparse"] = bench_reparse(small_db)
         results["export_small"] = bench_export(small_db, work)
+        step("re-crawl of an unchanged %d-page site that answers validators", args.pages)
+        results["revisit"] = bench_revisit(args.pages, work)
         if args.big_pages:
             results.update(bench_big(args.big_pages, work, results))
         if pg_admin and not args.no_cluster:

@@ -140,6 +140,9 @@ class FetchFailure:
     error: str
     failed_at: str
     """ISO 8601 UTC."""
+    exchange: HttpExchange | None = None
+    """The reply that failed it, as it went over the wire (an error page, or a page that is
+    no HTML), kept as a capture; None when no response came."""
 
 
 @dataclass

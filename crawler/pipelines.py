@@ -76,9 +76,18 @@ class ArchivePipeline:
 
     async def close_spider(self) -> None:
         if self.writer is not None:
-            await self.writer.close()
+            released = await self._close_writer(self.writer)
             await asyncio.sleep(0)  # let the last outcomes' callbacks record them
+            for outcome in released:
+                self.run.released(outcome)
         self.run.publish()
+
+    async def _close_writer(self, writer: ArchiveWriter) -> list[SaveOutcome]:
+        try:
+            return await writer.close()
+        except Exception as error:  # the holds stand, as held; the pages are all stored
+            logger.error("Held pages could not be judged again at the run's end: %r", error)
+            return []
 
     def fetch_failed(self, failure: FetchFailure) -> None:
         """A page the spider could not fetch: recorded in the archive's next batch."""

@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After every middleware that adds request headers, and before HttpCompressionMiddleware
     # (590) decodes a response: each article fetch recorded as it went over the wire.
     "crawler.middlewares.capture.CaptureMiddleware": 800,
+    # Before the capture is recorded: the request as sent carries the validators.
+    "crawler.middlewares.validators.ValidatorsMiddleware": 790,
 }
 # Retries wait ARCHIVE_RETRY_BACKOFF seconds, doubled each attempt (with jitter),
 # or what a 429/503 Retry-After asks, up to ARCHIVE_RETRY_BACKOFF_MAX; a longer

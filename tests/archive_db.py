@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
 from crawler.archive.announcements import Announced
+from crawler.archive.capture_reader import payload_bytes
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import (
     Announcement,
     ArticleRecord,
     ArticleVersion,
+    Capture,
     CrawlRun,
     FailedFetch,
 )
+from crawler.parsing.content_encoding import decoded_body
 
 if TYPE_CHECKING:
     from datetime import timedelta
+
+    from sqlalchemy.engine import Connection, Row
 
 
 def _engine(url: str):
@@ -110,3 +116,44 @@ def announcements(url: str, site: str) -> dict[str, Announced]:
         }
     engine.dispose()
     return rows
+
+
+@dataclass(frozen=True)
+class LastRead:
+    """A page's last read: its last capture with a body that the gate did not hold and that
+    is no HTTP error reply (what `raw_pages` held before captures replaced it)."""
+
+    capture: Row[Any]
+    body: bytes
+    """As the parser read it (``Content-Encoding`` undone)."""
+
+    @property
+    def outcome(self) -> str:
+        """``archived`` or ``dropped``, as a raw page said it."""
+        return "dropped" if self.capture.outcome == "dropped" else "archived"
+
+
+def last_reads(conn: Connection) -> dict[tuple[str, str], LastRead]:
+    query = (
+        select(Capture.__table__)
+        .where(
+            Capture.payload_id.is_not(None), Capture.outcome != "held", Capture.http_status < 400
+        )
+        .order_by(Capture.id)
+    )
+    latest = {(row.site, row.article_id): row for row in conn.execute(query)}
+    return {
+        key: LastRead(
+            row, decoded_body(payload_bytes(conn, row.payload_digest), row.response_headers)
+        )
+        for key, row in latest.items()
+    }
+
+
+def last_read_ids(url: str) -> list[str]:
+    """The article ids of the pages the archive read (archived or dropped), once each."""
+    engine = _engine(url)
+    with engine.connect() as conn:
+        ids = [article_id for _, article_id in last_reads(conn)]
+    engine.dispose()
+    return ids

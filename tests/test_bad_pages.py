@@ -50,12 +50,13 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.archive.database import create_archive_engine
-from crawler.archive.models import ArticleRecord, FailedFetch, RawPage, RelatedLinkRecord
+from crawler.archive.models import ArticleRecord, Capture, FailedFetch, RelatedLinkRecord
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import parse_query
 from crawler.archive.store import ArchiveStore
 from localcopy.server import ServerThread
 from localcopy.site import LocalSite, Reply, var_dump
+from tests.archive_db import last_reads
 from tests.conftest import CrawlRun, crawl, crawled_ids, fresh_postgresql_database
 
 HUB = "1900000"
@@ -256,15 +257,12 @@ def fates(url: str) -> dict[str, tuple]:
     engine = create_archive_engine(url)
     with engine.connect() as conn:
         result: dict[str, tuple] = {}
-        for row in conn.execute(select(RawPage)):
-            if row.outcome == "archived":
-                result[row.article_id] = ("archived", [w.split(":")[0] for w in row.warnings])
+        for (_, article_id), read in last_reads(conn).items():
+            warnings = [w.split(":")[0] for w in read.capture.warnings]
+            if read.outcome == "archived":
+                result[article_id] = ("archived", warnings)
             else:
-                result[row.article_id] = (
-                    "dropped",
-                    row.drop_reason,
-                    [w.split(":")[0] for w in row.warnings],
-                )
+                result[article_id] = ("dropped", read.capture.reason, warnings)
         for row in conn.execute(select(FailedFetch)):
             result.setdefault(row.article_id, ("failed", row.reason))
     engine.dispose()
@@ -409,7 +407,7 @@ def test_a_redirect_to_a_longer_url_keeps_the_first_urls_id(crawled):
 
     engine = create_archive_engine(url)
     with engine.connect() as conn:
-        raw = conn.execute(select(RawPage).where(RawPage.article_id == article_id)).one()
+        raw = conn.execute(select(Capture).where(Capture.article_id == article_id)).one()
     engine.dispose()
     assert raw.url.endswith(f"/news/{article_id}")
     assert raw.final_url.endswith(f"/news/{article_id}/a-longer-url")

@@ -63,3 +63,69 @@ def test_the_readers_row_names_what_each_reading_costs():
         "9. readers: written date / date line / byline / language",
         "50 / 55 / 67 us, 2.1 ms CPU",
     )
+
+
+def test_the_revisit_rows_give_304s_bytes_stored_time_and_growth_per_capture():
+    from bench.report import _revisit_rows
+
+    revisit = {
+        "first": {"wall_s": 20.0, "pages": 2000},
+        "recrawl": {"wall_s": 8.0, "pages": 2000},
+        "answered_304": 1990,
+        "unchanged_pages": 2000,
+        "requests": 2874,
+        "share_304": 0.995,
+        "wall_ratio_to_first": 0.4,
+        "bytes_added_by_recrawl": 400_000,
+        "payload_bytes_added_by_recrawl": 0,
+        "bytes_per_capture": 9000.0,
+        "payload_bytes_per_capture": 4000.0,
+        "bytes_per_revisit_row": 420.0,
+        "bytes_per_304": 200.0,
+    }
+
+    rows = list(_revisit_rows(revisit, 2000))
+
+    assert [row[0] for row in rows] == [
+        "11. re-crawl, unchanged 2,000-page site: answered 304",
+        "11. re-crawl, unchanged 2,000-page site: bytes stored",
+        "11. re-crawl, unchanged 2,000-page site: time",
+        "11. archive growth",
+    ]
+    assert rows[0][1:] == (
+        "1,990 of 2,000 unchanged pages = 99.5% (2,874 requests)",
+        ">= 90%",
+        "met",
+    )
+    assert rows[1][3] == "met"  # no body stored again
+    assert rows[2][1] == "8.0 s = 0.40 of first (20.0 s)"
+    assert rows[3][1] == "9000 B a new capture (4000 B of body), 420 B a revisit row, 200 B a 304"
+
+
+def test_the_ceiling_crawls_every_page_of_the_local_copy(tmp_path):
+    """Scrapy's ceiling walks the whole copy: its callback is not handed a capture."""
+    import os
+    import subprocess
+
+    from bench.harness import bench_crawl_command
+    from localcopy.server import ServerThread
+    from localcopy.site import LocalSite
+    from tests.conftest import ROOT, stat
+
+    site = LocalSite(pages=20, orphans=0)
+    with ServerThread(site) as url:
+        done = subprocess.run(
+            bench_crawl_command("ceiling", url),
+            cwd=ROOT,
+            env={**os.environ, "ARCHIVE_DB": f"sqlite:///{tmp_path / 'ceiling.sqlite3'}"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert done.returncode == 0, done.stderr
+    assert "Spider error" not in done.stderr
+    served = {article_id for _, article_id in site.requests}
+    assert served >= site.reachable()
+    assert stat(done.stderr, "response_received_count") >= len(site.reachable())

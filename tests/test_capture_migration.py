@@ -1,4 +1,5 @@
-"""Migration 0010: an archive's raw pages become its articles' first captures, nothing lost.
+"""Migrations 0010 and 0012: an archive's raw pages become its articles' first captures,
+then `raw_pages` goes (its bodies were kept twice), nothing lost.
 
 Up and down on SQLite and PostgreSQL, from an archive as revision 0009 left it.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.payloads import payload_digest
@@ -17,8 +18,9 @@ PAGE = b"<html><head><title>Talks</title></head><body><p>Officials met.</p></bod
 DROPPED = b"<html><body>Not an article</body></html>"
 
 
-def archive_at_0009(url: str) -> None:
-    """Two fetched pages as 0009's crawler kept them: one archived (version 2), one dropped."""
+def archive_at_0009(url: str, *, damaged: bool = False) -> None:
+    """Two fetched pages as 0009's crawler kept them: one archived (version 2), one dropped;
+    with `damaged`, a third whose stored gzip is cut short."""
     assert alembic(url, "upgrade", "0009").returncode == 0
     engine = create_archive_engine(url)
     with engine.begin() as conn:
@@ -42,10 +44,10 @@ def archive_at_0009(url: str) -> None:
                 ),
                 {"pk": pk, "version": version, "digest": digest},
             )
-        for article_id, body, outcome, reason in (
-            ("1", PAGE, "archived", None),
-            ("2", DROPPED, "dropped", "no_title"),
-        ):
+        pages = [("1", PAGE, "archived", None), ("2", DROPPED, "dropped", "no_title")]
+        if damaged:
+            pages.append(("3", None, "dropped", "no_title"))
+        for article_id, body, outcome, reason in pages:
             conn.execute(
                 text(
                     "INSERT INTO raw_pages (site, article_id, url, final_url, http_status, "
@@ -57,12 +59,20 @@ def archive_at_0009(url: str) -> None:
                 {
                     "id": article_id,
                     "url": f"https://en.alalam.ir/news/{article_id}",
-                    "body": gzip.compress(body),
+                    "body": gzip.compress(body) if body else gzip.compress(PAGE)[:-6],
                     "outcome": outcome,
                     "reason": reason,
                 },
             )
     engine.dispose()
+
+
+def has_table(url: str, name: str) -> bool:
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        found = inspect(conn).has_table(name)
+    engine.dispose()
+    return found
 
 
 def rows(url: str, query: str) -> list[tuple]:
@@ -119,7 +129,8 @@ def test_raw_pages_become_first_captures_and_the_current_version_names_its_own(d
         database_url, f"SELECT body_gz FROM payloads WHERE digest = '{payload_digest(PAGE)}'"
     )
     assert gzip.decompress(body_gz) == PAGE
-    assert rows(database_url, "SELECT count(*) FROM raw_pages") == [(2,)]  # kept as it was
+    assert not has_table(database_url, "raw_pages")  # each body is kept once, as a payload
+    assert not has_table(database_url, "unreadable_raw_pages")
 
 
 def test_down_and_up_again_keeps_the_captures_once(database_url):
@@ -136,3 +147,49 @@ def test_down_and_up_again_keeps_the_captures_once(database_url):
     assert rows(database_url, "SELECT count(*) FROM payloads") == [(2,)]
     check = alembic(database_url, "check")
     assert check.returncode == 0, check.stderr
+
+
+RAW_PAGES = (
+    "SELECT article_id, http_status, content_type, encoding, body_gz, outcome, drop_reason "
+    "FROM raw_pages ORDER BY article_id"
+)
+
+
+def test_a_raw_page_too_damaged_to_become_a_capture_is_kept_apart_not_dropped(database_url):
+    archive_at_0009(database_url, damaged=True)
+
+    upgraded = alembic(database_url, "upgrade", "head")
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "raw page alalam_en/3 is damaged and cannot become a capture" in upgraded.stderr
+    assert not has_table(database_url, "raw_pages")
+    assert rows(database_url, "SELECT article_id FROM unreadable_raw_pages") == [("3",)]
+    assert [r[0] for r in rows(database_url, CAPTURES)] == ["1", "2"]
+
+
+def test_down_to_0010_gives_back_each_pages_last_read_as_a_raw_page(database_url):
+    archive_at_0009(database_url)
+    assert alembic(database_url, "upgrade", "0010").returncode == 0
+    before = [
+        (*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(database_url, RAW_PAGES)
+    ]
+    assert alembic(database_url, "upgrade", "head").returncode == 0
+
+    downgraded = alembic(database_url, "downgrade", "0010")
+
+    assert downgraded.returncode == 0, downgraded.stderr
+    after = [(*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(database_url, RAW_PAGES)]
+    assert after == before
+    assert alembic(database_url, "upgrade", "head").returncode == 0
+    assert not has_table(database_url, "raw_pages")
+
+
+def test_down_to_0010_keeps_a_damaged_raw_page_as_it_was(database_url):
+    archive_at_0009(database_url, damaged=True)
+    assert alembic(database_url, "upgrade", "head").returncode == 0
+
+    downgraded = alembic(database_url, "downgrade", "0010")
+
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert [r[0] for r in rows(database_url, RAW_PAGES)] == ["1", "2", "3"]
+    assert not has_table(database_url, "unreadable_raw_pages")

@@ -28,7 +28,6 @@ from crawler.archive.models import (
     FailedFetch,
     ImageRecord,
     Payload,
-    RawPage,
     RelatedLinkRecord,
 )
 from crawler.archive.save import GateContext
@@ -150,7 +149,6 @@ class CaptureMachine(RuleBasedStateMachine):
                 ArticleRecord,
                 Capture,
                 Payload,
-                RawPage,
                 FailedFetch,
                 CrawlRun,
             ):

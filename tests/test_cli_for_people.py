@@ -192,18 +192,26 @@ def test_graph_and_reparse_show_progress_on_a_terminal(archive, tmp_path):
 # -- the storage reads behind them, on both databases -------------------------------------------
 
 
-def test_raw_page_gives_a_stored_page_as_fetched_or_none(store):
+def test_a_captured_page_reads_back_as_fetched_and_an_id_never_fetched_has_no_capture(store):
+    from crawler.archive.captures_read import article_captures, captured_page
+
     stored = fetched(CP1252_ID, CP1252_PAGE.encode("cp1252"), encoding="cp1252")
     store.save([stored])
 
-    page = store.raw_page("alalam_en", CP1252_ID)
+    captures = article_captures(store.engine, "alalam_en", CP1252_ID)
+    page = captured_page(store.engine, captures, captures[-1])
 
-    assert page is not None
-    assert (page.body, page.encoding, page.status) == (stored.page.body, "cp1252", 200)
-    assert store.raw_page("alalam_en", "999") is None
+    assert (page.body, page.encoding, captures[-1].http_status) == (
+        stored.page.body,
+        "cp1252",
+        200,
+    )
+    assert article_captures(store.engine, "alalam_en", "999") == []
 
 
 def test_counts_match_what_the_streams_give(store):
+    from crawler.archive.reparse import count_stored_pages, stored_pages
+
     site = LocalSite(pages=20)
     store.save([fetched(a, site.reply(a).body) for a in sorted(site.reachable())])
     since = datetime(2016, 8, 1, tzinfo=UTC)
@@ -213,5 +221,6 @@ def test_counts_match_what_the_streams_give(store):
     assert store.count_articles(kind="video", since=since) == len(
         list(store.iter_articles(kind="video", since=since))
     )
-    assert store.count_raw_pages("alalam_en") == len(list(store.raw_pages("alalam_en")))
-    assert store.count_raw_pages(since=later) == 0
+    read = list(stored_pages(store, "alalam_en", None, held=False))
+    assert count_stored_pages(store, "alalam_en", None) == len(read) == site.pages
+    assert count_stored_pages(store, None, later) == 0

@@ -28,8 +28,9 @@ from crawler.cluster.membership import SharedFrontier
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
+from tests.archive_db import last_read_ids
 from tests.conftest import ROOT, crawl, start_crawl
-from tests.test_crawl import archived, raw_page_ids
+from tests.test_crawl import archived
 from tests.test_kills import assert_consistent
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def test_two_workers_started_apart_archive_every_article_once(
     links = archived(postgresql_url)
     assert set(links) == reachable
     assert links == {article_id: site.related[article_id] for article_id in links}
-    assert sorted(raw_page_ids(postgresql_url)) == sorted(reachable)  # one page each
+    assert sorted(last_read_ids(postgresql_url)) == sorted(reachable)
     assert _related_link_count(postgresql_url) == sum(len(site.related[i]) for i in reachable)
 
     runs = archive_db.runs(postgresql_url)

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from crawler.archive.database import create_archive_engine
-from crawler.archive.models import ArticleRecord, RawPage, RelatedLinkRecord
+from crawler.archive.models import ArticleRecord, RelatedLinkRecord
 from crawler.archive.store import ArchiveStore
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
+from tests.archive_db import last_read_ids
 from tests.conftest import crawl, seed_expected
 from tests.test_migrations import execute
 
@@ -28,14 +29,6 @@ def archived(url: str) -> dict[str, list[str]]:
     return links
 
 
-def raw_page_ids(url: str) -> list[str]:
-    engine = create_archive_engine(url)
-    with engine.connect() as conn:
-        ids = [row.article_id for row in conn.execute(select(RawPage.article_id))]
-    engine.dispose()
-    return ids
-
-
 def test_a_crawl_archives_every_reachable_article_once_with_its_links(
     database_url, local_site, site_url
 ):
@@ -46,7 +39,7 @@ def test_a_crawl_archives_every_reachable_article_once_with_its_links(
     assert set(links) == local_site.reachable()
     assert len(local_site.reachable()) == local_site.pages
     assert links == {article_id: local_site.related[article_id] for article_id in links}
-    assert sorted(raw_page_ids(database_url)) == sorted(local_site.reachable())
+    assert sorted(last_read_ids(database_url)) == sorted(local_site.reachable())
 
 
 def test_ids_linked_but_not_served_are_visible_as_missing(database_url, local_site, site_url):

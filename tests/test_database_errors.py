@@ -19,7 +19,7 @@ from crawler.archive.database import create_archive_engine
 from crawler.archive.db_errors import ArchiveUnwritable, ErrorKind, classify
 from crawler.archive.isolation import save_isolating
 from crawler.archive.migrate import ensure_current
-from crawler.archive.models import ArticleRecord, RawPage
+from crawler.archive.models import ArticleRecord, Capture
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.items import FetchFailure
 from tests.conftest import PG_ADMIN_URL
@@ -68,9 +68,9 @@ def test_a_page_the_database_refuses_is_kept_as_dropped_and_the_rest_of_its_batc
     assert outcomes[4].drop_reason.startswith("store_error: ")
     with store.engine.connect() as conn:
         stored = set(conn.execute(select(ArticleRecord.article_id)).scalars())
-        raw = conn.execute(select(RawPage).where(RawPage.article_id == "1900004")).one()
+        kept = conn.execute(select(Capture).where(Capture.article_id == "1900004")).one()
     assert stored == {p.page.article_id for p in batch} - {"1900004"}
-    assert (raw.outcome, raw.drop_reason) == ("dropped", outcomes[4].drop_reason)
+    assert (kept.outcome, kept.reason) == ("dropped", outcomes[4].drop_reason)
     assert store.failed("alalam_en")[0][:2] == ("1", "http_503")
 
 

@@ -440,15 +440,34 @@ def test_a_raw_page_opens_as_fetched_in_plain_text(browsed):
     assert missing[0] == 404
 
 
-def test_the_raw_pages_table_links_each_page_as_fetched(browsed):
-    status, _, html = browsed.get(f"/archive/raw_pages?article_id={SEED_ID}")
+def test_a_raw_page_of_a_chosen_capture_opens_that_capture(browsed):
+    [(capture_id,)] = captures_of(browsed, SEED_ID)
+
+    status, _, text = browsed.get(f"/-/raw-page/archive/alalam_en/{SEED_ID}?capture={capture_id}")
 
     assert status == 200
-    assert f'href="/-/raw-page/archive/alalam_en/{SEED_ID}">page as fetched</a>' in html
+    assert text == browsed.site.reply(SEED_ID).body.decode()
+    assert browsed.get(f"/-/raw-page/archive/alalam_en/{SEED_ID}?capture=999999")[0] == 404
+    assert browsed.get(f"/-/raw-page/archive/alalam_en/{SEED_ID}?capture=x")[0] == 404
 
 
-def test_sql_reads_a_raw_page_with_raw_page_text(browsed):
-    sql = "select raw_page_text(body_gz, encoding) as html from raw_pages where article_id = :id"
+def test_the_captures_table_links_each_capture_to_its_page_as_fetched(browsed):
+    [(capture_id,)] = captures_of(browsed, SEED_ID)
+
+    status, _, html = browsed.get(f"/archive/captures?article_id={SEED_ID}")
+
+    assert status == 200
+    link = (
+        f'href="/-/raw-page/archive/alalam_en/{SEED_ID}?capture={capture_id}">page as fetched</a>'
+    )
+    assert link in html
+
+
+def test_sql_reads_a_captured_page_with_raw_page_text(browsed):
+    sql = (
+        "select raw_page_text(p.body_gz, c.encoding, c.response_headers) as html "
+        "from captures c join payloads p on p.id = c.payload_id where c.article_id = :id"
+    )
     query = urllib.parse.urlencode({"sql": sql, "id": SEED_ID, "_shape": "array"})
     [row] = browsed.json(f"/archive.json?{query}")
 
@@ -462,6 +481,22 @@ def test_raw_page_text_decodes_as_show_raw_does_so_a_bom_wins():
     assert page_text(b"not gzip", "utf-8") is None
     assert page_text(gzip.compress(b"cut short")[:-6], "utf-8") is None
     assert page_text(None, "utf-8") is None
+
+
+def test_raw_page_text_undoes_the_content_encoding_a_capture_kept():
+    from crawler.browsing.plugin import page_text
+
+    wire = gzip.compress("café".encode())
+    headers = json.dumps([["Content-Encoding", "gzip"]])
+
+    assert page_text(gzip.compress(wire), "utf-8", headers) == "café"
+    assert page_text(gzip.compress(b"not gzip"), "utf-8", headers) is None
+    assert page_text(gzip.compress(wire), "utf-8", "not json") is None
+
+
+def captures_of(browsed: Browsed, article_id: str) -> list[tuple[int]]:
+    with sqlite3.connect(browsed.url.removeprefix("sqlite:///")) as conn:
+        return conn.execute("select id from captures where article_id = ?", [article_id]).fetchall()
 
 
 def test_both_pages_write_times_one_way_utc_labelled_and_the_sites_with_its_offset():

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from crawler.archive.database import create_archive_engine
-from crawler.archive.models import ArticleRecord, ArticleVersion, RawPage
+from crawler.archive.models import ArticleRecord, ArticleVersion, Capture
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
@@ -39,7 +39,7 @@ def assert_consistent(url: str, site: LocalSite) -> None:
                 & (ArticleVersion.version == ArticleRecord.version),
             )
         ).scalar_one()
-        raw = set(conn.execute(select(RawPage.article_id)).scalars())
+        raw = set(conn.execute(select(Capture.article_id)).scalars())
     engine.dispose()
     assert articles[0] == articles[1] == versioned
     assert set(links) <= raw

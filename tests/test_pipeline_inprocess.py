@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from crawler import signals
 from crawler.archive.database import create_archive_engine
-from crawler.archive.models import RawPage
+from crawler.archive.models import Capture
 from crawler.items import Article, FetchFailure
 from crawler.pipelines import ArchivePipeline
 from tests import archive_db
@@ -66,7 +66,7 @@ def test_a_fetched_page_comes_out_as_the_record_as_stored_and_is_counted(crawler
     assert archive_run(crawler).counts.new_articles == 1
 
 
-def test_a_page_the_parser_rejects_is_dropped_with_its_reason_and_its_raw_page_kept(
+def test_a_page_the_parser_rejects_is_dropped_with_its_reason_and_its_capture_kept(
     crawler, database_url
 ):
     empty = seed_page()
@@ -84,9 +84,9 @@ def test_a_page_the_parser_rejects_is_dropped_with_its_reason_and_its_raw_page_k
     assert archive_run(crawler).counts.dropped == {reason: 1}
     engine = create_archive_engine(database_url)
     with engine.connect() as conn:
-        raw = conn.execute(select(RawPage.article_id, RawPage.outcome, RawPage.drop_reason)).all()
+        kept = conn.execute(select(Capture.article_id, Capture.outcome, Capture.reason)).all()
     engine.dispose()
-    assert [tuple(row) for row in raw] == [(SEED_ID, "dropped", reason)]
+    assert [tuple(row) for row in kept] == [(SEED_ID, "dropped", reason)]
     assert archive_db.archived_ids(database_url) == set()
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import BigInteger, Integer, String
 
-from crawler.archive.models import ArticleRecord, FailedFetch, RawPage, RelatedLinkRecord
+from crawler.archive.models import ArticleRecord, Capture, FailedFetch, RelatedLinkRecord
 from crawler.archive.store import ParsedPage
 from crawler.items import (
     ARTICLE_ID_MAX_LENGTH,
@@ -168,7 +168,7 @@ def test_a_safe_record_is_left_as_it_is():
 RECORD_COLUMNS = [
     (Article, ArticleRecord, {}),
     (RelatedLink, RelatedLinkRecord, {"article_id": "target_id"}),
-    (FetchedPage, RawPage, {"status": "http_status"}),
+    (FetchedPage, Capture, {"status": "http_status"}),
     (FetchFailure, FailedFetch, {}),
 ]
 

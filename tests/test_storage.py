@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
+from sqlalchemy import func, inspect, select, text
 
-from sqlalchemy import func, select, text
-
-from crawler.archive.models import ArticleRecord, RawPage, RelatedLinkRecord
+from crawler.archive.models import ArticleRecord, Capture, RelatedLinkRecord
 from crawler.archive.store import ParsedPage
 from crawler.items import FetchedPage
 from crawler.parsing.article import parse_article
+from tests.archive_db import last_reads
 from tests.conftest import SEED_URL, seed_html
 
 
@@ -92,28 +91,32 @@ def test_linked_ids_not_archived_are_reported_missing_until_fetched(store, profi
     assert len(store.missing_ids()) == 11
 
 
-def test_a_dropped_page_keeps_its_raw_page_and_reason_but_no_article(store, profile):
+def test_a_dropped_page_keeps_its_capture_and_reason_but_no_article(store, profile):
     [outcome] = store.save([parsed(profile, "<html><body><p>No headline</p></body></html>")])
 
     assert (outcome.status, outcome.drop_reason) == ("dropped", "no_title")
     assert count(store, ArticleRecord) == 0
     with store.engine.connect() as conn:
-        raw = conn.execute(select(RawPage)).one()
-    assert (raw.outcome, raw.drop_reason) == ("dropped", "no_title")
+        capture = conn.execute(select(Capture)).one()
+    assert (capture.outcome, capture.reason) == ("dropped", "no_title")
 
 
-def test_the_raw_page_is_kept_byte_for_byte(store, profile):
+def test_the_page_is_kept_byte_for_byte_once_as_its_capture(store, profile):
     store.save([parsed(profile)])
 
     with store.engine.connect() as conn:
-        raw = conn.execute(select(RawPage)).one()
-    assert gzip.decompress(raw.body_gz) == seed_html().encode()
-    assert (raw.url, raw.http_status, raw.content_type, raw.encoding) == (
+        [(key, read)] = last_reads(conn).items()
+        tables = set(inspect(conn).get_table_names())
+    assert key == ("alalam_en", SEED_URL.rsplit("/", 1)[-1])
+    assert read.body == seed_html().encode()
+    capture = read.capture
+    assert (capture.url, capture.http_status, capture.content_type, capture.encoding) == (
         SEED_URL,
         200,
         "text/html",
         "utf-8",
     )
+    assert "raw_pages" not in tables  # the body is not kept a second time
 
 
 def test_an_article_reads_back_as_the_record_it_was_stored_as(store, profile):

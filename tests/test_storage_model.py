@@ -25,7 +25,6 @@ One generator makes the pages; a `Variation` says what they are made of:
 from __future__ import annotations
 
 import copy
-import gzip
 import json
 import random
 import string
@@ -54,7 +53,6 @@ from crawler.archive.models import (
     FailedFetch,
     ImageRecord,
     Payload,
-    RawPage,
     RelatedLinkRecord,
 )
 from crawler.archive.store import ArchiveStore, ParsedPage
@@ -67,6 +65,7 @@ from crawler.items import (
     RelatedLink,
 )
 from crawler.parsing.article import ParseResult, content_hash
+from tests.archive_db import last_reads
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -298,7 +297,7 @@ def _reason(stored: str | None) -> str | None:
     return STORE_ERROR if stored and stored.startswith(f"{STORE_ERROR}:") else stored
 
 
-JSON_COLUMNS = {"articles": ("subheadings", "authors", "field_sources"), "raw_pages": ("warnings",)}
+JSON_COLUMNS = {"articles": ("subheadings", "authors", "field_sources")}
 
 
 def strings(value: Any) -> list[str]:
@@ -395,8 +394,7 @@ class ArchiveModel:
             "drop_reason": result.drop_reason,
             "warnings": list(result.warnings),
         }
-        if reparse:
-            self.raw[key].update(outcome)
+        if reparse:  # a page re-read from no capture of its own leaves the captures be
             return
         self.raw[key] = {
             "url": page.url,
@@ -463,7 +461,6 @@ class ArchiveMachine(RuleBasedStateMachine):
         with store.engine.begin() as conn:
             for model in (RelatedLinkRecord, ImageRecord, ArticleVersion, ArticleRecord):
                 conn.execute(delete(model))
-            conn.execute(delete(RawPage))
             conn.execute(delete(FailedFetch))
             conn.execute(delete(Capture))
             conn.execute(delete(Payload))
@@ -570,22 +567,25 @@ class ArchiveMachine(RuleBasedStateMachine):
         }
 
     @invariant()
-    def every_raw_page_and_failure_is_as_last_recorded(self) -> None:
+    def every_pages_last_read_and_failure_is_as_last_recorded(self) -> None:
         with self.store.engine.connect() as conn:
+            reads = last_reads(conn)
             raw = {
-                (row.site, row.article_id): {
-                    "url": row.url,
-                    "final_url": row.final_url,
-                    "http_status": row.http_status,
-                    "content_type": row.content_type,
-                    "encoding": row.encoding,
-                    "fetched_at": row.fetched_at,
-                    "body": gzip.decompress(row.body_gz),
-                    "outcome": row.outcome,
-                    "drop_reason": _reason(row.drop_reason),
-                    "warnings": row.warnings,
+                key: {
+                    "url": read.capture.url,
+                    "final_url": read.capture.final_url,
+                    "http_status": read.capture.http_status,
+                    "content_type": read.capture.content_type,
+                    "encoding": read.capture.encoding,
+                    "fetched_at": read.capture.fetched_at,
+                    "body": read.body,
+                    "outcome": read.outcome,
+                    "drop_reason": _reason(read.capture.reason)
+                    if read.outcome == "dropped"
+                    else None,
+                    "warnings": read.capture.warnings,
                 }
-                for row in conn.execute(select(RawPage))
+                for key, read in reads.items()
             }
             failed = {
                 (row.site, row.article_id): {
@@ -614,13 +614,19 @@ class ArchiveMachine(RuleBasedStateMachine):
                     text(f"SELECT site, article_id, CAST({column} AS TEXT) FROM {table}")
                 )
             }
+            reads = {key: read.capture.id for key, read in last_reads(conn).items()}
+            stored |= {
+                ("captures", "warnings", site, article_id): value
+                for capture_id, site, article_id, value in conn.execute(
+                    text("SELECT id, site, article_id, CAST(warnings AS TEXT) FROM captures")
+                )
+                if reads.get((site, article_id)) == capture_id
+            }
         expected = {
             ("articles", column, *key): known.record[column]
             for key, known in self.model.articles.items()
             for column in JSON_COLUMNS["articles"]
-        } | {
-            ("raw_pages", "warnings", *key): raw["warnings"] for key, raw in self.model.raw.items()
-        }
+        } | {("captures", "warnings", *key): raw["warnings"] for key, raw in self.model.raw.items()}
         assert set(stored) == set(expected)
         for place, value in expected.items():
             assert_readable(stored[place], value)

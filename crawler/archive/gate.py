@@ -98,6 +98,15 @@ def judge(
     return Verdict.accept()
 
 
+def drifted(site: SiteSources, run: frozenset[str] | set[str]) -> bool:
+    """Whether the run's pages so far show layout drift.
+
+    Early in a run few pages are counted: a page held for drift then is judged
+    again once the whole run is (crawler.archive.worker.release_early_holds).
+    """
+    return _drifted(site, run)
+
+
 def _drifted(site: SiteSources, run: frozenset[str] | set[str]) -> bool:
     if site.recent is None:
         return bool(site.ruled) and not (site.ruled & run)

@@ -145,33 +145,6 @@ class ImageRecord(Base):
     caption: Mapped[str | None]
 
 
-class RawPage(Base):
-    """The page as last fetched, so that it can be parsed again without the network.
-
-    Every fetched page has a row, including those the parser dropped, with
-    the reason; the HTML is kept gzip-compressed, exactly as the server sent it.
-    """
-
-    __tablename__ = "raw_pages"
-    __table_args__ = (UniqueConstraint("site", "article_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site: Mapped[str] = mapped_column(String(64))
-    article_id: Mapped[str] = mapped_column(String(ARTICLE_ID_MAX_LENGTH))
-    url: Mapped[str]
-    """The URL requested, before redirects."""
-    final_url: Mapped[str]
-    http_status: Mapped[int]
-    content_type: Mapped[str | None] = mapped_column(String(255))
-    encoding: Mapped[str] = mapped_column(String(64))
-    fetched_at: Mapped[datetime]
-    body_gz: Mapped[bytes] = mapped_column(LargeBinary)
-    outcome: Mapped[str] = mapped_column(String(16))
-    """``archived`` or ``dropped``."""
-    drop_reason: Mapped[str | None] = mapped_column(String(255))
-    warnings: Mapped[list[str]] = mapped_column(JSON)
-
-
 class ArticleVersion(Base):
     """Every distinct text an article has had: title and body, and when each was seen."""
 

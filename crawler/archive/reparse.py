@@ -18,13 +18,13 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from crawler.archive.isolation import save_isolating
 from crawler.archive.payloads import DatabasePayloads
-from crawler.archive.rows import ARTICLES, CAPTURES, VERSIONS, page_of_capture
+from crawler.archive.rows import ARTICLES, CAPTURES, HTTP_ERROR, VERSIONS, page_of_capture
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from datetime import datetime
 
     from sqlalchemy import ColumnElement
@@ -119,6 +119,25 @@ def stored_pages(
         last = rows[-1].id
 
 
+def pages_of_captures(
+    store: ArchiveStore, capture_ids: Sequence[int], payloads: PayloadStore | None = None
+) -> list[FetchedPage]:
+    """These captures as pages to read again, in the order given (those with a body)."""
+    bodies = payloads or DatabasePayloads()
+    with store.engine.connect() as conn:
+        rows = {
+            row.id: row
+            for row in conn.execute(select(CAPTURES).where(CAPTURES.c.id.in_(list(capture_ids))))
+        }
+        pages = []
+        for capture_id in capture_ids:
+            row = rows.get(capture_id)
+            body = bodies.get(conn, row.payload_digest) if row and row.payload_digest else None
+            if row is not None and body is not None:
+                pages.append(page_of_capture(row, body))
+    return pages
+
+
 def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnElement[bool]:
     """Each article's current capture (or, never archived, its last), or the held since."""
     article = and_(
@@ -143,10 +162,17 @@ def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnEleme
             later.c.id > CAPTURES.c.id,
             later.c.payload_id.is_not(None),
             later.c.outcome != "held",
+            later.c.http_status < HTTP_ERROR,
         )
+        # An error reply (a 404 page) is kept, but it is no article page to read again.
         condition = or_(
             CAPTURES.c.id == current,
-            and_(CAPTURES.c.outcome == "dropped", ~exists().where(article), last_of_page),
+            and_(
+                CAPTURES.c.outcome == "dropped",
+                CAPTURES.c.http_status < HTTP_ERROR,
+                ~exists().where(article),
+                last_of_page,
+            ),
         )
     conditions = [condition, CAPTURES.c.payload_digest.is_not(None)]
     if site is not None:

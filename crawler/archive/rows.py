@@ -6,7 +6,6 @@ both come here, so a column added to a table is mapped in one place.
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,6 @@ from crawler.archive.models import (
     Capture,
     FailedFetch,
     ImageRecord,
-    RawPage,
     RelatedLinkRecord,
 )
 from crawler.archive.search_text import index_text
@@ -27,17 +25,17 @@ from crawler.parsing.content_encoding import UnknownContentEncodingError, decode
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
-    from sqlalchemy.engine import Row
 
-    from crawler.parsing.article import ParseResult
 
 ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
 VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
 LINKS: Table = RelatedLinkRecord.__table__  # type: ignore[assignment]
 IMAGES: Table = ImageRecord.__table__  # type: ignore[assignment]
-RAW: Table = RawPage.__table__  # type: ignore[assignment]
 FAILED: Table = FailedFetch.__table__  # type: ignore[assignment]
 CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
+
+HTTP_ERROR = 400
+"""A capture's status from here up is an error reply kept as it came, not a page that was read."""
 
 _BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
 RECORD_COLUMNS = tuple(
@@ -110,6 +108,42 @@ def capture_row(
     }
 
 
+def failure_capture_row(
+    failure: items.FetchFailure,
+    exchange: items.HttpExchange,
+    *,
+    payload_id: int | None,
+    digest: str,
+    refers_to: int | None,
+) -> dict[str, Any]:
+    """An error reply (or a page that is no HTML) as a capture: dropped, with its reason."""
+    content_type = exchange.header("Content-Type")
+    page = items.FetchedPage(
+        site=failure.site,
+        article_id=failure.article_id,
+        url=failure.url,
+        final_url=exchange.url,
+        status=exchange.status,
+        content_type=content_type[:255] if content_type else None,
+        encoding="",
+        body=exchange.body,
+        fetched_at=exchange.fetched_at,
+    )
+    row = capture_row(
+        page,
+        exchange,
+        payload_id=payload_id,
+        digest=digest,
+        outcome="dropped",
+        version=None,
+        reason=failure.reason,
+        warnings=[],
+        refers_to=refers_to,
+    )
+    row["encoding"] = None  # never decoded: read as its headers and <meta> say
+    return row
+
+
 def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:
     """A stored capture as the page the parser reads (its body decoded as Scrapy would)."""
     try:
@@ -119,17 +153,10 @@ def page_of_capture(row: Any, wire_body: bytes) -> items.FetchedPage:
     return _page(row, body, encoding=row.encoding or "utf-8", capture_id=row.id)
 
 
-# -- raw pages ---------------------------------------------------------------------------
-
-
-def fetched_page(row: Row[Any]) -> items.FetchedPage:
-    return _page(row, gzip.decompress(row.body_gz), encoding=row.encoding)
-
-
 def _page(
     row: Any, body: bytes, *, encoding: str, capture_id: int | None = None
 ) -> items.FetchedPage:
-    """A page as fetched, from a capture's or a raw page's row (the columns they share)."""
+    """A page as fetched, from a capture's row."""
     return items.FetchedPage(
         site=row.site,
         article_id=row.article_id,
@@ -143,31 +170,6 @@ def _page(
         warnings=[w for w in row.warnings if w.startswith(FETCH_WARNINGS)],
         capture_id=capture_id,
     )
-
-
-def outcome_columns(result: ParseResult, warnings: list[str]) -> dict[str, Any]:
-    return {
-        "outcome": "archived" if result.article is not None else "dropped",
-        "drop_reason": result.drop_reason,
-        "warnings": warnings,
-    }
-
-
-def raw_row(
-    page: items.FetchedPage, body_gz: bytes, result: ParseResult, warnings: list[str]
-) -> dict[str, Any]:
-    return {
-        "site": page.site,
-        "article_id": page.article_id,
-        "url": page.url,
-        "final_url": page.final_url,
-        "http_status": page.status,
-        "content_type": page.content_type,
-        "encoding": page.encoding,
-        "fetched_at": datetime.fromisoformat(page.fetched_at),
-        "body_gz": body_gz,
-        **outcome_columns(result, warnings),
-    }
 
 
 # -- articles ----------------------------------------------------------------------------

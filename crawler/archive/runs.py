@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select, update
 
+from crawler.archive.gate import DRIFT
 from crawler.archive.health import coverage, rule_counts
 from crawler.archive.models import CrawlRun
 
@@ -113,6 +114,13 @@ class RunCounts:
         for warning in outcome.warnings:
             _add(self.warnings, warning.split(":", 1)[0])
 
+    def released(self, outcome: SaveOutcome) -> None:
+        """A page held for layout drift early in the run, judged again at its end:
+        no longer held (unless held again), counted as what it became, not fetched twice."""
+        _add(self.held, DRIFT, -1)
+        self.pages_fetched -= 1
+        self.record(outcome)
+
     def close(self, discovery: dict[str, Any] | None) -> None:
         """The figures only the end of the run gives: coverage shares, what discovery read."""
         self.coverage = coverage(self.pages_read, self.covered)
@@ -140,8 +148,10 @@ class RunCounts:
         return {key: count for key, count in view.items() if count}
 
 
-def _add(counts: dict[str, int], key: str) -> None:
-    counts[key] = counts.get(key, 0) + 1
+def _add(counts: dict[str, int], key: str, by: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + by
+    if counts[key] <= 0:  # none left: a reason that no longer applies is not listed
+        del counts[key]
 
 
 @dataclass

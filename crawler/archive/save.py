@@ -27,22 +27,20 @@ from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.archive import gate as quality
-from crawler.archive.payloads import Body, DatabasePayloads, Stored, gzipped
+from crawler.archive.payloads import Body, DatabasePayloads, Stored
 from crawler.archive.rows import (
     ARTICLES,
     CAPTURES,
     FAILED,
     IMAGES,
     LINKS,
-    RAW,
     VERSIONS,
     article_row,
     capture_row,
     exchange_of,
+    failure_capture_row,
     image_row,
     link_row,
-    outcome_columns,
-    raw_row,
     version_row,
     with_bookkeeping,
 )
@@ -99,6 +97,8 @@ class SaveOutcome:
     error: str | None = None
     reason: str | None = None
     """Why a page could not be fetched (see crawler.plan.failures), or why it was held."""
+    capture_id: int | None = None
+    """The capture the page was stored as (or, re-parsed, read from)."""
 
 
 @dataclass
@@ -175,6 +175,7 @@ class BatchSave:
                 conn.execute(
                     delete(FAILED).where(tuple_(FAILED.c.site, FAILED.c.article_id).in_(keys))
                 )
+            self._capture_failures(conn, failures)
             self._save_failures(conn, failures)
         return [o for o in outcomes if o is not None] + [
             SaveOutcome(f.site, f.article_id, "failed", None, None, [], f.error, f.reason)
@@ -218,7 +219,6 @@ class BatchSave:
         else:
             self._save_captures(conn, decisions)
         self._link_versions(conn, decisions, reparse)
-        self._save_raw(conn, decisions, reparse)
         return decisions
 
     def _decide(
@@ -439,26 +439,35 @@ class BatchSave:
         if images:
             conn.execute(IMAGES.insert(), images)
 
-    def _save_raw(self, conn: Connection, decisions: list[_Decision], reparse: bool) -> None:
-        """The page as last read into the archive: a held capture or a 304 leaves it be."""
-        kept = [d for d in decisions if d.status in ACCEPTED or d.status == "dropped"]
-        kept = [d for d in kept if d.parsed.page.status != HTTPStatus.NOT_MODIFIED]
-        if reparse:
-            for decision in kept:
-                page, result = decision.parsed.page, decision.parsed.result
-                conn.execute(
-                    update(RAW)
-                    .where(RAW.c.site == page.site, RAW.c.article_id == page.article_id)
-                    .values(**outcome_columns(result, decision.warnings))
-                )
+    def _capture_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
+        """Each error reply kept as it came: a capture, dropped with the failure's reason."""
+        replied = [(f, f.exchange) for f in failures if f.exchange is not None]
+        if not replied:
             return
+        bodies = [Body(exchange.body) for _, exchange in replied]
+        stored = self.payloads.put(conn, bodies)
         rows = []
-        for decision in kept:
-            page, body = decision.parsed.page, decision.body
-            body_gz = body.gz if body is not None and body.data == page.body else gzipped(page.body)
-            rows.append(raw_row(page, body_gz, decision.parsed.result, decision.warnings))
-        if rows:
-            conn.execute(self._upsert_statement(RAW, ("site", "article_id"), rows[0]), rows)
+        for (failure, exchange), body in zip(replied, bodies, strict=True):
+            kept = stored[body.digest]
+            refers_to = None
+            if kept.seen_before:  # the same error page again: a revisit of its first capture
+                refers_to = conn.execute(
+                    select(func.min(CAPTURES.c.id)).where(
+                        CAPTURES.c.site == failure.site,
+                        CAPTURES.c.article_id == failure.article_id,
+                        CAPTURES.c.payload_digest == body.digest,
+                    )
+                ).scalar_one()
+            rows.append(
+                failure_capture_row(
+                    failure,
+                    exchange,
+                    payload_id=kept.payload_id,
+                    digest=body.digest,
+                    refers_to=refers_to,
+                )
+            )
+        conn.execute(CAPTURES.insert(), rows)
 
     def _save_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
         if not failures:
@@ -529,6 +538,7 @@ class BatchSave:
             decision.reason if dropped else None,
             decision.warnings,
             reason=None if dropped else decision.reason,
+            capture_id=decision.capture_id,
         )
 
 

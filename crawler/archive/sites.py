@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, func, select, union
 
-from crawler.archive.models import ArticleRecord, Capture, CrawlRun, RawPage
+from crawler.archive.models import ArticleRecord, Capture, CrawlRun
 from crawler.sites import builtin_directory, load_profile, profile_path
 from crawler.sites.loader import profile_from_data
 
@@ -27,15 +27,13 @@ if TYPE_CHECKING:
     from crawler.sites.profile import SiteProfile
 
 _ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
-_RAW: Table = RawPage.__table__  # type: ignore[assignment]
 _RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
 
 
 def sites_holding(engine: Engine, article_id: str) -> list[str]:
-    """The sites with an article, a stored page or a capture (a held one too) of this id, sorted."""
+    """The sites with an article or a capture (a held one too) of this id, sorted."""
     query = union(
         select(_ARTICLES.c.site).where(_ARTICLES.c.article_id == article_id),
-        select(_RAW.c.site).where(_RAW.c.article_id == article_id),
         select(Capture.site).where(Capture.article_id == article_id),
     )
     with engine.connect() as conn:

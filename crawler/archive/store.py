@@ -10,18 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 
 from crawler.archive import announcements
 from crawler.archive.rows import (
     ARTICLES,
+    CAPTURES,
     FAILED,
+    HTTP_ERROR,
     IMAGES,
     LINKS,
-    RAW,
     VERSIONS,
     article_from_row,
-    fetched_page,
 )
 from crawler.archive.save import BatchSave, GateContext, ParsedPage, SaveOutcome, Status
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchHit, search
@@ -300,39 +300,6 @@ class ArchiveStore:
                 for r in conn.execute(query)
             ]
 
-    def raw_pages(
-        self, site: str | None = None, since: datetime | None = None
-    ) -> Iterator[items.FetchedPage]:
-        """Stored pages as they were fetched, oldest id first, for a re-parse."""
-        last = 0
-        while True:
-            query = (
-                select(RAW)
-                .where(RAW.c.id > last, *_raw_filters(site, since))
-                .order_by(RAW.c.id)
-                .limit(500)
-            )
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-            if not rows:
-                return
-            for row in rows:
-                yield fetched_page(row)
-            last = rows[-1].id
-
-    def raw_page(self, site: str, article_id: str) -> items.FetchedPage | None:
-        """One stored page as it was fetched (archived or dropped); None if never fetched."""
-        query = select(RAW).where(RAW.c.site == site, RAW.c.article_id == article_id)
-        with self.engine.connect() as conn:
-            row = conn.execute(query).one_or_none()
-        return fetched_page(row) if row is not None else None
-
-    def count_raw_pages(self, site: str | None = None, since: datetime | None = None) -> int:
-        """How many pages `raw_pages(site, since)` gives."""
-        query = select(func.count()).select_from(RAW).where(*_raw_filters(site, since))
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
-
     def count_articles(
         self,
         site: str | None = None,
@@ -360,12 +327,7 @@ class ArchiveStore:
             ).all()
             links = conn.execute(select(func.count()).select_from(LINKS)).scalar_one()
             versions = conn.execute(select(func.count()).select_from(VERSIONS)).scalar_one()
-            dropped = conn.execute(
-                select(RAW.c.drop_reason, func.count())
-                .where(RAW.c.outcome == "dropped")
-                .group_by(RAW.c.drop_reason)
-                .order_by(RAW.c.drop_reason)
-            ).all()
+            dropped = conn.execute(_dropped_pages()).all()
             failed = conn.execute(
                 select(FAILED.c.http_status, func.count())
                 .group_by(FAILED.c.http_status)
@@ -436,13 +398,27 @@ def _article_filters(
     return conditions
 
 
-def _raw_filters(site: str | None, since: datetime | None) -> list[Any]:
-    conditions = []
-    if site is not None:
-        conditions.append(RAW.c.site == site)
-    if since is not None:
-        conditions.append(RAW.c.fetched_at >= since)
-    return conditions
+def _dropped_pages() -> Select[Any]:
+    """(reason, pages) of the pages whose last page read gave no article.
+
+    A page's last read is its last capture with a body that the gate did not
+    hold, and that is not an HTTP error reply (those are counted as failed).
+    """
+    later = CAPTURES.alias("later")
+    last_read = ~exists().where(
+        later.c.site == CAPTURES.c.site,
+        later.c.article_id == CAPTURES.c.article_id,
+        later.c.id > CAPTURES.c.id,
+        later.c.payload_id.is_not(None),
+        later.c.outcome != "held",
+        later.c.http_status < HTTP_ERROR,
+    )
+    return (
+        select(CAPTURES.c.reason, func.count())
+        .where(CAPTURES.c.outcome == "dropped", CAPTURES.c.http_status < HTTP_ERROR, last_read)
+        .group_by(CAPTURES.c.reason)
+        .order_by(CAPTURES.c.reason)
+    )
 
 
 def _grouped(conn: Connection, table: Table, key: Any, ids: list[int]) -> dict[int, list[Any]]:

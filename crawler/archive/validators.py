@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 
 from crawler.archive.rows import ARTICLES, CAPTURES, LINKS
 
@@ -37,26 +37,29 @@ class Validators:
         return headers
 
 
-def last_validators(engine: Engine, site: str) -> dict[str, Validators]:
-    """By article id: the validators of its last accepted capture, where it had any."""
-    last = (
-        select(func.max(CAPTURES.c.id).label("id"))
-        .where(
-            CAPTURES.c.site == site,
-            CAPTURES.c.outcome.in_(ACCEPTED),
-        )
-        .group_by(CAPTURES.c.article_id)
-        .subquery()
+_LAST_ACCEPTED = (
+    select(CAPTURES.c.id, CAPTURES.c.etag, CAPTURES.c.last_modified)
+    .where(
+        CAPTURES.c.site == bindparam("site"),
+        CAPTURES.c.article_id == bindparam("article_id"),
+        CAPTURES.c.outcome.in_(ACCEPTED),
     )
-    query = select(
-        CAPTURES.c.article_id, CAPTURES.c.id, CAPTURES.c.etag, CAPTURES.c.last_modified
-    ).join(last, last.c.id == CAPTURES.c.id)
+    .order_by(CAPTURES.c.fetched_at.desc(), CAPTURES.c.id.desc())
+    .limit(1)
+)
+
+
+def validators_of(engine: Engine, site: str, article_id: str) -> Validators | None:
+    """The validators of the article's last accepted capture, if it had any.
+
+    One indexed query (captures by site, article and time), built once, so that
+    what a run holds in memory does not grow with the archive.
+    """
     with engine.connect() as conn:
-        return {
-            row.article_id: Validators(row.id, row.etag, row.last_modified)
-            for row in conn.execution_options(yield_per=5000).execute(query)
-            if row.etag or row.last_modified
-        }
+        row = conn.execute(_LAST_ACCEPTED, {"site": site, "article_id": article_id}).one_or_none()
+    if row is None or not (row.etag or row.last_modified):
+        return None
+    return Validators(row.id, row.etag, row.last_modified)
 
 
 def archived_links(engine: Engine, site: str) -> dict[str, tuple[str, ...]]:

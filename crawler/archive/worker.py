@@ -31,9 +31,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
+from crawler.archive import gate as quality
 from crawler.archive.database import create_archive_engine
 from crawler.archive.db_errors import ArchiveUnwritable
 from crawler.archive.isolation import save_isolating
+from crawler.archive.reparse import pages_of_captures
 from crawler.archive.save import GateContext
 from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.extensions.gc_tuning import tune_gc
@@ -60,6 +62,9 @@ _database_file: dict[str, object] = {}
 """The SQLite file as opened (``path``, ``identity``: device and inode); empty for PostgreSQL."""
 _gate = GateContext({})
 """What the quality gate weighs pages against; the run's tally lives as long as the worker."""
+_early_holds: dict[str, list[int]] = {}
+"""By site, the captures held for layout drift this run, judged again when it ends."""
+_RELEASE_BATCH = 200
 
 
 def start(
@@ -198,12 +203,42 @@ def archive_batch(batch: list[FetchedPage | FetchFailure]) -> list[SaveOutcome]:
         with contextlib.suppress(InvalidRecord):  # the database refuses it, and says so
             make_safe(failure)
     outcomes = save_isolating(_store, pages, failures, retry_budget=_retry_budget, gate=_gate)
+    for outcome in outcomes:
+        if outcome.status == "held" and outcome.reason == quality.DRIFT and outcome.capture_id:
+            _early_holds.setdefault(outcome.site, []).append(outcome.capture_id)
     # save() answers pages first, then failures; give them back in the batch's order.
     page_outcomes, failure_outcomes = iter(outcomes[: len(pages)]), iter(outcomes[len(pages) :])
     return [
         next(page_outcomes) if isinstance(item, FetchedPage) else next(failure_outcomes)
         for item in batch
     ]
+
+
+def release_early_holds() -> list[SaveOutcome]:
+    """The pages held for layout drift, judged again over the whole run, once it has ended.
+
+    Early in a run the gate has counted few pages: on an archive with no
+    history, a first batch that no rule reads is held, though the rules read
+    every page after it. A run whose pages, all told, show no drift gives
+    those pages the judgement they would have had at its end (an outage
+    notice among pages that are read stays held: it is not of this layout).
+    What each became is returned, for the run's counts.
+    """
+    if _store is None:
+        raise RuntimeError("archive worker used before start()")
+    outcomes: list[SaveOutcome] = []
+    for site, capture_ids in list(_early_holds.items()):
+        sources = _gate.sites.get(site)
+        if sources is None or quality.drifted(sources, _gate.run(site).matched):
+            continue  # the run drifted: the holds stand
+        for start in range(0, len(capture_ids), _RELEASE_BATCH):
+            chunk = capture_ids[start : start + _RELEASE_BATCH]
+            pages = [ParsedPage(page, _parse(page)) for page in pages_of_captures(_store, chunk)]
+            outcomes += save_isolating(
+                _store, pages, retry_budget=_retry_budget, reparse=True, gate=_gate
+            )
+        del _early_holds[site]
+    return outcomes
 
 
 def _parse(page: FetchedPage) -> ParseResult:

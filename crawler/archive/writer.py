@@ -130,9 +130,17 @@ class ArchiveWriter:
             else:
                 future.set_result(result)  # type: ignore[arg-type]
 
-    async def close(self) -> None:
-        """Store what is pending, wait for every batch, stop the worker."""
+    async def close(self) -> list[SaveOutcome]:
+        """Store what is pending, wait for every batch, stop the worker.
+
+        What comes back is what became of the pages held for layout drift before
+        the run could tell (`worker.release_early_holds`), judged again now.
+        """
         self.flush()
         if self._batches:
             await asyncio.gather(*self._batches, return_exceptions=True)
-        self._pool.shutdown(wait=True)
+        try:
+            released = await asyncio.wrap_future(self._pool.submit(worker.release_early_holds))
+        finally:
+            self._pool.shutdown(wait=True)
+        return released

@@ -15,7 +15,7 @@ import markupsafe
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-ARCHIVE_TABLES = frozenset({"articles", "raw_pages", "crawl_runs", "alembic_version"})
+ARCHIVE_TABLES = frozenset({"articles", "captures", "crawl_runs", "alembic_version"})
 """Tables that make a database an archive of this crawler."""
 
 READ_TEXT = {
@@ -70,7 +70,7 @@ _DATABASE: dict[str, Any] = {
         "articles": {
             "description": (
                 "The archived articles, one row each with its latest text; every version "
-                "is in article_versions, the page as fetched in raw_pages."
+                "is in article_versions, every fetch of its page in captures."
             ),
             "facets": ["site", "kind"],
             "sort_desc": "published_at",
@@ -103,12 +103,13 @@ _DATABASE: dict[str, Any] = {
                 "articles is an article discovered but not archived."
             ),
         },
-        "raw_pages": {
+        "captures": {
             "description": (
-                "Every fetched page as the server sent it; body_gz opens it as fetched, "
-                "in its recorded charset. In SQL: raw_page_text(body_gz, encoding)."
+                "Every fetch of an article page, kept as it came: status, headers, and the "
+                "body by digest (in payloads); payload_digest opens the page as fetched. "
+                "In SQL: raw_page_text(payloads.body_gz, encoding, response_headers)."
             ),
-            "facets": ["outcome", "drop_reason"],
+            "facets": ["site", "outcome", "http_status"],
             "sort_desc": "fetched_at",
             "columns": {"fetched_at": _UTC},
         },

@@ -17,11 +17,13 @@ on databases that hold the archive's tables (found at start-up).
   (`crawler.browsing.table_search`).
 - Text a person reads (titles, bodies, captions) is set in table cells with
   ``dir="auto"``: Arabic and Persian read from the right.
-- ``raw_pages.body_gz`` is shown as a link to the page as fetched,
-  decompressed and decoded as ``show --raw`` decodes it, served as plain text:
-  an archived page never runs its scripts in Datasette's origin.
-- SQL gets ``raw_page_text(body_gz, encoding)`` for the same text, e.g.
-  ``select url from raw_pages where raw_page_text(body_gz, encoding) like '%var_dump%'``.
+- ``captures.payload_digest`` is shown as a link to that capture's page as
+  fetched, its ``Content-Encoding`` undone and decoded as ``show --raw``
+  decodes it, served as plain text: an archived page never runs its scripts in
+  Datasette's origin. The article's reading page links its last capture.
+- SQL gets ``raw_page_text(body_gz, encoding, response_headers)`` for the same
+  text, e.g. ``select c.url from captures c join payloads p on p.id = c.payload_id
+  where raw_page_text(p.body_gz, c.encoding, c.response_headers) like '%var_dump%'``.
 - Times are written as on the article's page (`crawler.browsing.times`):
   stored times with `` UTC``, ``published_local`` with its offset, both to the second.
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import contextvars
 import gzip
+import json
 import weakref
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -54,6 +57,7 @@ from crawler.browsing.paths import (
 from crawler.browsing.reader import article_page
 from crawler.browsing.search_page import search_page
 from crawler.browsing.table_search import SearchedTable, ranked_redirect
+from crawler.parsing.content_encoding import decoded_body
 from crawler.parsing.decode import page_text as decoded_page
 
 if TYPE_CHECKING:
@@ -163,13 +167,21 @@ def _is_row_page(datasette: Datasette, path: str) -> bool:
     return False
 
 
-def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
-    """A stored page as text, decoded as `show --raw` decodes it; None if it is no gzip."""
+def page_text(
+    body_gz: bytes | None, encoding: str | None, response_headers: str | None = None
+) -> str | None:
+    """A stored body as text, decoded as `show --raw` decodes it; None if it cannot be read.
+
+    `response_headers` is the capture's JSON list of headers, whose
+    ``Content-Encoding`` is undone (the body is kept as it came over the wire).
+    """
     if body_gz is None:
         return None
     try:
         body = gzip.decompress(body_gz)
-    except (OSError, EOFError, zlib.error):
+        if response_headers:
+            body = decoded_body(body, json.loads(response_headers))
+    except (OSError, EOFError, zlib.error, ValueError):  # ValueError: bad JSON, or coding
         return None
     return decoded_page(body, encoding or "utf-8")
 
@@ -178,6 +190,7 @@ def page_text(body_gz: bytes | None, encoding: str | None) -> str | None:
 @hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("raw_page_text", 2, page_text, deterministic=True)
+    conn.create_function("raw_page_text", 3, page_text, deterministic=True)
     # ?_search= reads the query as `search` does (its words in every language's form,
     # its syntax), since the index holds the normalised text. Only on an archive: its
     # view of that text says so.
@@ -201,15 +214,14 @@ def render_cell(
         return markupsafe.Markup('<a href="{}" dir="auto" style="{}">{}</a>').format(
             link, f"display: block; min-width: 22em; {_START_ALIGNED}", value
         )
-    if table == "raw_pages" and column == "body_gz" and isinstance(value, bytes):
+    if table == "captures" and column == "payload_digest" and isinstance(value, str):
         try:
-            site, article_id = row["site"], row["article_id"]
-        except (IndexError, KeyError):  # columns left out of the view: Datasette's own link
+            site, article_id, capture_id = row["site"], row["article_id"], row["id"]
+        except (IndexError, KeyError):  # columns left out of the view: the digest alone
             return None
-        link = datasette.urls.path(raw_page_path(database, site, article_id))
-        # gzip's last four bytes hold the uncompressed size.
-        size = int.from_bytes(value[-4:], "little") if len(value) >= 4 else 0
-        return markupsafe.Markup('<a href="{}">page as fetched</a> ({:,} bytes)').format(link, size)
+        path = raw_page_path(database, site, article_id)
+        link = datasette.urls.path(f"{path}?capture={int(capture_id)}")
+        return markupsafe.Markup('<a href="{}">page as fetched</a> ({})').format(link, value)
     if table and column in READ_TEXT.get(table, ()) and isinstance(value, str):
         return _read_text(datasette, value)
     if table and isinstance(value, str):
@@ -228,18 +240,30 @@ def _read_text(datasette: Datasette, value: str) -> markupsafe.Markup:
     return markupsafe.Markup('<div dir="auto" style="{}">{}</div>').format(_START_ALIGNED, value)
 
 
+_PAGE_QUERY = """
+select p.body_gz, c.encoding, c.response_headers from captures c
+join payloads p on p.id = c.payload_id
+where c.site = ? and c.article_id = ? {which}
+order by c.fetched_at desc, c.id desc limit 1
+"""
+
+
 async def raw_page(request: Request, datasette: Datasette) -> Response:
-    """One stored page as fetched, as plain text."""
-    page = await page_of(request, datasette, "raw_pages")
+    """A capture's page as fetched, as plain text: ``?capture=ID``, else the article's last."""
+    page = await page_of(request, datasette, "captures")
     if isinstance(page, Response):
         return page
     site, article_id = page.site, page.article_id
-    result = await page.db.execute(
-        "select body_gz, encoding from raw_pages where site = ? and article_id = ?",
-        [site, article_id],
-    )
+    params: list[Any] = [site, article_id]
+    which = ""
+    wanted = request.args.get("capture")
+    if wanted is not None:
+        if not wanted.isdigit():
+            return Response.text(f"no capture {wanted}", status=404)
+        which, params = "and c.id = ?", [*params, int(wanted)]
+    result = await page.db.execute(_PAGE_QUERY.format(which=which), params)
     row = result.first()
-    text = page_text(row["body_gz"], row["encoding"]) if row else None
+    text = page_text(row["body_gz"], row["encoding"], row["response_headers"]) if row else None
     if text is None:
         return Response.text(f"no stored page {site}/{article_id}", status=404)
     return Response.text(text, headers={"X-Content-Type-Options": "nosniff"})

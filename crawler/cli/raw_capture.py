@@ -26,8 +26,8 @@ def show_capture(
     *,
     number: int | None = None,
     at: datetime | None = None,
-) -> bool:
-    """Print the chosen capture's page; False when the article has no captures to choose from.
+) -> None:
+    """Print the chosen capture's page (the last one unless told).
 
     Piped, the page's bytes with ``Content-Encoding`` undone (what the parser
     read); on a terminal, its text in the charset it was read with.
@@ -35,11 +35,7 @@ def show_capture(
     captures = article_captures(engine, site, article_id)
     name = f"{site}/{article_id}"
     if not captures:
-        if number is None and at is None:
-            return False
-        raise click.ClickException(
-            f"no capture of {name} is kept: `show {article_id} --raw` gives its last page"
-        )
+        raise click.ClickException(f"no page of {name} was ever fetched")
     which = chosen(captures, number=number, at=at)
     if which is None and number is not None:
         raise click.ClickException(f"{name} has {len(captures)} captures: no capture {number}")
@@ -67,7 +63,6 @@ def show_capture(
             (v for k, v in page.response_headers if k.lower() == "content-type"), None
         )
         out.say(served_text(body, page.encoding, content_type).replace("\r\n", "\n"))
-        return True
+        return
     sys.stdout.buffer.write(body)
     sys.stdout.buffer.flush()
-    return True

@@ -35,7 +35,7 @@ from crawler.cli.raw_capture import show_capture
 if TYPE_CHECKING:
     from crawler.archive.history import Revert
     from crawler.archive.runs import RunRecord
-    from crawler.archive.store import ArchiveStore, Version
+    from crawler.archive.store import Version
 
 
 @click.command()
@@ -139,8 +139,7 @@ def show(
     if raw:
         if as_json:
             raise click.UsageError("--raw prints the page itself; leave out --json")
-        if not show_capture(store.engine, site, article_id, number=number, at=at):
-            _show_raw(store, site, article_id)
+        show_capture(store.engine, site, article_id, number=number, at=at)
         return
     article = store.article(site, article_id)
     if article is None:
@@ -200,21 +199,6 @@ def show(
             ["#", "id", "in archive", "title"],
             [[r["position"], r["article_id"], r["archived"], r["title"]] for r in related],
         )
-
-
-def _show_raw(store: ArchiveStore, site: str, article_id: str) -> None:
-    """An article with no captures (archived before they were kept): its last page, from
-    `raw_pages`, exactly as stored when piped; on a terminal, decoded as it was when archived."""
-    from crawler.parsing.decode import page_text
-
-    page = store.raw_page(site, article_id)
-    if page is None:
-        raise click.ClickException(f"no page of {site}/{article_id} was ever fetched")
-    if sys.stdout.isatty():  # a person reads it: its control characters shown, not obeyed
-        out.say(page_text(page.body, page.encoding).replace("\r\n", "\n"))
-        return
-    sys.stdout.buffer.write(page.body)
-    sys.stdout.buffer.flush()
 
 
 @click.command()

@@ -55,7 +55,7 @@ from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.sites import profile_record
 from crawler.archive.store import ArchiveStore
-from crawler.archive.validators import Validators, archived_links, last_validators
+from crawler.archive.validators import Validators, archived_links, validators_of
 from crawler.clock import run_clock
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
@@ -267,14 +267,15 @@ class ArchiveRun:
         )
         return {self.site: sources}
 
-    @cached_property
-    def validators(self) -> dict[str, Validators]:
-        """By article id, what a fetch of it asks the server with (If-None-Match, ...).
+    def validators(self, article_id: str) -> Validators | None:
+        """What a fetch of the article asks the server with (If-None-Match, ...), if anything.
 
-        Read once, incremental or not: a full re-crawl asks before downloading too.
+        Read as each request is made (one indexed query), incremental or not: a
+        full re-crawl asks before downloading too.
         """
-        validators = last_validators(self.engine, self.site)
-        self.crawler.stats.set_value("archive/validators", len(validators))
+        validators = validators_of(self.engine, self.site, article_id)
+        if validators is not None:
+            self.crawler.stats.inc_value("archive/validators")
         return validators
 
     @cached_property
@@ -340,6 +341,17 @@ class ArchiveRun:
             self.crawler.stats.set_value("archive/max_articles_reached", limit.limit)
             self._stopping = asyncio.ensure_future(
                 self.crawler.engine.close_spider_async(reason=MAX_ARTICLES_REASON)
+            )
+
+    def released(self, outcome: SaveOutcome) -> None:
+        """A page held for layout drift early in the run, judged again at its end."""
+        self.counts.released(outcome)
+        if outcome.status != "held":
+            logger.info(
+                "%s/%s: held for layout drift before the run could tell, now %s",
+                outcome.site,
+                outcome.article_id,
+                outcome.status,
             )
 
     # -- discovery ------------------------------------------------------------------------

@@ -150,20 +150,14 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         cb_kwargs: dict[str, Any] = {"article_id": article_id}
         if announced_by is not None:
             cb_kwargs["announced_by"] = announced_by
+        # Ask before downloading: the validators are added as the request is
+        # downloaded (crawler.middlewares.validators), a 304 read as the page confirmed.
         meta: dict[str, Any] = {"archive_refetch": True} if refetch else {}
-        headers: dict[str, str] = {}
-        validators = self.run.validators.get(article_id) if self.run is not None else None
-        if validators is not None:
-            # Ask before downloading: the server answers 304 if the page is as last kept.
-            headers = validators.headers()
-            cb_kwargs["revalidates"] = validators.capture_id
-            meta["handle_httpstatus_list"] = [HTTPStatus.NOT_MODIFIED]
         return scrapy.Request(
             self.profile.article_url(article_id, self.base_url),
             callback=self.parse_article,
             errback=self.fetch_failed,
             cb_kwargs=cb_kwargs,
-            headers=headers or None,
             meta=meta or None,
         )
 
@@ -191,7 +185,9 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
         if not _is_html(response):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             message = f"not an HTML page: {kind}"
-            self._report(self._failure(response.request, "not_html", response.status, message))
+            failure = self._failure(response.request, "not_html", response.status, message)
+            failure.exchange = exchange
+            self._report(failure)
             return
         try:
             article_ids, not_followed = related_ids(response.text, self.profile)
@@ -278,7 +274,12 @@ class RelatedSpider(DiscoverySources, scrapy.Spider):
             return  # held back by the run's limit: not a failure, the next run's to fetch
         request = failure.request  # type: ignore[attr-defined]
         reason, status, message = failures.classify(failure)
-        self._report(self._failure(request, reason, status, message))
+        failed = self._failure(request, reason, status, message)
+        replied = request.cb_kwargs.get("exchange")
+        if status is not None and replied is not None and replied.status == status:
+            # An error reply (a 404, a 500 after retries) is a fetch too: kept as a capture.
+            failed.exchange = replied
+        self._report(failed)
 
     def _report(self, failure: FetchFailure) -> None:
         self.crawler.signals.send_catch_log(signals.fetch_failed, failure=failure)
