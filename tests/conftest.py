@@ -43,31 +43,13 @@ def profile() -> SiteProfile:
 # -- spreading the suite over pytest-xdist's workers ------------------------------------
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep a module on one worker only where its tests share what a module fixture built.
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: tests spread one by one, modules with a shared fixture whole."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import ModuleFixtureScheduling
 
-    `make test` runs with ``--dist loadgroup``: a test on its own goes to whichever
-    worker is free, so a long module (a crawl a test) is spread over the workers
-    instead of being left to one of them at the end; but a module whose tests share
-    a module- or session-scoped fixture of its own (a venv, a crawled archive, a
-    server) is one group, so what it builds is built once. Runs before xdist reads
-    the groups (tryfirst).
-    """
-    for item in items:
-        if _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-
-
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        definition.scope != "function" and definition.baseid  # "" is a plugin's own
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    )
+    return ModuleFixtureScheduling(config, log)
 
 
 def seed_html() -> str:
