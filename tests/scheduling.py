@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import ast
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xdist.scheduler import LoadScopeScheduling
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SHARED_SCOPES = {"module", "package", "session"}
 
