@@ -34,11 +34,13 @@ demo: setup
 	$(BIN)/news-archive stats --human --runs 3 --db $(DEMO_DB)
 
 # Most tests wait on real crawls, servers and databases rather than the CPU:
-# three pytest workers (pytest-xdist), each taking whole modules, halve the wall
-# time on two cores. TEST_WORKERS=0 runs them in one process.
+# three pytest workers (pytest-xdist) halve the wall time on two cores. Each test
+# goes to the next free worker (loadgroup), so no long module is left to one
+# worker at the end; a module whose tests share a module fixture stays on one
+# worker (tests/scheduling.py). TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 3
 test: setup lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Not a test: crawls of the local copy and the archive's commands, measured
 # (about ten minutes); prints a table, writes bench/results/<time>.json and

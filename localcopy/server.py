@@ -35,7 +35,12 @@ def make_app(site: LocalSite | StorySite, *, admin: bool = False) -> web.Applica
 
     async def article(request: web.Request) -> web.StreamResponse:
         site.requests.append((time.monotonic(), request.match_info["id"]))
-        site.agents[request.headers.get("User-Agent", "")] += 1
+        agent = request.headers.get("User-Agent", "")
+        site.agents[agent] += 1
+        if site.serves(request.match_info["id"]):
+            site.served_to[agent] += 1
+        while agent in site.held_agents:
+            await asyncio.sleep(0.02)
         if site.delay:
             await asyncio.sleep(site.delay)
         reply = site.blocked or site.reply(request.match_info["id"])

@@ -142,6 +142,11 @@ class LocalSite:
     """(monotonic time, article id) of every article request, for tests of pacing."""
     agents: Counter[str] = field(init=False, default_factory=Counter)
     """Article requests by User-Agent: which of several crawlers fetched what."""
+    served_to: Counter[str] = field(init=False, default_factory=Counter)
+    """Article requests by User-Agent of ids the site serves (no 404s): who archived some."""
+    held_agents: set[str] = field(init=False, default_factory=set)
+    """User-Agents whose article requests wait (counted, not yet answered) while they are
+    here: a test holds one crawler still until another has done what it must."""
     source_requests: Counter[str] = field(init=False, default_factory=Counter)
     """Requests for each discovery source (robots.txt too), by path."""
 

@@ -40,6 +40,18 @@ def profile() -> SiteProfile:
     return get_profile("alalam_en")
 
 
+# -- spreading the suite over pytest-xdist's workers ------------------------------------
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: tests spread one by one, modules with a shared fixture whole."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import ModuleFixtureScheduling
+
+    return ModuleFixtureScheduling(config, log)
+
+
 def seed_html() -> str:
     return (SITE_FIXTURES / "alalam_en" / "1851093.html").read_text(encoding="utf-8")
 

@@ -108,6 +108,8 @@ def test_the_site_clock_is_looked_up_once_for_all_the_rows_printed(monkeypatch):
     real = cli_output.get_profile
     monkeypatch.setattr(cli_output, "get_profile", lambda *a: lookups.append(a) or real(*a))
     cli_output._site_zone.cache_clear()
+    # No archive's profiles from a command an earlier test ran in this process.
+    monkeypatch.setattr(cli_output, "_archive_profiles", {})
     moment = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
     rows = [cli_output.local_time(moment, "alalam_en") for _ in range(3)]

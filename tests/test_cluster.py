@@ -84,10 +84,10 @@ def _wait_for_requests(site: LocalSite, count: int, timeout: float = 60.0) -> No
         time.sleep(0.05)
 
 
-def _wait_for_agent(site: LocalSite, agent: str, count: int, timeout: float = 120.0) -> None:
-    """Until the worker that sends `agent` as its User-Agent has fetched `count` pages."""
+def _wait_for_served(site: LocalSite, agent: str, count: int, timeout: float = 300.0) -> None:
+    """Until the worker that sends `agent` has fetched `count` pages the site serves."""
     deadline = time.monotonic() + timeout
-    while site.agents[agent] < count:
+    while site.served_to[agent] < count:
         assert time.monotonic() < deadline, f"{agent} did not fetch in time"
         time.sleep(0.05)
 
@@ -116,6 +116,7 @@ def _related_link_count(url: str) -> int:
     return count
 
 
+FIRST = "first worker (test)"
 SECOND = "second worker (test)"
 
 
@@ -123,18 +124,23 @@ def test_two_workers_started_apart_archive_every_article_once(
     postgresql_url, cluster, redis_prefix
 ):
     site = LocalSite(pages=300)
-    # The first worker crawls slowly (a minute and more for the whole site) until
-    # the second has fetched a page of its own, however long it takes to start.
     site.delay = 0.5
     slow = (*cluster, "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    # Once it has begun, the first worker is held (its requests wait unanswered, and
+    # never time out) until the second has archived pages of its own, however long
+    # the second takes to start: a third of the ids linked are 404s, so pages
+    # served count, not requests.
+    beginning = (*slow, f"USER_AGENT={FIRST}", "DOWNLOAD_TIMEOUT=900")
     with ServerThread(site) as base_url:
-        first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
+        first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=beginning)
         _wait_for_requests(site, 10)
+        site.held_agents.add(FIRST)
         # No seeds: it works on what the first one queues.
         joining = (*slow, f"USER_AGENT={SECOND}")
         second = start_crawl(postgresql_url, base_url=base_url, settings=joining)
         _wait_for_workers(redis_prefix, 2)
-        _wait_for_agent(site, SECOND, 5)  # a few, should one be a missing id
+        _wait_for_served(site, SECOND, 5)
+        site.held_agents.discard(FIRST)
         site.delay = 0.02
         logs = [_finish(first), _finish(second)]  # both stop by themselves
 
@@ -178,13 +184,15 @@ HOARDER = "hoarding-worker (test)"
 
 def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_url, cluster):
     site = LocalSite(pages=400)
-    # Slow enough (over a minute and a half for the site) that the first worker
-    # cannot finish before the second, however late it starts, has taken its share.
     site.delay = 0.5
     slow = (*cluster, "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    # The first worker is held (its requests wait unanswered, and never time out)
+    # until the second, however late it starts, has taken pages of its own.
+    beginning = (*slow, f"USER_AGENT={FIRST}", "DOWNLOAD_TIMEOUT=900")
     with ServerThread(site) as base_url:
-        first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=slow)
+        first = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=beginning)
         _wait_for_requests(site, 20)
+        site.held_agents.add(FIRST)
         # It stores nothing before its end: whatever it takes is lost when it is killed.
         hoarding = (
             *slow,
@@ -193,9 +201,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_the_next_run(postgresql_u
             f"USER_AGENT={HOARDER}",
         )
         second = start_crawl(postgresql_url, start=SEED_ID, base_url=base_url, settings=hoarding)
-        _wait_for_agent(site, HOARDER, 20)  # it has taken pages of its own from the frontier
+        _wait_for_served(site, HOARDER, 20)  # it has taken pages of its own from the frontier
         second.send_signal(signal.SIGKILL)
         second.wait(30)
+        site.held_agents.discard(FIRST)
         site.delay = 0.02
         _finish(first)  # goes on alone, and stops once the killed worker counts as gone
         time.sleep(0.5)  # the killed worker's archive process notices its parent is gone

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.models import ArticleRecord, ArticleVersion
-from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests import archive_db
-from tests.conftest import ROOT, crawl
+from tests.conftest import ROOT
+from tests.local_archive import archive_local_copy
 
 
 def as_if_parsed_by_an_old_buggy_parser(url: str, article_ids: list[str]) -> None:
@@ -56,9 +56,9 @@ def test_a_parser_fix_reaches_the_archive_with_new_versions_only_where_the_text_
     database_url,
 ):
     site = LocalSite(pages=40)
-    with ServerThread(site) as site_url:
-        assert crawl(database_url, start=SEED_ID, base_url=site_url).returncode == 0
-    # The local copy is gone: whatever happens next happens without the network.
+    # Stored as a crawl stores them (tests/local_archive.py); no server: whatever
+    # happens next happens without the network.
+    archive_local_copy(database_url, site)
     fixed = sorted(archive_db.archived_ids(database_url))[:3]
     as_if_parsed_by_an_old_buggy_parser(database_url, fixed)
 
@@ -75,9 +75,7 @@ def test_a_parser_fix_reaches_the_archive_with_new_versions_only_where_the_text_
 
 
 def test_reparse_can_be_limited_to_pages_fetched_since_a_date(sqlite_url):
-    site = LocalSite(pages=20)
-    with ServerThread(site) as site_url:
-        crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+    archive_local_copy(sqlite_url, LocalSite(pages=20))  # pages stored now, not since then
 
     assert (
         reparse(sqlite_url, "--since", "2999-01-01").strip() == "0 stored pages parsed again: none"

@@ -16,6 +16,7 @@ from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, Reply, var_dump
 from tests import archive_db
 from tests.conftest import ROOT, crawl, crawled_ids
+from tests.local_archive import archive_local_copy
 
 
 def test_related_entries_never_choose_a_host(profile):
@@ -76,8 +77,8 @@ def test_a_redirect_keeps_to_its_port_save_from_http_to_https(source, target, al
     assert same_port(source, target) is allowed
 
 
-def test_search_text_never_becomes_sql(sqlite_url, local_site, site_url):
-    crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+def test_search_text_never_becomes_sql(sqlite_url, local_site):
+    archive_local_copy(sqlite_url, local_site)  # what is searched, not how it came
     before = archive_db.archived_ids(sqlite_url)
 
     for attack in ("'; DROP TABLE articles; --", '" OR 1=1 --', "Hamedan) OR (1=1"):
@@ -94,9 +95,9 @@ def test_search_text_never_becomes_sql(sqlite_url, local_site, site_url):
 
 
 def test_an_export_replaces_a_symlink_rather_than_writing_through_it(
-    sqlite_url, local_site, site_url, tmp_path
+    sqlite_url, local_site, tmp_path
 ):
-    crawl(sqlite_url, start=SEED_ID, base_url=site_url)
+    archive_local_copy(sqlite_url, local_site)  # what is exported, not how it came
     precious = tmp_path / "precious.txt"
     precious.write_text("do not touch")
     link = tmp_path / "export.jsonl"
