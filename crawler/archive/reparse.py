@@ -18,7 +18,14 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from crawler.archive.isolation import save_isolating
 from crawler.archive.payloads import DatabasePayloads
-from crawler.archive.rows import ARTICLES, CAPTURES, HTTP_ERROR, VERSIONS, page_of_capture
+from crawler.archive.rows import (
+    ARTICLES,
+    CAPTURES,
+    HTTP_ERROR,
+    VERSIONS,
+    last_read_capture,
+    page_of_capture,
+)
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
@@ -149,21 +156,13 @@ def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnEleme
         .where(VERSIONS.c.version == ARTICLES.c.version, article)
         .scalar_subquery()
     )
-    later = CAPTURES.alias("later")
     if held:
         condition = and_(
             CAPTURES.c.outcome == "held",
             or_(~exists().where(article), CAPTURES.c.id > func.coalesce(current, 0)),
         )
     else:
-        last_of_page = ~exists().where(
-            later.c.site == CAPTURES.c.site,
-            later.c.article_id == CAPTURES.c.article_id,
-            later.c.id > CAPTURES.c.id,
-            later.c.payload_id.is_not(None),
-            later.c.outcome != "held",
-            later.c.http_status < HTTP_ERROR,
-        )
+        last_of_page = last_read_capture()
         # An error reply (a 404 page) is kept, but it is no article page to read again.
         condition = or_(
             CAPTURES.c.id == current,

@@ -10,6 +10,8 @@ from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import exists
+
 from crawler import items
 from crawler.archive.models import (
     ArticleRecord,
@@ -24,7 +26,7 @@ from crawler.items import FETCH_WARNINGS
 from crawler.parsing.content_encoding import UnknownContentEncodingError, decoded_body
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import ColumnElement, Table
 
 
 ARTICLES: Table = ArticleRecord.__table__  # type: ignore[assignment]
@@ -36,6 +38,21 @@ CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
 
 HTTP_ERROR = 400
 """A capture's status from here up is an error reply kept as it came, not a page that was read."""
+
+
+def last_read_capture() -> ColumnElement[bool]:
+    """True of a capture that is its page's last read: no later capture of the page has a
+    body the gate did not hold and is not an error reply (a 404 is kept, never read)."""
+    later = CAPTURES.alias("later")
+    return ~exists().where(
+        later.c.site == CAPTURES.c.site,
+        later.c.article_id == CAPTURES.c.article_id,
+        later.c.id > CAPTURES.c.id,
+        later.c.payload_id.is_not(None),
+        later.c.outcome != "held",
+        later.c.http_status < HTTP_ERROR,
+    )
+
 
 _BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
 RECORD_COLUMNS = tuple(

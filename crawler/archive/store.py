@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from crawler.archive import announcements
 from crawler.archive.rows import (
@@ -22,6 +22,7 @@ from crawler.archive.rows import (
     LINKS,
     VERSIONS,
     article_from_row,
+    last_read_capture,
 )
 from crawler.archive.save import BatchSave, GateContext, ParsedPage, SaveOutcome, Status
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchHit, search
@@ -404,15 +405,7 @@ def _dropped_pages() -> Select[Any]:
     A page's last read is its last capture with a body that the gate did not
     hold, and that is not an HTTP error reply (those are counted as failed).
     """
-    later = CAPTURES.alias("later")
-    last_read = ~exists().where(
-        later.c.site == CAPTURES.c.site,
-        later.c.article_id == CAPTURES.c.article_id,
-        later.c.id > CAPTURES.c.id,
-        later.c.payload_id.is_not(None),
-        later.c.outcome != "held",
-        later.c.http_status < HTTP_ERROR,
-    )
+    last_read = last_read_capture()
     return (
         select(CAPTURES.c.reason, func.count())
         .where(CAPTURES.c.outcome == "dropped", CAPTURES.c.http_status < HTTP_ERROR, last_read)
