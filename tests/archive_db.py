@@ -121,7 +121,8 @@ def announcements(url: str, site: str) -> dict[str, Announced]:
 @dataclass(frozen=True)
 class LastRead:
     """A page's last read: its last capture with a body that the gate did not hold and that
-    is no HTTP error reply (what `raw_pages` held before captures replaced it)."""
+    is no failed fetch (an HTTP error reply or a reply that is no HTML, kept undecoded):
+    what `raw_pages` held before captures replaced it."""
 
     capture: Row[Any]
     body: bytes
@@ -137,7 +138,10 @@ def last_reads(conn: Connection) -> dict[tuple[str, str], LastRead]:
     query = (
         select(Capture.__table__)
         .where(
-            Capture.payload_id.is_not(None), Capture.outcome != "held", Capture.http_status < 400
+            Capture.payload_id.is_not(None),
+            Capture.outcome != "held",
+            Capture.http_status < 400,
+            Capture.encoding.is_not(None),  # a failed fetch (a PDF) is kept undecoded
         )
         .order_by(Capture.id)
     )

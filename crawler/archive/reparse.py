@@ -21,10 +21,10 @@ from crawler.archive.payloads import DatabasePayloads
 from crawler.archive.rows import (
     ARTICLES,
     CAPTURES,
-    HTTP_ERROR,
     VERSIONS,
     last_read_capture,
     page_of_capture,
+    read_as_page,
 )
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
 from crawler.parsing.fetched import parse_fetched
@@ -163,12 +163,12 @@ def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnEleme
         )
     else:
         last_of_page = last_read_capture()
-        # An error reply (a 404 page) is kept, but it is no article page to read again.
+        # A failed fetch (a 404, a PDF) is kept, but it is no article page to read again.
         condition = or_(
             CAPTURES.c.id == current,
             and_(
                 CAPTURES.c.outcome == "dropped",
-                CAPTURES.c.http_status < HTTP_ERROR,
+                read_as_page(CAPTURES),
                 ~exists().where(article),
                 last_of_page,
             ),

@@ -10,7 +10,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists
+from sqlalchemy import and_, exists
 
 from crawler import items
 from crawler.archive.models import (
@@ -40,9 +40,18 @@ HTTP_ERROR = 400
 """A capture's status from here up is an error reply kept as it came, not a page that was read."""
 
 
+def read_as_page(captures: Any) -> ColumnElement[bool]:
+    """True of a capture the archive read as a page (of `captures`, the table or an alias).
+
+    A fetch that failed (an error reply, or a reply that is no HTML page) is kept as it
+    came, dropped with its reason and never decoded (`failure_capture_row`): no encoding.
+    """
+    return and_(captures.c.http_status < HTTP_ERROR, captures.c.encoding.is_not(None))
+
+
 def last_read_capture() -> ColumnElement[bool]:
     """True of a capture that is its page's last read: no later capture of the page has a
-    body the gate did not hold and is not an error reply (a 404 is kept, never read)."""
+    body the gate did not hold and was read as a page (a 404 or a PDF is kept, never read)."""
     later = CAPTURES.alias("later")
     return ~exists().where(
         later.c.site == CAPTURES.c.site,
@@ -50,7 +59,7 @@ def last_read_capture() -> ColumnElement[bool]:
         later.c.id > CAPTURES.c.id,
         later.c.payload_id.is_not(None),
         later.c.outcome != "held",
-        later.c.http_status < HTTP_ERROR,
+        read_as_page(later),
     )
 
 

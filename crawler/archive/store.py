@@ -17,12 +17,12 @@ from crawler.archive.rows import (
     ARTICLES,
     CAPTURES,
     FAILED,
-    HTTP_ERROR,
     IMAGES,
     LINKS,
     VERSIONS,
     article_from_row,
     last_read_capture,
+    read_as_page,
 )
 from crawler.archive.save import BatchSave, GateContext, ParsedPage, SaveOutcome, Status
 from crawler.archive.search import DEFAULT_TIMEOUT, SearchFilters, SearchHit, search
@@ -403,12 +403,13 @@ def _dropped_pages() -> Select[Any]:
     """(reason, pages) of the pages whose last page read gave no article.
 
     A page's last read is its last capture with a body that the gate did not
-    hold, and that is not an HTTP error reply (those are counted as failed).
+    hold and that was read as a page (a failed fetch, such as a 404 or a PDF, is
+    counted as failed).
     """
     last_read = last_read_capture()
     return (
         select(CAPTURES.c.reason, func.count())
-        .where(CAPTURES.c.outcome == "dropped", CAPTURES.c.http_status < HTTP_ERROR, last_read)
+        .where(CAPTURES.c.outcome == "dropped", read_as_page(CAPTURES), last_read)
         .group_by(CAPTURES.c.reason)
         .order_by(CAPTURES.c.reason)
     )
