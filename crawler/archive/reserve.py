@@ -4,7 +4,8 @@ can still close its row.
 A run that stops because its disk is full must still say so in its row: a
 row left `running` tells the next reader (and `stats`) that a dead run is
 alive. Closing the row writes to the same full disk, so the run keeps
-`SIZE` bytes in a file beside the database from its start, and lets them go
+`SIZE` bytes in a file beside the database from its start (before its row;
+a disk without that much room does not start a run), and lets them go
 just before it closes its row if the disk has filled up. PostgreSQL's disk
 is the server's: nothing is kept there.
 """
@@ -25,15 +26,21 @@ class DiskReserve:
         database = parsed.database if parsed.get_backend_name() == "sqlite" else None
         self.path = Path(f"{database}-reserve") if database and database != ":memory:" else None
 
-    def take(self) -> None:
-        """Set the space aside (nothing, if there is not even that much)."""
+    def take(self) -> bool:
+        """Set the space aside; False if the disk has not even that much room.
+
+        Taken before the run writes anything (its row first), so that nothing the
+        run or its worker writes can leave it without the room to close that row.
+        """
         if self.path is None:
-            return
+            return True
         try:
             with self.path.open("wb") as handle:
                 handle.write(bytes(SIZE))
         except OSError:
             self.path.unlink(missing_ok=True)
+            return False
+        return True
 
     def give_back(self) -> bool:
         """Free the space; whether there was any to free."""

@@ -50,6 +50,7 @@ from crawler.archive.db_errors import ErrorKind, classify, unwritable
 from crawler.archive.gate import SiteSources, site_sources
 from crawler.archive.lock import LockedError, SiteLock
 from crawler.archive.migrate import ArchiveSchemaError, check_writable, ensure_current
+from crawler.archive.reserve import SIZE as RESERVE_SIZE
 from crawler.archive.reserve import DiskReserve
 from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
@@ -426,6 +427,13 @@ class ArchiveRun:
     def spider_opened(self, spider: Spider) -> None:
         self.started = self.clock()
         runs = self.runs
+        if not self.reserve.take():
+            self._not_started(
+                "the archive database cannot take writes: its disk is full (no room for the "
+                f"{RESERVE_SIZE // 1024} KiB a run keeps to close its row); free space beside "
+                "the database file and run again"
+            )
+            return
         try:
             self.run_id = with_retries(
                 lambda: runs.start(
@@ -442,12 +450,8 @@ class ArchiveRun:
         except Exception as error:  # a full disk, a database gone read-only: one line, not a trace
             if classify(error) is not ErrorKind.UNWRITABLE:
                 raise
-            message = str(unwritable(error))
-            logger.error("The run could not be recorded, stopping the crawl: %s", message)
-            self.stop("archive_failed", message)
-            self.status, self.summary = FAILED, f"The run could not start: {message}"
+            self._not_started(str(unwritable(error)))
             return
-        self.reserve.take()
         self.crawler.stats.set_value("run/id", self.run_id)
         logger.info("Run %d of %s started", self.run_id, self.site)
 
@@ -456,6 +460,11 @@ class ArchiveRun:
             self._close(reason)
         finally:
             self.release()
+
+    def _not_started(self, message: str) -> None:
+        logger.error("The run could not be recorded, stopping the crawl: %s", message)
+        self.stop("archive_failed", message)
+        self.status, self.summary = FAILED, f"The run could not start: {message}"
 
     def engine_stopped(self) -> None:
         self.release()
