@@ -169,6 +169,11 @@ def _filters(filters: SearchFilters, alias: str) -> tuple[str, dict[str, Any]]:
 
 # -- SQLite: FTS5 -----------------------------------------------------------------------
 
+FTS_TABLE = "articles_fts"
+"""The FTS5 index over each article's normalised title and body (migration 0011)."""
+FTS_RANK = f"bm25({FTS_TABLE}, 4.0, 1.0)"
+"""A match's rank, lower is better: the title weighs four times the body."""
+
 
 def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     where, params = _filters(filters, "a")
@@ -182,7 +187,7 @@ def _sqlite(query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     )
     statement = f"""
         WITH best AS (
-            SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0) AS rank
+            SELECT articles_fts.rowid AS id, {FTS_RANK} AS rank
             FROM {source}
             WHERE articles_fts MATCH :match{where}
             ORDER BY rank, articles_fts.rowid

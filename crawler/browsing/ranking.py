@@ -1,10 +1,8 @@
 """The SQL of the Datasette search page: matches ranked as `news-archive search` ranks them.
 
-One place for the ranking, so that a change of the full-text index (its
-table, its normalisation) is made here and in `crawler.archive.search`
-together: the same FTS5 index, the same MATCH expression
-(`fts5_expression`), the same BM25 weights (title 4, body 1), ties by row
-id. Every value reaches SQLite as a bound parameter.
+The index, its rank (`FTS_TABLE`, `FTS_RANK`) and the MATCH expression
+(`fts5_expression`) are `crawler.archive.search`'s own, so the page and the
+command cannot rank apart; ties go by row id. Every value reaches SQLite as a bound parameter.
 """
 
 from __future__ import annotations
@@ -12,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.archive.search import fts5_expression
+from crawler.archive.search import FTS_RANK, FTS_TABLE, fts5_expression
 from crawler.archive.search_query import parse_query
 
-FTS_TABLE = "articles_fts"
 _MATCHES = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
 _RANKED_MATCHES = (
-    f"SELECT rowid AS id, bm25({FTS_TABLE}, 4.0, 1.0) AS rank "
-    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
+    f"SELECT rowid AS id, {FTS_RANK} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
 )
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 
