@@ -2,7 +2,8 @@
 
 The pages and their hand-checked text are in fixtures/real_pages (see its
 README for their sources). The body is compared with the hand-checked text
-as the F1 of word 4-grams, next to plain trafilatura on the same pages.
+as the F1 of word 4-grams, next to plain trafilatura on the same pages; the
+title and the day of publication next to trafilatura's metadata and htmldate.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import statistics
 
 import pytest
 
-from bench.extraction import ngram_f1, quality, real_pages
+from bench.extraction import fields, ngram_f1, quality, real_pages
 from crawler.parsing.article import parse_article
 from crawler.sites import get_profile
 
@@ -66,3 +67,13 @@ def test_the_bodies_match_at_least_as_well_as_plain_trafilatura():
 
     assert ours >= 0.93
     assert ours >= plain - 0.01
+
+
+def test_titles_and_days_are_right_at_least_as_often_as_trafilatura_and_htmldate():
+    rows = fields(list(PAGES.values()))
+
+    def right(key: str) -> int:
+        return sum(bool(row[key]) for row in rows)
+
+    assert right("title") >= right("title_trafilatura")
+    assert right("date") >= max(right("date_trafilatura"), right("date_htmldate"))
