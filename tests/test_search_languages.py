@@ -2,7 +2,8 @@
 
 Each article below is stored through the archive's writer; each query is the
 issue's own, and finds the articles it names and no other. English searches
-find what they found before.
+find what they found before, and words of other languages are found alike on
+both databases.
 """
 
 from __future__ import annotations
