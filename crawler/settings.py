@@ -40,8 +40,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After RobotsTxtMiddleware (100): discovery reads the robots.txt it fetched.
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 110,
     # After robots.txt: with -a max_articles=N, a fetch that may give a new article
-    # waits while the articles still undecided could make the N (crawler.plan.article_limit).
-    "crawler.middlewares.article_limit.ArticleLimitMiddleware": 120,
+    # waits while the articles still undecided could make the N (crawler.plan.article_admission).
+    "crawler.middlewares.max_articles.ArticleLimitMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.charset.CharsetMiddleware": 560,

@@ -7,17 +7,17 @@ the commands use, and only the shape changes here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.archive.captures_read import CaptureSummary as Capture
 from crawler.archive.history import Revert
+from crawler.archive.store import Version as StoredVersion
 
 if TYPE_CHECKING:
     from crawler import items
     from crawler.archive.reading import RelatedEntry
-    from crawler.archive.store import Version as StoredVersion
 
 __all__ = ["Article", "ArticleDetail", "Capture", "Image", "RelatedArticle", "Revert", "Version"]
 
@@ -75,15 +75,10 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Version:
-    """One distinct text of an article (a text is kept once, however often it comes back)."""
+class Version(StoredVersion):
+    """One distinct text of an article, as the store keeps it (crawler.archive.store.Version),
+    with the times the page came back to it."""
 
-    version: int
-    content_hash: str
-    title: str
-    body: str
-    first_seen_at: datetime
-    last_seen_at: datetime
     returns: list[Revert]
     """When the page went back to this text after another one, oldest first
     (crawler.archive.history; told from the captures)."""
@@ -165,12 +160,5 @@ def _article_fields(article: items.Article, related: list[RelatedEntry]) -> dict
 
 
 def version_record(version: StoredVersion, returns: list[Revert]) -> Version:
-    return Version(
-        version.version,
-        version.content_hash,
-        version.title,
-        version.body,
-        version.first_seen_at,
-        version.last_seen_at,
-        returns,
-    )
+    stored = {field.name: getattr(version, field.name) for field in fields(StoredVersion)}
+    return Version(**stored, returns=returns)

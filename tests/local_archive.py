@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from crawler.archive.database import create_archive_engine
@@ -11,10 +11,12 @@ from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.items import FetchedPage
 from crawler.parsing.fetched import parse_fetched
 from crawler.sites import get_profile
+from localcopy.site import SEED_ID, LocalSite
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from crawler.sites.profile import SiteProfile
-    from localcopy.site import LocalSite
 
 BASE = "http://127.0.0.1:8765"
 
@@ -49,6 +51,20 @@ def archive_local_copy(url: str, site: LocalSite) -> None:
     engine = create_archive_engine(url, writer=True)
     pages = [fetched(a, site.reply(a).body) for a in sorted(site.reachable())]
     ArchiveStore(engine).save(pages)
+    engine.dispose()
+
+
+def archive_seed_edits(url: str, corrected: Sequence[bool], start: datetime) -> None:
+    """The local copy's seed stored once an hour from `start`, its title corrected in the
+    fetches `corrected` marks and as first published in the others (in-process)."""
+    original = LocalSite(pages=2).reply(SEED_ID).body
+    edited = original.replace(b"</h1>", b" (corrected)</h1>", 1)
+    ensure_current(url)
+    engine = create_archive_engine(url, writer=True)
+    store = ArchiveStore(engine)
+    for hours, is_corrected in enumerate(corrected):
+        body = edited if is_corrected else original
+        store.save([fetched(SEED_ID, body, at=start + timedelta(hours=hours))])
     engine.dispose()
 
 

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,28 @@ def wait_until_answering(base: str, process: subprocess.Popen[str], timeout: flo
     raise AssertionError(f"datasette did not answer at {base} within {timeout} s")
 
 
+@contextmanager
+def datasette_serving(url: str) -> Iterator[str]:
+    """`news-archive datasette` over the archive at `url`, started as a user starts it;
+    yields its base address, and stops it as Ctrl-C would."""
+    port = free_port()
+    command = [sys.executable, "-m", "crawler", "datasette", "--db", url, "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(base, process)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)  # as Ctrl-C: the process is Datasette itself
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
 @pytest.fixture(scope="module")
 def browsed(tmp_path_factory) -> Iterator[Browsed]:
     site = LocalSite(pages=60)
@@ -123,22 +146,8 @@ def browsed(tmp_path_factory) -> Iterator[Browsed]:
         {page: (PROFILES / ARABIC_SITE / name).read_bytes() for page, name in ARABIC_PAGES.items()},
     )
     _keep_only_the_date(url, date_only_id(site))
-    port = free_port()
-    command = [sys.executable, "-m", "crawler", "datasette", "--db", url, "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(base, process)
+    with datasette_serving(url) as base:
         yield Browsed(url, base, site)
-    finally:
-        process.send_signal(signal.SIGINT)  # as Ctrl-C: the process is Datasette itself
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
 
 
 def date_only_id(site: LocalSite) -> str:

@@ -6,9 +6,6 @@ articles `test_search_languages` stores.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import urllib.parse
 from typing import TYPE_CHECKING
 
@@ -17,8 +14,7 @@ import pytest
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
 from crawler.archive.store import ArchiveStore
-from tests.conftest import ROOT
-from tests.test_datasette import Browsed, free_port, search_command, wait_until_answering
+from tests.test_datasette import Browsed, datasette_serving, search_command
 from tests.test_search_languages import ARTICLES, QUERIES, _page
 
 if TYPE_CHECKING:
@@ -32,22 +28,8 @@ def browsed(tmp_path_factory) -> Iterator[Browsed]:
     engine = create_archive_engine(url, writer=True)
     ArchiveStore(engine).save([_page(key, *values) for key, values in ARTICLES.items()])
     engine.dispose()
-    port = free_port()
-    command = [sys.executable, "-m", "crawler", "datasette", "--db", url, "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(base, process)
+    with datasette_serving(url) as base:
         yield Browsed(url, base, None)  # type: ignore[arg-type]
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
 
 
 def listed(browsed: Browsed, table: str, query: str) -> set[str]:

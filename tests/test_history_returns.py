@@ -14,15 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from crawler.archive.database import create_archive_engine
 from crawler.archive.history import Revert, reverts
-from crawler.archive.migrate import ensure_current
-from crawler.archive.store import ArchiveStore
 from crawler.cli import cli
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import crawl
-from tests.local_archive import fetched
+from tests.local_archive import archive_seed_edits
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -124,14 +121,7 @@ def test_history_says_when_the_text_went_back_to_version_1(edited_and_restored):
 @pytest.fixture
 def flip_flopped(database_url) -> str:
     """The seed's title corrected and taken back twice over, a fetch an hour (in-process)."""
-    site = LocalSite(pages=2)
-    original = site.reply(SEED_ID).body
-    corrected = original.replace(b"</h1>", b" (corrected)</h1>", 1)
-    ensure_current(database_url)
-    engine = create_archive_engine(database_url, writer=True)
-    for hours, body in enumerate((original, corrected, original, corrected)):
-        ArchiveStore(engine).save([fetched(SEED_ID, body, at=hour(hours))])
-    engine.dispose()
+    archive_seed_edits(database_url, [False, True, False, True], START)
     return database_url
 
 

@@ -24,7 +24,7 @@ from crawler.archive.store import ArchiveStore, ParsedPage
 from crawler.parsing.fetched import parse_fetched
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import seed_expected
-from tests.local_archive import fetched
+from tests.local_archive import archive_seed_edits, fetched
 from tests.test_many_sites import mirror_profile
 
 if TYPE_CHECKING:
@@ -201,15 +201,7 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def edited_back(database_url) -> str:
     """The seed stored, then a corrected title, then the original again, an hour apart."""
-    site = LocalSite(pages=2)
-    original = site.reply(SEED_ID).body
-    corrected = original.replace(b"</h1>", b" (corrected)</h1>", 1)
-    ensure_current(database_url)
-    engine = create_archive_engine(database_url, writer=True)
-    store = ArchiveStore(engine)
-    for hours, body in enumerate((original, corrected, original)):
-        store.save([fetched(SEED_ID, body, at=T0 + timedelta(hours=hours))])
-    engine.dispose()
+    archive_seed_edits(database_url, [False, True, False], T0)
     return database_url
 
 

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bench.extraction import real_pages
+from bench.search_languages import READER_QUERIES, made_up_page
 from crawler.archive.save import ParsedPage
 from crawler.archive.search import SearchFilters
 from crawler.archive.search_query import parse_query
-from crawler.items import Article, FetchedPage
-from crawler.parsing.article import ParseResult, content_hash, parse_article
+from crawler.items import FetchedPage
+from crawler.parsing.article import parse_article
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
@@ -39,14 +40,18 @@ ARTICLES = {
     "talks": ("en", "Talks resumed", "Officials met in Geneva and talks resumed."),
 }
 
+# The articles each of the readers' queries finds (bench.search_languages times them).
+FINDS = {
+    "الرئيس": {"harakat", "tatweel"},  # diacritics; tatweel
+    "ايران": {"hamza-below", "hamza-above", "persian-yeh"},  # alef forms; Persian yeh
+    "مدرسة": {"ta-marbuta"},  # ta marbuta as heh
+    "2016": {"arabic-digits"},  # Arabic-Indic digits
+    "كتابخانه": {"persian-kaf"},  # typed with the Arabic kaf
+}
 QUERIES = [
-    # (query, the articles it finds): the issue's queries, each on its own
-    ("الرئيس", {"harakat", "tatweel"}),  # diacritics; tatweel
-    ("ايران", {"hamza-below", "hamza-above", "persian-yeh"}),  # alef forms; Persian yeh
-    ("مدرسة", {"ta-marbuta"}),  # ta marbuta as heh
-    ("2016", {"arabic-digits"}),  # Arabic-Indic digits
+    # (query, the articles it finds): the readers' queries, each on its own
+    *((query, FINDS[query]) for queries in READER_QUERIES.values() for query in queries),
     ("رئيس", {"harakat", "tatweel"}),  # without the article
-    ("كتابخانه", {"persian-kaf"}),  # typed with the Arabic kaf
     ("bombers", {"hamedan"}),  # English as before: Porter stemming
     ("bomber", {"hamedan"}),
     ('"talks resumed"', {"talks"}),
@@ -56,16 +61,7 @@ QUERIES = [
 
 
 def _page(article_id: str, language: str, title: str, body: str) -> ParsedPage:
-    url = f"https://news.test/{article_id}"
-    article = Article(
-        "search_test", article_id, url, language, title, "article", None, None, None, body,
-        word_count=len(body.split()), content_hash=content_hash(title, body),
-    )  # fmt: skip
-    page = FetchedPage(
-        "search_test", article_id, url, url, 200, "text/html", "utf-8", b"<html></html>",
-        "2026-12-01T10:00:00+00:00",
-    )  # fmt: skip
-    return ParsedPage(page, ParseResult(article))
+    return made_up_page("search_test", article_id, language, title, body, b"<html></html>")
 
 
 @pytest.fixture

@@ -148,6 +148,27 @@ class RunCounts:
         return {key: count for key, count in view.items() if count}
 
 
+# The counts a run's row keeps, each in a column of its name (crawler.archive.models.CrawlRun);
+# the other fields of RunCounts are the running crawl's alone.
+_KEPT = (
+    "pages_fetched",
+    "new_articles",
+    "new_versions",
+    "reverted",
+    "unchanged",
+    "not_modified",
+    "held",
+    "dropped",
+    "http_errors",
+    "coverage",
+    "discovery",
+)
+
+
+def _copied(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else value
+
+
 def _add(counts: dict[str, int], key: str, by: int = 1) -> None:
     counts[key] = counts.get(key, 0) + by
     if counts[key] <= 0:  # none left: a reason that no longer applies is not listed
@@ -215,17 +236,7 @@ class RunLog:
                     finished_at=at,
                     finish_reason=finish_reason,
                     message=message,
-                    pages_fetched=counts.pages_fetched,
-                    new_articles=counts.new_articles,
-                    new_versions=counts.new_versions,
-                    reverted=counts.reverted,
-                    unchanged=counts.unchanged,
-                    not_modified=counts.not_modified,
-                    held=counts.held,
-                    dropped=counts.dropped,
-                    http_errors=counts.http_errors,
-                    coverage=counts.coverage,
-                    discovery=counts.discovery,
+                    **{name: getattr(counts, name) for name in _KEPT},
                 )
             )
 
@@ -295,19 +306,8 @@ class RunLog:
 
 
 def _record(row: Any) -> RunRecord:
-    counts = RunCounts(
-        pages_fetched=row.pages_fetched,
-        new_articles=row.new_articles,
-        new_versions=row.new_versions,
-        reverted=row.reverted,
-        unchanged=row.unchanged,
-        not_modified=row.not_modified,
-        held=dict(row.held),
-        dropped=dict(row.dropped),
-        http_errors=dict(row.http_errors),
-        coverage=dict(row.coverage),
-        discovery=row.discovery,
-    )
+    # The row's JSON values copied: a record's counts are its own, not the row's.
+    counts = RunCounts(**{name: _copied(getattr(row, name)) for name in _KEPT})
     return RunRecord(
         row.id,
         row.site,

@@ -52,8 +52,10 @@ class KnownArticle:
     published_at: datetime | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Version:
+    """One distinct text of an article (a text is kept once, however often it comes back)."""
+
     version: int
     content_hash: str
     title: str

@@ -1,4 +1,4 @@
-"""Looking after the archive: re-parse, the schema, browsing it in Datasette."""
+"""Looking after the archive: re-parse, the schema and the search text, browsing it in Datasette."""
 
 from __future__ import annotations
 
@@ -72,6 +72,24 @@ def db_upgrade(db: str | None) -> None:
         click.echo(f"{redact(url)} is up to date (revision {after})")
     else:
         click.echo(f"{redact(url)} migrated from {before or 'empty'} to {after}")
+
+
+@db.command("reindex")
+@db_option
+def db_reindex(db: str | None) -> None:
+    """Read every article's text for the search index again, as this version reads queries.
+
+    Once after an upgrade whose release notes say search reads text anew (a
+    change to crawler/archive/search_text.py); only the articles whose search
+    text changes are written.
+    """
+    from crawler.archive.reindex import reindex
+
+    store = open_store(db, writer=True)
+    with database_errors(database_url(db)), store.engine.begin() as conn:
+        changed = reindex(conn)
+    store.engine.dispose()
+    click.echo(f"{changed} articles indexed again")
 
 
 @click.command(context_settings={"ignore_unknown_options": True})

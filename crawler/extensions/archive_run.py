@@ -62,7 +62,7 @@ from crawler.cluster.membership import FrontierError, SharedFrontier, connect, f
 from crawler.discovery.report import DiscoveryTotals
 from crawler.discovery.run import DiscoveryBounds, DiscoveryRun
 from crawler.discovery.window import window_start
-from crawler.plan.article_limit import ArticleLimit
+from crawler.plan.article_admission import ArticleLimit
 from crawler.plan.revisits import RevisitPolicy
 from crawler.plan.schedule import RunPlan, plan_run
 from crawler.spiders.arguments import ResolvedArguments
@@ -286,7 +286,7 @@ class ArchiveRun:
 
     @cached_property
     def limit(self) -> ArticleLimit:
-        """What the limit of new articles lets through (crawler.plan.article_limit).
+        """What the limit of new articles lets through (crawler.plan.article_admission).
 
         Only a run with ``max_articles`` asks for it (ArticleLimitMiddleware).
         """

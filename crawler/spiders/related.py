@@ -22,7 +22,7 @@ from crawler import signals
 from crawler.clock import utc_now
 from crawler.extensions.archive_run import ArchiveRun, archiving
 from crawler.items import FetchedPage, FetchFailure, HttpExchange
-from crawler.middlewares.article_limit import ArticleLimitReached
+from crawler.middlewares.max_articles import ArticleLimitReached
 from crawler.parsing.fetched import parse_fetched
 from crawler.parsing.related import related_ids
 from crawler.plan import failures

@@ -17,10 +17,12 @@ twice. Every existing article is filled in here, in batches.
   as 0008 bounds it, with the ``english`` configuration as before (it leaves
   Arabic script as it is given, as ``simple`` would).
 
-The normalisation is the code's own, imported, not a copy: the index must
-read text as the running code reads queries. A later change to
-`search_text` that changes what is indexed comes with a migration that fills
-the columns again.
+This revision's schema is its own, written out here. What fills the new
+columns is not: the search text must read as the running code reads queries,
+so it follows the code, never a revision. It is filled by
+`crawler.archive.reindex`, the rebuild `news-archive db reindex` runs; a later
+change to `search_text` that changes what is indexed is followed by that
+command, and no revision changes its meaning for it.
 
 The downgrade drops the columns and restores 0008's index over the raw text.
 
@@ -36,19 +38,17 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from alembic import op
 
-from crawler.archive.search_text import index_text
+from crawler.archive.reindex import reindex
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sqlalchemy.engine import Connection
 
 revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-BATCH = 500
 # crawler.archive.search.SEARCH_TITLE_CHARS and SEARCH_BODY_CHARS, as of this revision.
 TITLE_CHARS = 1_000
 BODY_CHARS = 100_000
@@ -123,7 +123,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     op.add_column("articles", sa.Column("search_title", sa.Text(), nullable=True))
     op.add_column("articles", sa.Column("search_body", sa.Text(), nullable=True))
-    _fill(bind)
+    reindex(bind)  # every article's search text, where it is not the text itself
     if bind.dialect.name == "sqlite":
         statements = SQLITE_UP
     else:
@@ -146,29 +146,3 @@ def downgrade() -> None:
     op.drop_column("articles", "search_title")
     for statement in SQLITE_DOWN if sqlite else []:
         op.execute(statement)
-
-
-def _fill(bind: Connection) -> None:
-    """Every article's normalised text, where it differs from the text, in batches."""
-    select = sa.text(
-        "SELECT id, language, title, body FROM articles WHERE id > :last ORDER BY id LIMIT :n"
-    )
-    update = sa.text(
-        "UPDATE articles SET search_title = :title, search_body = :body WHERE id = :id"
-    )
-    last = 0
-    while rows := bind.execute(select, {"last": last, "n": BATCH}).all():
-        changed = []
-        for row in rows:
-            title, body = index_text(row.title, row.language), index_text(row.body, row.language)
-            if title != row.title or body != row.body:
-                changed.append(
-                    {
-                        "id": row.id,
-                        "title": None if title == row.title else title,
-                        "body": None if body == row.body else body,
-                    }
-                )
-        if changed:
-            bind.execute(update, changed)
-        last = rows[-1].id

@@ -1,4 +1,4 @@
-"""The limit of new articles a run (crawler.plan.article_limit), where it decides."""
+"""The limit of new articles a run (crawler.plan.article_admission), where it decides."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from crawler.plan.article_limit import Admission, ArticleLimit
+from crawler.plan.article_admission import Admission, ArticleLimit
 
 ARCHIVED = {"100"}
 

@@ -1,6 +1,6 @@
 """The run's limit of new articles (``-a max_articles=N``) held where an article fetch starts.
 
-The policy is the run's (`ArchiveRun.limit`, `crawler.plan.article_limit`);
+The policy is the run's (`ArchiveRun.limit`, `crawler.plan.article_admission`);
 this only asks it before each article request goes out, and waits while it
 says wait. Requests it holds back once the limit is reached end as
 `ArticleLimitReached`, which the spider does not record as a failure: the
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from crawler.extensions.archive_run import ArchiveRun
-from crawler.plan.article_limit import Admission
+from crawler.plan.article_admission import Admission
 
 if TYPE_CHECKING:
     from typing import Self
