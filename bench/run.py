@@ -75,7 +75,8 @@ def crawl(
     arguments: tuple[str, ...] = (),
 ) -> Measured:
     command = bench_crawl_command(spider, base_url, *settings, start=start, arguments=arguments)
-    measured = measure(command, {"ARCHIVE_DB": db})
+    database = db.rsplit("/", 1)[-1] if db.startswith("postgresql") else None
+    measured = measure(command, {"ARCHIVE_DB": db}, database=database)
     if measured.returncode != 0:
         tail = "\n".join(measured.output.splitlines()[-30:])
         raise RuntimeError(f"crawl {spider} exited {measured.returncode}:\n{tail}")
