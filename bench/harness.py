@@ -126,9 +126,18 @@ class LocalCopy:
 
 
 def measure(
-    command: list[str], env: dict[str, str] | None = None, timeout: float = 3600
+    command: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 3600,
+    *,
+    database: str | None = None,
 ) -> Measured:
-    """Run `command`, sampling its process tree every 0.1 s."""
+    """Run `command`, sampling its process tree every 0.1 s.
+
+    With `database` (a PostgreSQL database's name, on this machine), the server's
+    backends serving it are sampled too, as the role ``postgresql``: outside the
+    tree, they take their CPU from the same cores.
+    """
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -148,7 +157,12 @@ def measure(
     while process.poll() is None:
         tree = _tree(process.pid)
         sizes = {pid: _rss(pid) for pid in tree}
-        peak = max(peak, sum(sizes.values()))
+        peak = max(peak, sum(sizes.values()))  # the crawl's own memory: no server's
+        if database is not None:
+            backends = _backends(database)
+            roles.update(dict.fromkeys(backends, "postgresql"))
+            sizes.update((pid, _rss(pid)) for pid in backends)
+            tree += backends
         for pid in tree:
             # A role is read once: an exited child (a zombie) has no command line left.
             role = roles.setdefault(pid, _role(pid))
@@ -179,6 +193,21 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             continue
         queue.extend(int(child) for child in children)
+    return found
+
+
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL backends connected to `database` (their process title names it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            found.append(int(entry.name))
     return found
 
 

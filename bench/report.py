@@ -58,6 +58,11 @@ def _run_rows(r: dict[str, Any]) -> Iterator[Row]:
     yield _crawl_row("2. full crawl into SQLite, captures on", full, 0.90)
     if "full_postgresql" in r:
         yield _crawl_row("2. full crawl into PostgreSQL, captures on", r["full_postgresql"], 0.85)
+    if "rerun" not in r:  # --only crawl: what each process spent a page, for comparison
+        for name in ("ceiling", "full_sqlite", "full_postgresql"):
+            if "cpu_ms_per_page_by_role" in r.get(name, {}):
+                yield _cpu_row(name, r[name])
+        return
     yield (f"3. peak RSS, {pages:,} pages", f"{full['peak_rss_mb']:.0f} MB", "", "")
     if "full_big" in r:
         large = r["full_big"]
@@ -165,6 +170,12 @@ def _revisit_rows(revisit: dict[str, Any], pages: int) -> Iterator[Row]:
         "",
         "",
     )
+
+
+def _cpu_row(name: str, crawl: dict[str, Any]) -> Row:
+    by_role = crawl["cpu_ms_per_page_by_role"]
+    parts = " / ".join(f"{role} {ms:.2f}" for role, ms in sorted(by_role.items()))
+    return (f"2. CPU a page, {name}", f"{parts} ms", "", "")
 
 
 def _crawl_row(name: str, crawl: dict[str, Any], target: float) -> Row:

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.harness import (
     CRAWL_SETTINGS,
@@ -35,6 +35,9 @@ from bench.harness import (
 )
 from localcopy import publish
 from localcopy.postgresql import throwaway_database
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RESULTS = ROOT / "bench" / "results"
 # Queries as users write them (see `python -m crawler search --help`), over the
@@ -72,7 +75,8 @@ def crawl(
     arguments: tuple[str, ...] = (),
 ) -> Measured:
     command = bench_crawl_command(spider, base_url, *settings, start=start, arguments=arguments)
-    measured = measure(command, {"ARCHIVE_DB": db})
+    database = db.rsplit("/", 1)[-1] if db.startswith("postgresql") else None
+    measured = measure(command, {"ARCHIVE_DB": db}, database=database)
     if measured.returncode != 0:
         tail = "\n".join(measured.output.splitlines()[-30:])
         raise RuntimeError(f"crawl {spider} exited {measured.returncode}:\n{tail}")
@@ -104,26 +108,42 @@ def mb(size: int) -> float:
 # -- the measurements --------------------------------------------------------------
 
 
-def bench_crawls(pages: int, work: Path, pg_admin: str | None) -> tuple[dict[str, Any], str]:
+def bench_crawls(
+    pages: int, work: Path, pg_admin: str | None, *, rerun: bool = True
+) -> tuple[dict[str, Any], str]:
     """(1)-(2) the ceiling and the full crawl into SQLite and PostgreSQL; (4) the re-run."""
     results: dict[str, Any] = {}
     copy = LocalCopy(pages, admin=True)
     try:
-        ceiling = crawl("ceiling", copy.base_url, f"sqlite:///{work}/ceiling.sqlite3")
-        results["ceiling"] = crawl_figures(ceiling)
+        ceiling_db = f"sqlite:///{work}/ceiling.sqlite3"
+        results["ceiling"] = served(copy, lambda: crawl("ceiling", copy.base_url, ceiling_db))
         sqlite_db = f"sqlite:///{work}/archive-{pages}.sqlite3"
-        full = crawl_figures(crawl("related", copy.base_url, sqlite_db))
+        full = served(copy, lambda: crawl("related", copy.base_url, sqlite_db))
         full["ratio_to_ceiling"] = ratio(full, results["ceiling"])
         results["full_sqlite"] = full
         if pg_admin:
             with throwaway_database(pg_admin, "archive_bench") as pg_db:
-                on_pg = crawl_figures(crawl("related", copy.base_url, pg_db))
+                on_pg = served(copy, lambda: crawl("related", copy.base_url, pg_db))
             on_pg["ratio_to_ceiling"] = ratio(on_pg, results["ceiling"])
             results["full_postgresql"] = on_pg
-        results["rerun"] = bench_hourly(copy, sqlite_db, full)
+        if rerun:
+            results["rerun"] = bench_hourly(copy, sqlite_db, full)
     finally:
         copy.stop()
     return results, sqlite_db
+
+
+def served(copy: LocalCopy, run: Callable[[], Measured]) -> dict[str, Any]:
+    """A crawl's figures, with the CPU the local copy's server spent answering it."""
+    before = copy.cpu_seconds()
+    figures = crawl_figures(run())
+    figures["cpu_s_by_role"]["server"] = round(copy.cpu_seconds() - before, 2)
+    pages = figures["pages"]
+    figures["cpu_ms_per_page_by_role"] = {
+        role: round(1000 * seconds / pages, 3) if pages else 0.0
+        for role, seconds in figures["cpu_s_by_role"].items()
+    }
+    return figures
 
 
 def ratio(crawl: dict[str, Any], ceiling: dict[str, Any]) -> float:
@@ -362,6 +382,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         return results
     results.update(pages=args.pages, big_pages=args.big_pages, crawl_settings=list(CRAWL_SETTINGS))
+    if args.only == "crawl":
+        try:
+            step("crawls of %d pages: ceiling, SQLite, PostgreSQL", args.pages)
+            results.update(bench_crawls(args.pages, work, pg_admin, rerun=False)[0])
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return results
     try:
         step("crawls of %d pages: ceiling, SQLite, PostgreSQL, re-run", args.pages)
         crawls, small_db = bench_crawls(args.pages, work, pg_admin)
@@ -479,7 +507,9 @@ def main() -> int:
         help="articles in each language for the search-per-language figures",
     )
     parser.add_argument(
-        "--only", choices=["search-languages"], help="only these figures (no crawls)"
+        "--only",
+        choices=["search-languages", "crawl"],
+        help="only these figures: (10) with no crawls, or (1)-(2), the crawls against the ceiling",
     )
     parser.add_argument(
         "--output", type=Path, help="JSON file (default: bench/results/<time>.json)"

@@ -42,16 +42,20 @@ def looking_spider(crawler: Crawler | None = None, **arguments: str) -> RelatedS
     return spider
 
 
-def archiving_crawler(database_url: str, **arguments: str) -> Crawler:
+def archiving_crawler(
+    database_url: str, *, settings: dict[str, Any] | None = None, **arguments: str
+) -> Crawler:
     """A crawler that archives into `database_url`: its spider, run and pipeline built,
-    the run's schema checked and the site's lock taken (released by `close`)."""
-    settings = {
+    the run's schema checked and the site's lock taken (released by `close`).
+    `settings` win over the project's (``-s``); `arguments` are the spider's (``-a``)."""
+    every = {
         "TELNETCONSOLE_ENABLED": False,
         **get_reactor_settings(),
         **PROJECT_SETTINGS,
         "ARCHIVE_DB": database_url,
+        **(settings or {}),
     }
-    crawler = Crawler(RelatedSpider, settings)
+    crawler = Crawler(RelatedSpider, every)
     crawler.spider = crawler._create_spider(**arguments)
     crawler._apply_settings()  # the components, ArchiveRun among them
     return crawler

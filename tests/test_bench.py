@@ -102,6 +102,32 @@ def test_the_revisit_rows_give_304s_bytes_stored_time_and_growth_per_capture():
     assert rows[3][1] == "9000 B a new capture (4000 B of body), 420 B a revisit row, 200 B a 304"
 
 
+def test_the_crawls_alone_give_each_process_cpu_a_page_beside_the_ratios():
+    """`--only crawl`: rows 1 and 2, and where each crawl's CPU went, a page at a time."""
+    from bench.report import table
+
+    def crawl(pages_per_s: float, **by_role: float) -> dict[str, object]:
+        return {
+            "pages_per_s": pages_per_s,
+            "ratio_to_ceiling": pages_per_s / 200,
+            "cpu_ms_per_page_by_role": by_role,
+        }
+
+    results = {
+        "pages": 2000,
+        "ceiling": crawl(200, main=4.0, server=0.9),
+        "full_sqlite": crawl(190, main=4.2, server=0.9, worker=2.5),
+    }
+
+    lines = table(results).splitlines()
+
+    assert "1. ceiling, 2,000 pages" in lines[2]
+    assert "0.95 of ceiling" in lines[3]
+    assert "main 4.00 / server 0.90 ms" in lines[4]
+    assert "main 4.20 / server 0.90 / worker 2.50 ms" in lines[5]
+    assert len(lines) == 6
+
+
 def test_the_ceiling_crawls_every_page_of_the_local_copy(tmp_path):
     """Scrapy's ceiling walks the whole copy: its callback is not handed a capture."""
     import os

@@ -3,17 +3,21 @@
 They are read as each request is downloaded (one indexed query, in
 crawler.middlewares.validators), not all at the run's start: a run over an
 archive of ten million articles holds none of them in memory, and a capture
-stored while the run goes on is the one its next request asks about. The
+stored while the run goes on is the one its next request asks about. An
+article that cannot have any (not archived, or a site none of whose captures
+has any) costs no query: the query runs on the crawl's event loop. The
 spider, its run and the middleware in this process, on both databases.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import event
 
 from crawler.archive.database import create_archive_engine
 from crawler.archive.migrate import ensure_current
@@ -29,13 +33,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from scrapy.crawler import Crawler
+    from sqlalchemy.engine import Engine
 
 BASE_URL = "http://127.0.0.1:8765"
 FIRST_AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def store_fetch(url: str, etag: str, at: datetime, body: str) -> None:
-    """A fetch of the seed page answered with `etag`, stored as the crawl stores it."""
+def store_fetch(url: str, etag: str | None, at: datetime, body: str) -> None:
+    """A fetch of the seed page answered with `etag` (None: no validators), stored as the
+    crawl stores it."""
     parsed = fetched(SEED_ID, body.encode(), at=at)
     page = parsed.page
     page.exchange = HttpExchange(
@@ -45,7 +51,8 @@ def store_fetch(url: str, etag: str, at: datetime, body: str) -> None:
         http_version="HTTP/1.1",
         status=200,
         reason="OK",
-        response_headers=[("Content-Type", "text/html; charset=utf-8"), ("ETag", etag)],
+        response_headers=[("Content-Type", "text/html; charset=utf-8")]
+        + ([("ETag", etag)] if etag is not None else []),
         body=page.body,
         fetched_at=page.fetched_at,
     )
@@ -61,6 +68,25 @@ def crawler(database_url: str) -> Iterator[Crawler]:
     crawler = archiving_crawler(database_url, start=SEED_ID, base_url=BASE_URL)
     yield crawler
     archive_run(crawler).release()
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` sends to the database meanwhile."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def captures_read(sent: list[str]) -> list[str]:
+    return [statement for statement in sent if "FROM captures" in statement]
 
 
 def downloaded(crawler: Crawler, article_id: str):
@@ -98,3 +124,66 @@ def test_an_article_the_archive_lacks_is_asked_for_without_validators(crawler):
 
     assert "If-None-Match" not in request.headers
     assert "revalidates" not in request.cb_kwargs
+
+
+def test_an_article_the_archive_lacks_costs_no_query(crawler):
+    run = archive_run(crawler)
+    assert run.plan.archived  # read as the run starts (the spider's start reads it)
+
+    with statements(run.engine) as sent:
+        downloaded(crawler, "1700001")
+
+    assert sent == []
+
+
+def test_a_first_crawl_asks_the_archive_nothing_as_it_downloads(database_url):
+    ensure_current(database_url)
+    crawler = archiving_crawler(database_url, start=SEED_ID, base_url=BASE_URL)
+    run = archive_run(crawler)
+    try:
+        assert not run.plan.archived
+        with statements(run.engine) as sent:
+            requests = [downloaded(crawler, article_id) for article_id in (SEED_ID, "1700001")]
+    finally:
+        run.release()
+
+    assert sent == []
+    assert all("If-None-Match" not in request.headers for request in requests)
+
+
+def test_a_full_recrawl_asks_with_the_validators_of_each_archived_article(database_url):
+    ensure_current(database_url)
+    store_fetch(database_url, '"v1"', FIRST_AT, seed_html())
+    crawler = archiving_crawler(
+        database_url,
+        settings={"ARCHIVE_INCREMENTAL": False},
+        start=SEED_ID,
+        base_url=BASE_URL,
+    )
+    try:
+        request = downloaded(crawler, SEED_ID)
+    finally:
+        archive_run(crawler).release()
+
+    assert request.headers.get("If-None-Match") == b'"v1"'
+
+
+def test_a_full_recrawl_of_a_site_without_validators_asks_the_archive_once(database_url):
+    """A site whose server sends no ETag or Last-Modified: no query for each request."""
+    ensure_current(database_url)
+    store_fetch(database_url, None, FIRST_AT, seed_html())
+    crawler = archiving_crawler(
+        database_url,
+        settings={"ARCHIVE_INCREMENTAL": False},
+        start=SEED_ID,
+        base_url=BASE_URL,
+    )
+    run = archive_run(crawler)
+    try:
+        with statements(run.engine) as sent:
+            requests = [downloaded(crawler, article_id) for article_id in (SEED_ID, "1700001")]
+    finally:
+        run.release()
+
+    assert len(captures_read(sent)) == 1
+    assert all("If-None-Match" not in request.headers for request in requests)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from crawler.archive.rows import ARTICLES, CAPTURES, LINKS
 
@@ -60,6 +60,21 @@ def validators_of(engine: Engine, site: str, article_id: str) -> Validators | No
     if row is None or not (row.etag or row.last_modified):
         return None
     return Validators(row.id, row.etag, row.last_modified)
+
+
+def site_has_validators(engine: Engine, site: str) -> bool:
+    """Whether any capture of the site that the archive accepted has validators (one query)."""
+    query = (
+        select(CAPTURES.c.id)
+        .where(
+            CAPTURES.c.site == site,
+            CAPTURES.c.outcome.in_(ACCEPTED),
+            or_(CAPTURES.c.etag.is_not(None), CAPTURES.c.last_modified.is_not(None)),
+        )
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def archived_links(engine: Engine, site: str) -> dict[str, tuple[str, ...]]:

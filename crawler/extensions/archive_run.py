@@ -56,7 +56,12 @@ from crawler.archive.retrying import with_retries
 from crawler.archive.runs import DEGRADED, FAILED, FINISHED, INTERRUPTED, RunCounts, RunLog
 from crawler.archive.sites import profile_record
 from crawler.archive.store import ArchiveStore
-from crawler.archive.validators import Validators, archived_links, validators_of
+from crawler.archive.validators import (
+    Validators,
+    archived_links,
+    site_has_validators,
+    validators_of,
+)
 from crawler.clock import run_clock
 from crawler.cluster.membership import FrontierError, SharedFrontier, connect, frontier_prefix
 from crawler.discovery.report import DiscoveryTotals
@@ -272,12 +277,33 @@ class ArchiveRun:
         """What a fetch of the article asks the server with (If-None-Match, ...), if anything.
 
         Read as each request is made (one indexed query), incremental or not: a
-        full re-crawl asks before downloading too.
+        full re-crawl asks before downloading too. An article that cannot have
+        any costs no query (`_may_have_validators`): the query runs on the
+        reactor, and a first crawl would pay it for every page to learn nothing.
         """
+        if not self._may_have_validators(article_id):
+            return None
         validators = validators_of(self.engine, self.site, article_id)
         if validators is not None:
             self.crawler.stats.inc_value("archive/validators")
         return validators
+
+    def _may_have_validators(self, article_id: str) -> bool:
+        """Whether the archive may hold validators of the article, known without a query.
+
+        Only a capture the archive accepted has them, and only an archived
+        article has such a capture: an incremental run's plan holds the ids
+        archived; a full re-crawl (no plan) asks once whether any capture of
+        the site has validators. What the archive held when the run began is
+        enough: the duplicate filter lets no article be fetched twice in a run.
+        """
+        if self.settings.getbool("ARCHIVE_INCREMENTAL"):
+            return article_id in self.plan.archived
+        return self._site_has_validators
+
+    @cached_property
+    def _site_has_validators(self) -> bool:
+        return site_has_validators(self.engine, self.site)
 
     @cached_property
     def archived_links(self) -> dict[str, tuple[str, ...]]:

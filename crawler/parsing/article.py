@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.items import Article, Image, MaxLength
-from crawler.parsing import extraction
+from crawler.parsing import extraction, nodes
 from crawler.parsing.authors import people
 from crawler.parsing.dates import PLAUSIBLE_DATES, PublishedTime, day_in_url, read_local_date
 from crawler.parsing.kind import classify
@@ -219,8 +219,8 @@ def _rule_values(page: Selector, css: str) -> Iterator[str]:
     """What a rule finds, match by match: the attribute a ``::attr(…)`` rule names, else
     the element's whole text (for a ``::text`` rule too, not only its own text nodes)."""
     attribute = "::attr(" in css
-    for node in page.css(css.removesuffix("::text")):
-        yield (node.get() if attribute else node.xpath("string()").get()) or ""
+    for node in nodes.css(css.removesuffix("::text"))(page.root):
+        yield str(node) if attribute else nodes.string(node)
 
 
 def _missed(what: str, rules: tuple[str, ...], source: str, warnings: list[str]) -> None:
@@ -241,7 +241,7 @@ def _title(
         sources["title"] = CSS
         return title
     metadata = fallback.metadata
-    tag_title = normalise_text(page.xpath("//title/text()").get() or "")
+    tag_title = normalise_text(nodes.first(nodes.xpath("//title/text()")(page.root)) or "")
     # An <h1> may hold more than its headline (the site's logo link): its parts are candidates too.
     headings = [
         normalise_text(text) for text in page.xpath("//h1 | //h1/*").xpath("string()").getall()
@@ -388,7 +388,7 @@ def _body(
     rules = profile.fields
     images: list[Image] = []
     for css in rules.body:
-        containers = page.css(css)
+        containers = nodes.css(css)(page.root)
         if containers:
             paragraphs = _body_paragraphs(containers[0], profile)
             images = _images(containers[0], url, profile, warnings)
@@ -471,7 +471,7 @@ def _authors(
     or what the ``<title>`` holds besides the headline (``Headline - Site``).
     """
     metadata = fallback.metadata
-    tag_title = normalise_text(page.xpath("//title/text()").get() or "")
+    tag_title = normalise_text(nodes.first(nodes.xpath("//title/text()")(page.root)) or "")
     publishers = (metadata.site_name, metadata.publisher, *site_names_in_title(tag_title, title))
     host = urlsplit(fallback.url).hostname
 
@@ -516,7 +516,7 @@ def _language(
 
 
 def _declared_language(page: Selector, profile: SiteProfile, fallback: _Fallbacks) -> Found | None:
-    declared = normalise_text(page.xpath("/html/@lang").get() or "")
+    declared = normalise_text(nodes.first(nodes.xpath("/html/@lang")(page.root)) or "")
     if declared:
         return Found(declared, HTML)
     if fallback.metadata.language is not None:
@@ -527,12 +527,12 @@ def _declared_language(page: Selector, profile: SiteProfile, fallback: _Fallback
 _EMPHASIS_TAGS = ("strong", "b")
 
 
-def _body_paragraphs(container: Selector, profile: SiteProfile) -> list[_Paragraph]:
+def _body_paragraphs(container: HtmlElement, profile: SiteProfile) -> list[_Paragraph]:
     rules = profile.fields
-    excluded = {node.root for css in rules.exclude for node in container.css(css)}
+    excluded = {node for css in rules.exclude for node in nodes.css(css)(container)}
     emphasis = _EMPHASIS_TAGS if rules.bold_subheadings else ()
     paragraphs = []
-    for raw, emphasised, tag in _blocks(container.root, excluded, emphasis):
+    for raw, emphasised, tag in _blocks(container, excluded, emphasis):
         text = _clean_paragraph(raw, profile)
         if text:
             paragraphs.append(_Paragraph(text, tag in rules.subheading_tags or emphasised))
@@ -604,12 +604,12 @@ def _inline_text(element: HtmlElement, excluded: set[HtmlElement]) -> str:
 
 
 def _images(
-    container: Selector, url: str, profile: SiteProfile, warnings: list[str]
+    container: HtmlElement, url: str, profile: SiteProfile, warnings: list[str]
 ) -> list[Image]:
-    blocks = {node.root for node in container.css(profile.fields.image_block)}
+    blocks = set(nodes.css(profile.fields.image_block)(container))
     images = []
-    for img in container.css("img"):
-        src = (img.attrib.get("src") or "").strip()
+    for img in nodes.css("img")(container):
+        src = (img.get("src") or "").strip()
         if not src:
             warnings.append("image_without_src")
             continue
@@ -617,7 +617,7 @@ def _images(
         if absolute is None:
             warnings.append(f"image_bad_url: {src[:80]!r}")
             continue
-        images.append(Image(url=absolute, caption=_caption(img.root, blocks, profile)))
+        images.append(Image(url=absolute, caption=_caption(img, blocks, profile)))
     return images
 
 
@@ -625,5 +625,5 @@ def _caption(img: HtmlElement, blocks: set[HtmlElement], profile: SiteProfile) -
     block = next((node for node in img.iterancestors() if node in blocks), None)
     if block is None:
         return None
-    text = Selector(root=block).css(profile.fields.caption).xpath("string()").get()
+    text = next(nodes.strings(nodes.css(profile.fields.caption)(block)), None)
     return normalise_text(text or "") or None
