@@ -115,11 +115,12 @@ def stored_pages(
         )
         with store.engine.connect() as conn:
             rows = conn.execute(query).all()
-            pages = []
-            for row in rows:
-                body = bodies.get(conn, row.payload_digest) if row.payload_digest else None
-                if body is not None:
-                    pages.append(page_of_capture(row, body))
+            kept = bodies.get_many(conn, [row.payload_digest for row in rows if row.payload_digest])
+        pages = [
+            page_of_capture(row, kept[row.payload_digest])
+            for row in rows
+            if row.payload_digest in kept
+        ]
         if not rows:
             return
         yield from pages
@@ -136,13 +137,14 @@ def pages_of_captures(
             row.id: row
             for row in conn.execute(select(CAPTURES).where(CAPTURES.c.id.in_(list(capture_ids))))
         }
-        pages = []
-        for capture_id in capture_ids:
-            row = rows.get(capture_id)
-            body = bodies.get(conn, row.payload_digest) if row and row.payload_digest else None
-            if row is not None and body is not None:
-                pages.append(page_of_capture(row, body))
-    return pages
+        kept = bodies.get_many(
+            conn, [row.payload_digest for row in rows.values() if row.payload_digest]
+        )
+    return [
+        page_of_capture(row, kept[row.payload_digest])
+        for capture_id in capture_ids
+        if (row := rows.get(capture_id)) is not None and row.payload_digest in kept
+    ]
 
 
 def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnElement[bool]:

@@ -341,9 +341,23 @@ class BatchSave:
     def _settle_held(self, conn: Connection, decisions: list[_Decision]) -> None:
         """A re-parse: a held (or dropped) capture read now becomes what it gives."""
         for decision in decisions:
-            capture_id = decision.parsed.page.capture_id
-            decision.capture_id = capture_id
-            if capture_id is None or decision.status == "dropped":
+            decision.capture_id = decision.parsed.page.capture_id
+        settled = [d for d in decisions if d.capture_id is not None and d.status != "dropped"]
+        if not settled:
+            return
+        # Most captures re-read are their article's current one (outcome new, version...):
+        # one query finds the few still held or dropped, and only those are updated.
+        unsettled = set(
+            conn.execute(
+                select(CAPTURES.c.id).where(
+                    CAPTURES.c.id.in_([d.capture_id for d in settled]),
+                    CAPTURES.c.outcome.in_(("held", "dropped")),
+                )
+            ).scalars()
+        )
+        for decision in settled:
+            capture_id = decision.capture_id
+            if capture_id not in unsettled:
                 continue
             conn.execute(
                 update(CAPTURES)
