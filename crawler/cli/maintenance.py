@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 @db_option
 @site_option
 @click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
-def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that parse (default: one a CPU this process may use; 1: parse here).",
+)
+def reparse(db: str | None, site: str | None, since: datetime | None, workers: int | None) -> None:
     """Run the current parser over the stored captures, without any network.
 
     Each article is read from the capture of its current version; captures the
@@ -27,7 +33,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
     versions.
     """
     from crawler.archive.db_errors import ArchiveUnwritable
-    from crawler.archive.reparse import count_stored_pages
+    from crawler.archive.reparse import count_stored_pages, usable_cpus
     from crawler.archive.reparse import reparse as run_reparse
     from crawler.archive.sites import archived_profiles
     from crawler.sites import ProfileError, UnknownSiteError
@@ -38,6 +44,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
             store,
             site=site,
             since=since,
+            workers=workers or usable_cpus(),
             profiles={s: found.profile for s, found in archived_profiles(store.engine).items()},
             progress=lambda pages: out.progress(
                 pages, unit="pages", total=lambda: count_stored_pages(store, site, since)
