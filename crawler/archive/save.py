@@ -399,8 +399,9 @@ class BatchSave:
         if not accepted:
             return
         # A re-parse mostly finds what is stored: a row it would write as it is stays.
-        written = [d for d in accepted if not (reparse and _row_as_stored(d))]
-        self._pks = {d.index: d.previous.id for d in accepted if d not in written}  # type: ignore[union-attr]
+        kept = {d.index for d in accepted if reparse and _row_as_stored(d)}
+        written = [d for d in accepted if d.index not in kept]
+        self._pks = {d.index: d.previous.id for d in accepted if d.index in kept}  # type: ignore[union-attr]
         if written:
             rows = [d.row for d in written]
             # Rows come back in no promised order (an upsert of existing rows returns them
