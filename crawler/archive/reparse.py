@@ -36,7 +36,7 @@ from crawler.archive.rows import (
     read_as_page,
 )
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
-from crawler.parsing.fetched import parse_fetched
+from crawler.parsing.fetched import parse_pages
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from crawler.archive.payloads import PayloadStore
     from crawler.archive.store import ArchiveStore
     from crawler.items import FetchedPage
+    from crawler.parsing.article import ParseResult
     from crawler.sites.profile import SiteProfile
 
 
@@ -101,11 +102,6 @@ def reparse(
     return counts
 
 
-def parse_batch(pages: list[FetchedPage], profiles: Mapping[str, SiteProfile]) -> list[ParsedPage]:
-    """Each page parsed with its site's profile, as the archive's worker parses it."""
-    return [ParsedPage(page, parse_fetched(page, profiles[page.site])) for page in pages]
-
-
 class _Parsing:
     """Batches parsed here (one worker) or in a pool of processes, handed back in order."""
 
@@ -135,17 +131,23 @@ class _Parsing:
     ) -> Iterator[list[ParsedPage]]:
         if self._pool is None:
             for pages in batches:
-                yield parse_batch(pages, profiles_of(pages))
+                yield _paired(pages, parse_pages(pages, profiles_of(pages)))
             return
         # A few batches ahead of the one being stored keep every worker busy; no more, so
         # that memory stays flat over an archive of any size.
-        ahead: deque[Future[list[ParsedPage]]] = deque()
+        ahead: deque[tuple[list[FetchedPage], Future[list[ParseResult]]]] = deque()
         for pages in batches:
-            ahead.append(self._pool.submit(parse_batch, pages, profiles_of(pages)))
+            ahead.append((pages, self._pool.submit(parse_pages, pages, profiles_of(pages))))
             if len(ahead) > 2 * self.workers:
-                yield ahead.popleft().result()
+                done, result = ahead.popleft()
+                yield _paired(done, result.result())
         while ahead:
-            yield ahead.popleft().result()
+            done, result = ahead.popleft()
+            yield _paired(done, result.result())
+
+
+def _paired(pages: list[FetchedPage], results: list[ParseResult]) -> list[ParsedPage]:
+    return [ParsedPage(page, result) for page, result in zip(pages, results, strict=True)]
 
 
 def usable_cpus() -> int:
