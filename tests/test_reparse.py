@@ -189,3 +189,11 @@ def test_a_reparse_in_several_processes_stores_what_one_process_stores(tmp_path)
 
     assert results[0] == results[1]
     assert results[1][0] == {"changed": 4, "unchanged": 26}
+
+
+def test_the_command_parses_in_the_processes_it_is_given(sqlite_url):
+    archive_local_copy(sqlite_url, LocalSite(pages=20))
+
+    output = reparse(sqlite_url, "--workers", "2")
+
+    assert output.strip() == "20 stored pages parsed again: 20 unchanged"

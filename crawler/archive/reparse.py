@@ -150,6 +150,10 @@ def _paired(pages: list[FetchedPage], results: list[ParseResult]) -> list[Parsed
     return [ParsedPage(page, result) for page, result in zip(pages, results, strict=True)]
 
 
+POOL_PAGES = 1_000
+"""Pages from which `reparse` parses in a pool by default: below, starting it costs more."""
+
+
 def usable_cpus() -> int:
     """The CPUs this process may run on (its affinity, where the system says it)."""
     if hasattr(os, "sched_getaffinity"):

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that parse (default: one a CPU this process may use; 1: parse here).",
+    help="Processes that parse (default: one a CPU this process may use, for 1,000 "
+    "pages or more; 1: parse here).",
 )
 def reparse(db: str | None, site: str | None, since: datetime | None, workers: int | None) -> None:
     """Run the current parser over the stored captures, without any network.
@@ -33,21 +34,30 @@ def reparse(db: str | None, site: str | None, since: datetime | None, workers: i
     versions.
     """
     from crawler.archive.db_errors import ArchiveUnwritable
-    from crawler.archive.reparse import count_stored_pages, usable_cpus
+    from crawler.archive.reparse import POOL_PAGES, count_stored_pages, usable_cpus
     from crawler.archive.reparse import reparse as run_reparse
     from crawler.archive.sites import archived_profiles
     from crawler.sites import ProfileError, UnknownSiteError
 
     store = open_store(db, writer=True)
     try:
+        counted: int | None = None
+        if workers is None:
+            # A process of its own costs a second or so to start: worth it for many pages.
+            counted = count_stored_pages(store, site, since)
+            workers = usable_cpus() if counted >= POOL_PAGES else 1
         counts = run_reparse(
             store,
             site=site,
             since=since,
-            workers=workers or usable_cpus(),
+            workers=workers,
             profiles={s: found.profile for s, found in archived_profiles(store.engine).items()},
             progress=lambda pages: out.progress(
-                pages, unit="pages", total=lambda: count_stored_pages(store, site, since)
+                pages,
+                unit="pages",
+                total=lambda: (
+                    counted if counted is not None else count_stored_pages(store, site, since)
+                ),
             ),
         )
     except (UnknownSiteError, ProfileError) as error:
