@@ -16,7 +16,6 @@ the outcome is the one a single process gives.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -148,17 +147,6 @@ class _Parsing:
 
 def _paired(pages: list[FetchedPage], results: list[ParseResult]) -> list[ParsedPage]:
     return [ParsedPage(page, result) for page, result in zip(pages, results, strict=True)]
-
-
-POOL_PAGES = 1_000
-"""Pages from which `reparse` parses in a pool by default: below, starting it costs more."""
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity, where the system says it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _ignore_interrupts() -> None:

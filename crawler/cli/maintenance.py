@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=None,
-    help="Processes that parse (default: one a CPU this process may use, for 1,000 "
-    "pages or more; 1: parse here).",
+    default=1,
+    show_default=True,
+    help="Processes that parse (1: this one). More pay where as many CPUs are idle.",
 )
-def reparse(db: str | None, site: str | None, since: datetime | None, workers: int | None) -> None:
+def reparse(db: str | None, site: str | None, since: datetime | None, workers: int) -> None:
     """Run the current parser over the stored captures, without any network.
 
     Each article is read from the capture of its current version; captures the
@@ -34,18 +34,13 @@ def reparse(db: str | None, site: str | None, since: datetime | None, workers: i
     versions.
     """
     from crawler.archive.db_errors import ArchiveUnwritable
-    from crawler.archive.reparse import POOL_PAGES, count_stored_pages, usable_cpus
+    from crawler.archive.reparse import count_stored_pages
     from crawler.archive.reparse import reparse as run_reparse
     from crawler.archive.sites import archived_profiles
     from crawler.sites import ProfileError, UnknownSiteError
 
     store = open_store(db, writer=True)
     try:
-        counted: int | None = None
-        if workers is None:
-            # A process of its own costs a second or so to start: worth it for many pages.
-            counted = count_stored_pages(store, site, since)
-            workers = usable_cpus() if counted >= POOL_PAGES else 1
         counts = run_reparse(
             store,
             site=site,
@@ -55,9 +50,7 @@ def reparse(db: str | None, site: str | None, since: datetime | None, workers: i
             progress=lambda pages: out.progress(
                 pages,
                 unit="pages",
-                total=lambda: (
-                    counted if counted is not None else count_stored_pages(store, site, since)
-                ),
+                total=lambda: count_stored_pages(store, site, since),
             ),
         )
     except (UnknownSiteError, ProfileError) as error:
