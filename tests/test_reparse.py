@@ -108,3 +108,92 @@ def test_a_page_dropped_by_an_old_parser_becomes_an_article_when_reparsed(sqlite
 
     assert output.strip() == "1 stored pages parsed again: 1 new"
     assert archive_db.archived_ids(sqlite_url) == {SEED_ID}
+
+
+def as_if_an_old_parser_missed_a_link_and_miscounted(url: str, article_id: str) -> list[int]:
+    """Rewrite an article as a parser that missed its last related link and miscounted its
+    words had stored it (the same text: no new version); the positions of all its links."""
+    from crawler.archive.models import RelatedLinkRecord
+
+    engine = create_archive_engine(url)
+    with engine.begin() as conn:
+        pk = conn.execute(
+            select(ArticleRecord.id).where(ArticleRecord.article_id == article_id)
+        ).scalar_one()
+        positions = sorted(
+            conn.execute(
+                select(RelatedLinkRecord.position).where(RelatedLinkRecord.source_pk == pk)
+            ).scalars()
+        )
+        conn.execute(
+            RelatedLinkRecord.__table__.delete().where(
+                RelatedLinkRecord.source_pk == pk, RelatedLinkRecord.position == positions[-1]
+            )
+        )
+        conn.execute(update(ArticleRecord).where(ArticleRecord.id == pk).values(word_count=0))
+    engine.dispose()
+    return positions
+
+
+def related_positions(url: str, article_id: str) -> list[int]:
+    from crawler.archive.models import RelatedLinkRecord
+
+    engine = create_archive_engine(url)
+    with engine.connect() as conn:
+        positions = sorted(
+            conn.execute(
+                select(RelatedLinkRecord.position)
+                .join(ArticleRecord, ArticleRecord.id == RelatedLinkRecord.source_pk)
+                .where(ArticleRecord.article_id == article_id)
+            ).scalars()
+        )
+    engine.dispose()
+    return positions
+
+
+def test_a_parser_fix_outside_the_text_reaches_the_links_and_fields_without_a_new_version(
+    database_url,
+):
+    archive_local_copy(database_url, LocalSite(pages=20))
+    before = archive_db.article(database_url, SEED_ID)
+    positions = as_if_an_old_parser_missed_a_link_and_miscounted(database_url, SEED_ID)
+
+    output = reparse(database_url)
+
+    assert output.strip() == "20 stored pages parsed again: 20 unchanged"
+    assert related_positions(database_url, SEED_ID) == positions
+    after = archive_db.article(database_url, SEED_ID)
+    assert (after.version, after.word_count) == (1, before.word_count)
+
+
+def test_a_reparse_in_several_processes_stores_what_one_process_stores(tmp_path):
+    from crawler.archive.reparse import reparse as run_reparse
+    from crawler.archive.store import ArchiveStore
+
+    results = []
+    for workers in (1, 2):
+        url = f"sqlite:///{tmp_path}/archive-{workers}.sqlite3"
+        site = LocalSite(pages=30)
+        archive_local_copy(url, site)
+        fixed = sorted(archive_db.archived_ids(url))[:4]
+        as_if_parsed_by_an_old_buggy_parser(url, fixed)
+        engine = create_archive_engine(url, writer=True)
+        # Batches smaller than the archive: several in flight in the pool, stored in order.
+        counts = run_reparse(ArchiveStore(engine), batch=7, workers=workers)
+        engine.dispose()
+        versions = {
+            article_id: [v.version for v in archive_db.versions(url, article_id)]
+            for article_id in sorted(archive_db.archived_ids(url))
+        }
+        results.append((counts, versions))
+
+    assert results[0] == results[1]
+    assert results[1][0] == {"changed": 4, "unchanged": 26}
+
+
+def test_the_command_parses_in_the_processes_it_is_given(sqlite_url):
+    archive_local_copy(sqlite_url, LocalSite(pages=20))
+
+    output = reparse(sqlite_url, "--workers", "2")
+
+    assert output.strip() == "20 stored pages parsed again: 20 unchanged"

@@ -3,7 +3,9 @@
 A body is keyed by its WARC payload digest, so a fetch that brings the same
 bytes again adds a capture row, not the bytes. The database keeps the index
 (`captures`) whatever holds the bodies; a store of rotating WARC files or
-object storage implements the same two methods.
+object storage implements the same three methods (`get_many` is `get` for
+many bodies at once: a re-parse reads thousands, and one query a body cost
+it more than their decompression).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class PayloadStore(Protocol):
     def get(self, conn: Connection, digest: str) -> bytes | None:
         """The body with this digest, as received; None if not kept."""
 
+    def get_many(self, conn: Connection, digests: Sequence[str]) -> dict[str, bytes]:
+        """The bodies with these digests, as received, by digest; those not kept left out."""
+
 
 class DatabasePayloads:
     """The embedded default: bodies gzip-compressed in the `payloads` table."""
@@ -112,3 +117,19 @@ class DatabasePayloads:
             select(_PAYLOADS.c.body_gz).where(_PAYLOADS.c.digest == digest)
         ).scalar_one_or_none()
         return gzip.decompress(body_gz) if body_gz is not None else None
+
+    def get_many(self, conn: Connection, digests: Sequence[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(digests))
+        bodies: dict[str, bytes] = {}
+        # In slices: SQLite bounds the parameters of one statement.
+        for start in range(0, len(wanted), _READ_SLICE):
+            query = select(_PAYLOADS.c.digest, _PAYLOADS.c.body_gz).where(
+                _PAYLOADS.c.digest.in_(wanted[start : start + _READ_SLICE])
+            )
+            bodies.update(
+                (digest, gzip.decompress(body_gz)) for digest, body_gz in conn.execute(query)
+            )
+        return bodies
+
+
+_READ_SLICE = 500

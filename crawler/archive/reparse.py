@@ -6,11 +6,19 @@ from its own capture: the one its current version was read from (a page the
 parser dropped, from its last capture). Then the captures the quality gate
 held since are read again: those the fixed profile now reads, and which lose
 nothing the current version has, become versions; the others stay held.
+
+Parsing is most of a re-parse's work, and each page's parse is its own: with
+`workers` above 1 the batches are parsed in that many processes while this
+one reads the next captures and stores the batches parsed, in their order, so
+the outcome is the one a single process gives.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing
+import signal
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,11 +35,12 @@ from crawler.archive.rows import (
     read_as_page,
 )
 from crawler.archive.save import LOST_FIELDS_ONLY, GateContext, ParsedPage
-from crawler.parsing.fetched import parse_fetched
+from crawler.parsing.fetched import parse_pages
 from crawler.sites import get_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from concurrent.futures import Future
     from datetime import datetime
 
     from sqlalchemy import ColumnElement
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
     from crawler.archive.payloads import PayloadStore
     from crawler.archive.store import ArchiveStore
     from crawler.items import FetchedPage
+    from crawler.parsing.article import ParseResult
     from crawler.sites.profile import SiteProfile
 
 
@@ -52,6 +62,7 @@ def reparse(
     profiles: Mapping[str, SiteProfile] | None = None,
     progress: Callable[[Iterable[FetchedPage]], Iterable[FetchedPage]] | None = None,
     retry_budget: float = 30.0,
+    workers: int = 1,
 ) -> Counter[str]:
     """Re-parse stored captures (of `site`, fetched since `since`); count what became of them.
 
@@ -59,29 +70,88 @@ def reparse(
     with, crawler.archive.sites), else found by name (ARCHIVE_SITES_DIR, then the
     built-in ones), unless `profile` is given for the one site being re-parsed.
     `progress` wraps the stream of stored pages, e.g. in a progress bar. A page
-    the database refuses is kept as dropped with its reason, as in a crawl.
+    the database refuses is kept as dropped with its reason, as in a crawl. With
+    `workers` above 1, pages are parsed in that many processes (see above).
     """
     counts: Counter[str] = Counter()
     chosen: dict[str, SiteProfile] = {}
-    for held in (False, True):
-        pages_read: Iterable[FetchedPage] = stored_pages(store, site, since, held=held)
-        if progress is not None:
-            pages_read = progress(pages_read)
-        # A held capture is judged again on what it would lose; there is no run to
-        # judge drift over, and the profile is what the archivist just fixed.
-        gate = GateContext({}, default=LOST_FIELDS_ONLY) if held else None
-        for pages in _batched(pages_read, batch):
-            parsed = []
-            for page in pages:
-                if page.site not in chosen:
-                    known = (profiles or {}).get(page.site)
-                    chosen[page.site] = profile or known or get_profile(page.site)
-                parsed.append(ParsedPage(page, parse_fetched(page, chosen[page.site])))
-            for outcome in save_isolating(
-                store, parsed, retry_budget=retry_budget, reparse=True, gate=gate
-            ):
-                counts[outcome.status] += 1
+
+    def profiles_of(pages: list[FetchedPage]) -> dict[str, SiteProfile]:
+        for page in pages:
+            if page.site not in chosen:
+                known = (profiles or {}).get(page.site)
+                chosen[page.site] = profile or known or get_profile(page.site)
+        return {page.site: chosen[page.site] for page in pages}
+
+    with _Parsing(workers) as parsing:
+        for held in (False, True):
+            pages_read: Iterable[FetchedPage] = stored_pages(store, site, since, held=held)
+            if progress is not None:
+                pages_read = progress(pages_read)
+            # A held capture is judged again on what it would lose; there is no run to
+            # judge drift over, and the profile is what the archivist just fixed.
+            gate = GateContext({}, default=LOST_FIELDS_ONLY) if held else None
+            # The held pass comes after the first has stored all it read: which captures
+            # are still held after a later version depends on it.
+            for parsed in parsing.parsed(_batched(pages_read, batch), profiles_of):
+                for outcome in save_isolating(
+                    store, parsed, retry_budget=retry_budget, reparse=True, gate=gate
+                ):
+                    counts[outcome.status] += 1
     return counts
+
+
+class _Parsing:
+    """Batches parsed here (one worker) or in a pool of processes, handed back in order."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Parsing:
+        if self.workers > 1:
+            # spawn, as the crawl's writer does: this process holds database connections,
+            # which a forked child must never share.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def parsed(
+        self,
+        batches: Iterable[list[FetchedPage]],
+        profiles_of: Callable[[list[FetchedPage]], dict[str, SiteProfile]],
+    ) -> Iterator[list[ParsedPage]]:
+        if self._pool is None:
+            for pages in batches:
+                yield _paired(pages, parse_pages(pages, profiles_of(pages)))
+            return
+        # A few batches ahead of the one being stored keep every worker busy; no more, so
+        # that memory stays flat over an archive of any size.
+        ahead: deque[tuple[list[FetchedPage], Future[list[ParseResult]]]] = deque()
+        for pages in batches:
+            ahead.append((pages, self._pool.submit(parse_pages, pages, profiles_of(pages))))
+            if len(ahead) > 2 * self.workers:
+                done, result = ahead.popleft()
+                yield _paired(done, result.result())
+        while ahead:
+            done, result = ahead.popleft()
+            yield _paired(done, result.result())
+
+
+def _paired(pages: list[FetchedPage], results: list[ParseResult]) -> list[ParsedPage]:
+    return [ParsedPage(page, result) for page, result in zip(pages, results, strict=True)]
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the re-parse itself answers it, and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def count_stored_pages(store: ArchiveStore, site: str | None, since: datetime | None) -> int:
@@ -115,11 +185,12 @@ def stored_pages(
         )
         with store.engine.connect() as conn:
             rows = conn.execute(query).all()
-            pages = []
-            for row in rows:
-                body = bodies.get(conn, row.payload_digest) if row.payload_digest else None
-                if body is not None:
-                    pages.append(page_of_capture(row, body))
+            kept = bodies.get_many(conn, [row.payload_digest for row in rows if row.payload_digest])
+        pages = [
+            page_of_capture(row, kept[row.payload_digest])
+            for row in rows
+            if row.payload_digest in kept
+        ]
         if not rows:
             return
         yield from pages
@@ -136,13 +207,14 @@ def pages_of_captures(
             row.id: row
             for row in conn.execute(select(CAPTURES).where(CAPTURES.c.id.in_(list(capture_ids))))
         }
-        pages = []
-        for capture_id in capture_ids:
-            row = rows.get(capture_id)
-            body = bodies.get(conn, row.payload_digest) if row and row.payload_digest else None
-            if row is not None and body is not None:
-                pages.append(page_of_capture(row, body))
-    return pages
+        kept = bodies.get_many(
+            conn, [row.payload_digest for row in rows.values() if row.payload_digest]
+        )
+    return [
+        page_of_capture(row, kept[row.payload_digest])
+        for capture_id in capture_ids
+        if (row := rows.get(capture_id)) is not None and row.payload_digest in kept
+    ]
 
 
 def _wanted(site: str | None, since: datetime | None, held: bool) -> ColumnElement[bool]:

@@ -341,9 +341,23 @@ class BatchSave:
     def _settle_held(self, conn: Connection, decisions: list[_Decision]) -> None:
         """A re-parse: a held (or dropped) capture read now becomes what it gives."""
         for decision in decisions:
-            capture_id = decision.parsed.page.capture_id
-            decision.capture_id = capture_id
-            if capture_id is None or decision.status == "dropped":
+            decision.capture_id = decision.parsed.page.capture_id
+        settled = [d for d in decisions if d.capture_id is not None and d.status != "dropped"]
+        if not settled:
+            return
+        # Most captures re-read are their article's current one (outcome new, version...):
+        # one query finds the few still held or dropped, and only those are updated.
+        unsettled = set(
+            conn.execute(
+                select(CAPTURES.c.id).where(
+                    CAPTURES.c.id.in_([d.capture_id for d in settled]),
+                    CAPTURES.c.outcome.in_(("held", "dropped")),
+                )
+            ).scalars()
+        )
+        for decision in settled:
+            capture_id = decision.capture_id
+            if capture_id not in unsettled:
                 continue
             conn.execute(
                 update(CAPTURES)
@@ -384,18 +398,23 @@ class BatchSave:
             )
         if not accepted:
             return
-        rows = [d.row for d in accepted]
-        # Rows come back in no promised order (an upsert of existing rows returns them
-        # as it finds them), so each id is matched to its row by the natural key.
-        result = conn.execute(
-            self._upsert_statement(ARTICLES, ("site", "article_id"), rows[0]).returning(
-                ARTICLES.c.site, ARTICLES.c.article_id, ARTICLES.c.id
-            ),
-            rows,
-        )
-        pk_of = {(row.site, row.article_id): row.id for row in result}
-        self._pks = {d.index: pk_of[d.key] for d in accepted}
-        self._replace_children(conn, accepted)
+        # A re-parse mostly finds what is stored: a row it would write as it is stays.
+        kept = {d.index for d in accepted if reparse and _row_as_stored(d)}
+        written = [d for d in accepted if d.index not in kept]
+        self._pks = {d.index: d.previous.id for d in accepted if d.index in kept}  # type: ignore[union-attr]
+        if written:
+            rows = [d.row for d in written]
+            # Rows come back in no promised order (an upsert of existing rows returns them
+            # as it finds them), so each id is matched to its row by the natural key.
+            result = conn.execute(
+                self._upsert_statement(ARTICLES, ("site", "article_id"), rows[0]).returning(
+                    ARTICLES.c.site, ARTICLES.c.article_id, ARTICLES.c.id
+                ),
+                rows,
+            )
+            pk_of = {(row.site, row.article_id): row.id for row in result}
+            self._pks.update({d.index: pk_of[d.key] for d in written})
+        self._replace_children(conn, accepted, reparse)
 
     def _link_versions(self, conn: Connection, decisions: list[_Decision], reparse: bool) -> None:
         """Each version row, naming the capture a new version was read from."""
@@ -424,20 +443,44 @@ class BatchSave:
                     .values(last_seen_at=datetime.fromisoformat(decision.parsed.page.fetched_at))
                 )
 
-    def _replace_children(self, conn: Connection, accepted: list[_Decision]) -> None:
-        ids = [self._pks[d.index] for d in accepted]
-        conn.execute(delete(LINKS).where(LINKS.c.source_pk.in_(ids)))
-        conn.execute(delete(IMAGES).where(IMAGES.c.article_pk.in_(ids)))
-        links, images = [], []
+    def _replace_children(self, conn: Connection, accepted: list[_Decision], reparse: bool) -> None:
+        wanted: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         for decision in accepted:
             pk, article = self._pks[decision.index], decision.parsed.result.article
             assert article is not None
-            links += [link_row(pk, link) for link in article.related]
-            images += [image_row(pk, n, image) for n, image in enumerate(article.images)]
+            wanted[pk] = (
+                [link_row(pk, link) for link in article.related],
+                [image_row(pk, n, image) for n, image in enumerate(article.images)],
+            )
+        if reparse:
+            # A re-parse mostly finds the links and images stored: those stay as they are.
+            stored = self._children(conn, list(wanted))
+            wanted = {pk: rows for pk, rows in wanted.items() if stored.get(pk, ([], [])) != rows}
+            if not wanted:
+                return
+        ids = list(wanted)
+        conn.execute(delete(LINKS).where(LINKS.c.source_pk.in_(ids)))
+        conn.execute(delete(IMAGES).where(IMAGES.c.article_pk.in_(ids)))
+        links = [row for pk_links, _ in wanted.values() for row in pk_links]
+        images = [row for _, pk_images in wanted.values() for row in pk_images]
         if links:
             conn.execute(LINKS.insert(), links)
         if images:
             conn.execute(IMAGES.insert(), images)
+
+    @staticmethod
+    def _children(
+        conn: Connection, ids: list[int]
+    ) -> dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+        """The stored links and images of these articles, as the rows that wrote them."""
+        stored: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+            pk: ([], []) for pk in ids
+        }
+        for table, key, place in ((LINKS, LINKS.c.source_pk, 0), (IMAGES, IMAGES.c.article_pk, 1)):
+            query = select(table).where(key.in_(ids)).order_by(key, table.c.position)
+            for row in conn.execute(query).mappings():
+                stored[row[key.name]][place].append(dict(row))
+        return stored
 
     def _capture_failures(self, conn: Connection, failures: Sequence[items.FetchFailure]) -> None:
         """Each error reply kept as it came: a capture, dropped with the failure's reason."""
@@ -540,6 +583,15 @@ class BatchSave:
             reason=None if dropped else decision.reason,
             capture_id=decision.capture_id,
         )
+
+
+def _row_as_stored(decision: _Decision) -> bool:
+    """The article's row would be written with every value it holds already."""
+    stored, row = decision.previous, decision.row
+    if stored is None or row is None:
+        return False
+    values = stored._mapping
+    return all(name in values and values[name] == value for name, value in row.items())
 
 
 def _current(row: Row[Any]) -> quality.Current:

@@ -19,7 +19,14 @@ if TYPE_CHECKING:
 @db_option
 @site_option
 @click.option("--since", type=DateBound(), help="Only pages fetched on or after (UTC).")
-def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that parse (1: this one). More pay where as many CPUs are idle.",
+)
+def reparse(db: str | None, site: str | None, since: datetime | None, workers: int) -> None:
     """Run the current parser over the stored captures, without any network.
 
     Each article is read from the capture of its current version; captures the
@@ -38,9 +45,12 @@ def reparse(db: str | None, site: str | None, since: datetime | None) -> None:
             store,
             site=site,
             since=since,
+            workers=workers,
             profiles={s: found.profile for s, found in archived_profiles(store.engine).items()},
             progress=lambda pages: out.progress(
-                pages, unit="pages", total=lambda: count_stored_pages(store, site, since)
+                pages,
+                unit="pages",
+                total=lambda: count_stored_pages(store, site, since),
             ),
         )
     except (UnknownSiteError, ProfileError) as error:

@@ -16,6 +16,8 @@ from crawler.parsing.decode import page_text
 from crawler.parsing.safe_values import InvalidRecord, make_safe
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from crawler.items import FetchedPage
     from crawler.sites.profile import SiteProfile
 
@@ -50,3 +52,13 @@ def parse_fetched(page: FetchedPage, profile: SiteProfile) -> ParseResult:
     except InvalidRecord as invalid:
         result = ParseResult(None, str(invalid)[:200], result.warnings)
     return result
+
+
+def parse_pages(
+    pages: Sequence[FetchedPage], profiles: Mapping[str, SiteProfile]
+) -> list[ParseResult]:
+    """Each page parsed with its site's profile: a re-parse's batch, in a process of its own.
+
+    Here, not beside the re-parse, so that such a process imports the parser alone.
+    """
+    return [parse_fetched(page, profiles[page.site]) for page in pages]
