@@ -7,7 +7,7 @@ the test's process has them imported already and runs the same command line
 from the same entry point (``runpy``, as ``-m`` does): its own process, its
 own reactor, its own exit code, stdout and stderr. What it inherits that a new
 process would not have is reset before the command starts: the working
-directory, the environment, stdin, the warning filters (pytest's own would
+directory, the environment, stdin, signal handlers, the warning filters (pytest's own would
 turn a DeprecationWarning into an error) and the root logger's handlers.
 
 Tests whose point is the process itself (signals, kills, a second interpreter,
@@ -16,6 +16,7 @@ an installed wheel) start a real one, as before.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -68,6 +69,9 @@ def _run_in_fork(
 ) -> None:
     code = 1
     try:
+        # What the test's process holds (its database connections among them) is the
+        # parent's: never collected here, lest a finalizer close a connection it shares.
+        gc.freeze()
         stdin = os.open(os.devnull, os.O_RDONLY)
         os.dup2(stdin, 0)
         os.dup2(out, 1)
