@@ -37,7 +37,8 @@ demo: setup
 # three pytest workers (pytest-xdist) halve the wall time on two cores. Each test
 # goes to the next free worker (loadgroup), so no long module is left to one
 # worker at the end; a module whose tests share a module fixture stays on one
-# worker (tests/scheduling.py). TEST_WORKERS=0 runs them in one process.
+# worker; the costliest units start first (tests/scheduling.py).
+# TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 3
 test: setup lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup

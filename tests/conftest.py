@@ -22,6 +22,7 @@ from localcopy.crawls import crawl_command
 from localcopy.postgresql import throwaway_database
 from localcopy.server import ServerThread
 from localcopy.site import LocalSite
+from tests.forked import run_module
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -137,12 +138,14 @@ def crawl(
     settings: tuple[str, ...] = (),
     timeout: float = 120,
 ) -> CrawlRun:
-    """A real `scrapy crawl related` in its own process, as a user runs it."""
+    """A real `scrapy crawl related` in its own process, as a user runs it.
+
+    The process is a fork of the test's (tests/forked.py): the same command
+    line, entry point and exit code, without a new interpreter's start-up.
+    """
     command = crawl_command(*args, start=start, base_url=base_url, settings=settings)
     env = {**os.environ, "ARCHIVE_DB": database_url}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    done = run_module(command, cwd=ROOT, env=env, timeout=timeout)
     return CrawlRun(done.returncode, done.stdout, done.stdout + done.stderr)
 
 

@@ -9,9 +9,8 @@ and the run is degraded (exit 3). Real crawls, on both databases.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +20,10 @@ from crawler.archive.models import ArticleRecord, ArticleVersion, Capture, Crawl
 from localcopy.server import ServerThread
 from localcopy.site import SEED_ID, LocalSite
 from tests.conftest import ROOT, crawl, stat
+from tests.forked import run_module
+
+if TYPE_CHECKING:
+    import subprocess
 
 FULL = ("ARCHIVE_INCREMENTAL=False",)
 
@@ -162,13 +165,10 @@ def test_held_pages_become_versions_once_the_fixed_profile_reads_them(
     fixed = fixed.replace('published = [".news-date"]', 'published = [".news-date", ".dateline"]')
     (tmp_path / "alalam_en.toml").write_text(fixed, "utf-8")
 
-    done = subprocess.run(
+    done = run_module(
         [sys.executable, "-m", "crawler", "reparse", "--db", sqlite_url],
         cwd=ROOT,
         env={**os.environ, "ARCHIVE_SITES_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
         timeout=300,
     )
 
@@ -193,14 +193,9 @@ def test_held_pages_become_versions_once_the_fixed_profile_reads_them(
 
 
 def news_archive(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args, "--db", url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    """`news-archive ARGS --db URL` in a process of its own (a fork: tests/forked.py)."""
+    command = [sys.executable, "-m", "crawler", *args, "--db", url]
+    return run_module(command, cwd=ROOT, env=dict(os.environ), timeout=120)
 
 
 def test_an_archivist_accepts_a_held_notice_as_a_version(sqlite_url, http_site, http_url):

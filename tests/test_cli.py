@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
+from typing import TYPE_CHECKING
 
 from crawler.archive.store import ParsedPage
 from crawler.items import FetchedPage
 from crawler.parsing.article import parse_article
 from tests.conftest import ROOT, SEED_URL, seed_expected, seed_html
+from tests.forked import run_module
+
+if TYPE_CHECKING:
+    import subprocess
 
 BOOKKEEPING = ("version", "first_seen_at", "fetched_at", "changed_at")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    """`news-archive ARGS` in a process of its own (a fork: tests/forked.py)."""
+    command = [sys.executable, "-m", "crawler", *args]
+    return run_module(command, cwd=ROOT, env=dict(os.environ), timeout=120)
 
 
 def archive_seed(store, profile) -> None:

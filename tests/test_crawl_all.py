@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,8 +19,10 @@ from localcopy.server import ServerThread
 from localcopy.site import LocalSite
 from tests import archive_db
 from tests.conftest import ROOT
+from tests.forked import run_module
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -73,12 +74,10 @@ def mirror_file(directory: Path, every: str) -> Path:
 
 
 def news_archive(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`news-archive ARGS` in a process of its own, as cron runs it."""
+    """`news-archive ARGS` in a process of its own (a fork: tests/forked.py), as cron runs it."""
     command = [sys.executable, "-m", "crawler", *args]
     env = {**os.environ, "ARCHIVE_DB": url}
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_module(command, cwd=ROOT, env=env, timeout=300)
 
 
 def local(clock: str) -> list[str]:

@@ -8,8 +8,8 @@ archived (an article's id is its URL's path).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,6 +21,10 @@ from localcopy.server import ServerThread
 from localcopy.site import LocalSite, Reply
 from tests import archive_db
 from tests.conftest import ROOT
+from tests.forked import run_module
+
+if TYPE_CHECKING:
+    import subprocess
 
 PAGE = "https://news.example/"
 HEAD = """<html><head>
@@ -57,14 +61,8 @@ def test_a_front_page_names_sources_and_is_no_source_of_articles_itself():
 def crawl_url(url: str, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     settings = [word for setting in LOCAL_COPY_SETTINGS for word in ("-s", setting)]
     command = [sys.executable, "-m", "crawler", "crawl", "--url", url, *args, *settings]
-    return subprocess.run(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "ARCHIVE_DB": database_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return run_module(
+        command, cwd=ROOT, env={**os.environ, "ARCHIVE_DB": database_url}, timeout=300
     )
 
 
