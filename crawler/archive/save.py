@@ -375,6 +375,7 @@ class BatchSave:
             article = decision.parsed.result.article
             assert article is not None and decision.version is not None
             seen_at = datetime.fromisoformat(decision.parsed.page.fetched_at)
+            last_seen = seen_at
             previous = decision.previous
             if previous is None:
                 first_seen, count, changed = seen_at, 1, seen_at
@@ -382,8 +383,12 @@ class BatchSave:
                 first_seen = previous.first_seen_at
                 count = previous.fetch_count + (0 if reparse else 1)
                 changed = previous.changed_at if decision.status == "unchanged" else seen_at
+                if reparse:
+                    # A re-parse reads an older capture again; a later 304 may have
+                    # confirmed the article since, and that stays its last sight.
+                    last_seen = max(seen_at, previous.fetched_at)
             decision.row = article_row(
-                article, decision.version, count, first_seen, seen_at, changed
+                article, decision.version, count, first_seen, last_seen, changed
             )
         confirmed = [d for d in decisions if d.status == "not_modified"]
         for decision in confirmed:
@@ -427,7 +432,12 @@ class BatchSave:
                     set_={"last_seen_at": statement.excluded.last_seen_at},
                 ),
                 [
-                    version_row(self._pks[d.index], d.row, d.capture_id)  # type: ignore[arg-type]
+                    version_row(
+                        self._pks[d.index],
+                        d.row,  # type: ignore[arg-type]
+                        d.capture_id,
+                        first_seen_at=datetime.fromisoformat(d.parsed.page.fetched_at),
+                    )
                     for d in accepted
                 ],
             )
