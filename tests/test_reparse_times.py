@@ -32,11 +32,7 @@ def stored_times(store: ArchiveStore) -> tuple[datetime, datetime, int]:
                 ArticleVersion.version == article.version,
             )
         ).one()
-    return (
-        article.fetched_at.replace(tzinfo=UTC),
-        version.last_seen_at.replace(tzinfo=UTC),
-        article.fetch_count,
-    )
+    return (article.fetched_at, version.last_seen_at, article.fetch_count)
 
 
 def test_a_reparse_after_a_304_keeps_the_time_the_304_confirmed_the_article(store):

@@ -236,17 +236,17 @@ def version_row(
     row: dict[str, Any],
     capture_id: int | None,
     *,
-    first_seen_at: datetime | None = None,
+    first_seen_at: datetime,
 ) -> dict[str, Any]:
-    """A version of the article `row`; first seen when its capture was fetched (default:
-    the row's fetched_at, which a re-parse may have kept at a later 304's time)."""
+    """A version of the article `row`, first seen when its capture was fetched; last seen at
+    the row's fetched_at, which a re-parse keeps at a later 304's time."""
     return {
         "article_pk": article_pk,
         "version": row["version"],
         "content_hash": row["content_hash"],
         "title": row["title"],
         "body": row["body"],
-        "first_seen_at": row["fetched_at"] if first_seen_at is None else first_seen_at,
+        "first_seen_at": first_seen_at,
         "last_seen_at": row["fetched_at"],
         "capture_id": capture_id,
     }

@@ -144,6 +144,11 @@ class _Decision:
     def key(self) -> tuple[str, str]:
         return (self.parsed.page.site, self.parsed.page.article_id)
 
+    @property
+    def fetched_at(self) -> datetime:
+        """When the page decided on was fetched (for a re-parse: its capture's time)."""
+        return datetime.fromisoformat(self.parsed.page.fetched_at)
+
 
 class BatchSave:
     def __init__(self, engine: Engine, payloads: PayloadStore | None = None) -> None:
@@ -374,7 +379,7 @@ class BatchSave:
         for decision in accepted:
             article = decision.parsed.result.article
             assert article is not None and decision.version is not None
-            seen_at = datetime.fromisoformat(decision.parsed.page.fetched_at)
+            seen_at = decision.fetched_at
             last_seen = seen_at
             previous = decision.previous
             if previous is None:
@@ -397,7 +402,7 @@ class BatchSave:
                 update(ARTICLES)
                 .where(ARTICLES.c.id == decision.previous.id)
                 .values(
-                    fetched_at=datetime.fromisoformat(decision.parsed.page.fetched_at),
+                    fetched_at=decision.fetched_at,
                     fetch_count=ARTICLES.c.fetch_count + 1,
                 )
             )
@@ -436,7 +441,7 @@ class BatchSave:
                         self._pks[d.index],
                         d.row,  # type: ignore[arg-type]
                         d.capture_id,
-                        first_seen_at=datetime.fromisoformat(d.parsed.page.fetched_at),
+                        first_seen_at=d.fetched_at,
                     )
                     for d in accepted
                 ],
@@ -450,7 +455,7 @@ class BatchSave:
                         VERSIONS.c.article_pk == decision.previous.id,
                         VERSIONS.c.version == decision.previous.version,
                     )
-                    .values(last_seen_at=datetime.fromisoformat(decision.parsed.page.fetched_at))
+                    .values(last_seen_at=decision.fetched_at)
                 )
 
     def _replace_children(self, conn: Connection, accepted: list[_Decision], reparse: bool) -> None:
