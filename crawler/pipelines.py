@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
-
-from scrapy.exceptions import DropItem
 
 from crawler import signals
 from crawler.archive.database import redact
@@ -26,16 +25,19 @@ logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Archives each fetched page and passes on the article record as stored.
+    """Hands each fetched page to the archive and lets it go: a one-way sink.
 
     Pages the spider could not fetch arrive as the `fetch_failed` signal and
     are recorded in the same batches.
 
-    Parsing and storing happen in the archive worker process, in batches; what
-    comes back is the normalised record with its version, which is what feed
-    exports (`-O items.jsonl`) write. A page the parser rejects is dropped
-    with its reason, and its raw HTML is still archived for a later re-parse.
-    What each page came to is counted by the run (`ArchiveRun`).
+    Parsing and storing happen in the archive worker process, in batches. The
+    pipeline waits for room only (`ARCHIVE_MAX_WAITING` pages handed over and
+    not yet stored), never for a commit: what each page came to comes back
+    when its batch is stored, counted by the run (`ArchiveRun`), and an
+    article's record as stored, with its version, is sent as the
+    `record_archived` signal, which feed exports (`-O items.jsonl`) write. A
+    page the parser rejects is logged with its reason, and its raw HTML is
+    still archived for a later re-parse.
     """
 
     def __init__(self, crawler: Crawler, run: ArchiveRun) -> None:
@@ -93,32 +95,45 @@ class ArchivePipeline:
         """A page the spider could not fetch: recorded in the archive's next batch."""
         if self.writer is None:
             return
-        self.writer.submit(failure).add_done_callback(self._failure_stored)
-
-    def _failure_stored(self, done: asyncio.Future[SaveOutcome]) -> None:
-        if done.cancelled():
-            return
-        if done.exception() is not None:
-            self._fail(done.exception())  # type: ignore[arg-type]
-        else:
-            self._record(done.result())
+        self.writer.submit(failure).add_done_callback(partial(self._stored, failure))
 
     async def process_item(self, item: Any) -> Any:
+        """Hand a fetched page to the writer; Scrapy counts it scraped once it is handed over."""
         if not isinstance(item, FetchedPage):
             return item
         assert self.writer is not None
         await self.writer.room()
-        try:
-            outcome = await self.writer.submit(item)
-        except Exception as error:
+        self.writer.submit(item).add_done_callback(partial(self._stored, item))
+        return item
+
+    def _stored(self, item: FetchedPage | FetchFailure, done: asyncio.Future[SaveOutcome]) -> None:
+        """What the archive made of a page or a failed fetch, once its batch is stored."""
+        if done.cancelled():
+            return
+        error = done.exception()
+        if error is not None:
             self._fail(error)
-            raise DropItem(f"{item.article_id} not archived: {error}") from error
+            if isinstance(item, FetchedPage):
+                self.run.item_failed(item)
+            return
+        outcome = done.result()
         self._record(outcome)
+        if isinstance(item, FetchFailure):
+            return
         if outcome.article is None:
             # A 304 is the ordinary answer to a revisit: no warning of it for every page.
-            quiet = "DEBUG" if outcome.status == "not_modified" else None
-            raise DropItem(f"{outcome.article_id}: {_why_not(outcome)}", log_level=quiet)
-        return outcome.article
+            level = logging.DEBUG if outcome.status == "not_modified" else logging.WARNING
+            logger.log(
+                level,
+                "%s/%s gave no record: %s",
+                outcome.site,
+                outcome.article_id,
+                _why_not(outcome),
+            )
+            return
+        self.crawler.signals.send_catch_log(
+            signals.record_archived, item=outcome.article, spider=self.crawler.spider
+        )
 
     def _record(self, outcome: SaveOutcome) -> None:
         self.run.record(outcome)

@@ -153,6 +153,9 @@ MAX_IDLE_TIME_BEFORE_CLOSE = 10
 # -- runs, health and progress -----------------------------------------------------
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    # Feeds (-O items.jsonl) write the records as archived (crawler.export.feed).
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "crawler.export.feed.ArchivedRecordFeeds": 0,
     "crawler.extensions.gc_tuning.GcTuning": 100,
     "crawler.extensions.progress.Progress": 500,
     "crawler.extensions.archive_run.ArchiveRun": 510,

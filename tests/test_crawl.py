@@ -72,6 +72,8 @@ def test_a_feed_export_writes_the_archived_records(sqlite_url, site_url, tmp_pat
 
     assert run.returncode == 0, run.log
     records = [json.loads(line) for line in items.read_text("utf-8").splitlines()]
+    assert sorted(r["article_id"] for r in records) == sorted(archived(sqlite_url))
+    assert all(r["version"] == 1 for r in records)  # records as stored, no page as fetched
     seed = next(r for r in records if r["article_id"] == SEED_ID)
     local = {"url", "images"}  # fetched from the local copy, so on its host
     assert {k: v for k, v in seed.items() if k in seed_expected() and k not in local} == {

@@ -1,4 +1,4 @@
-"""The archive pipeline in this process: pages in, records as stored out, all counted.
+"""The archive pipeline in this process: pages in and let go, records as stored back, all counted.
 
 A crawler built as `scrapy crawl related` builds one (tests/inprocess.py),
 with no engine: the pipeline is opened, fed and closed as Scrapy's scraper
@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from scrapy.exceptions import DropItem
 from sqlalchemy import select
 
 from crawler import signals
@@ -34,10 +33,25 @@ BASE_URL = "http://127.0.0.1:8765"
 
 
 @pytest.fixture
-def crawler(database_url: str) -> Iterator[Crawler]:
-    crawler = archiving_crawler(database_url, start=SEED_ID, base_url=BASE_URL)
-    yield crawler
-    archive_run(crawler).release()
+def crawler_with(database_url: str) -> Iterator[Callable[..., Crawler]]:
+    """Build an archiving crawler with these settings (``-s``); its run released after."""
+    built: list[Crawler] = []
+
+    def build(**settings: object) -> Crawler:
+        crawler = archiving_crawler(
+            database_url, settings=settings, start=SEED_ID, base_url=BASE_URL
+        )
+        built.append(crawler)
+        return crawler
+
+    yield build
+    for crawler in built:
+        archive_run(crawler).release()
+
+
+@pytest.fixture
+def crawler(crawler_with: Callable[..., Crawler]) -> Crawler:
+    return crawler_with()
 
 
 def through_the_pipeline(crawler: Crawler, feed: Callable[[ArchivePipeline], Awaitable]):
@@ -54,11 +68,26 @@ def through_the_pipeline(crawler: Crawler, feed: Callable[[ArchivePipeline], Awa
     return asyncio.run(scenario())
 
 
-def test_a_fetched_page_comes_out_as_the_record_as_stored_and_is_counted(crawler, database_url):
-    article = through_the_pipeline(crawler, lambda pipeline: pipeline.process_item(seed_page()))
+def records_archived(crawler: Crawler) -> list[Article]:
+    """What the pipeline sends as `record_archived`, as feeds receive it, from now on."""
+    records: list[Article] = []
+    crawler.signals.connect(
+        lambda item, spider: records.append(item), signals.record_archived, weak=False
+    )
+    return records
+
+
+def test_a_fetched_page_is_handed_over_and_its_record_as_stored_comes_back_counted(
+    crawler, database_url
+):
+    page = seed_page()
+    records = records_archived(crawler)
+
+    handed = through_the_pipeline(crawler, lambda pipeline: pipeline.process_item(page))
 
     expected = seed_expected()
-    assert isinstance(article, Article)
+    assert handed is page
+    [article] = records
     assert (article.article_id, article.title, article.version) == (SEED_ID, expected["title"], 1)
     assert article.first_seen_at is not None
     assert archive_db.archived_ids(database_url) == {SEED_ID}
@@ -66,22 +95,52 @@ def test_a_fetched_page_comes_out_as_the_record_as_stored_and_is_counted(crawler
     assert archive_run(crawler).counts.new_articles == 1
 
 
-def test_a_page_the_parser_rejects_is_dropped_with_its_reason_and_its_capture_kept(
-    crawler, database_url
+def test_the_pipeline_lets_a_page_go_before_its_batch_is_stored(crawler_with, database_url):
+    """A one-way sink: the page's batch waits for its hour; the pipeline does not."""
+    crawler = crawler_with(ARCHIVE_BATCH_SECONDS=3600)
+
+    async def feed(pipeline: ArchivePipeline) -> set[str]:
+        await asyncio.wait_for(pipeline.process_item(seed_page()), timeout=30)
+        return archive_db.archived_ids(database_url)
+
+    stored_when_let_go = through_the_pipeline(crawler, feed)
+
+    assert stored_when_let_go == set()
+    assert archive_db.archived_ids(database_url) == {SEED_ID}  # stored when the pipeline closed
+
+
+def test_a_page_waits_for_room_while_the_writer_holds_its_most(crawler_with, database_url):
+    crawler = crawler_with(ARCHIVE_BATCH_SECONDS=3600, ARCHIVE_MAX_WAITING=1)
+
+    async def feed(pipeline: ArchivePipeline) -> tuple[bool, bool]:
+        await pipeline.process_item(seed_page("1851001"))
+        second = asyncio.ensure_future(pipeline.process_item(seed_page("1851002")))
+        await asyncio.sleep(0.2)  # the second has no room until a batch is stored
+        waited = not second.done()
+        assert pipeline.writer is not None
+        pipeline.writer.flush()
+        await asyncio.wait_for(second, timeout=60)
+        return waited, second.done()
+
+    waited, let_go = through_the_pipeline(crawler, feed)
+
+    assert (waited, let_go) == (True, True)
+    assert archive_db.archived_ids(database_url) == {"1851001", "1851002"}
+
+
+def test_a_page_the_parser_rejects_is_logged_with_its_reason_and_its_capture_kept(
+    crawler, database_url, caplog
 ):
     empty = seed_page()
     empty.body = b"<html><body></body></html>"
+    records = records_archived(crawler)
 
-    async def feed(pipeline: ArchivePipeline) -> str:
-        with pytest.raises(DropItem) as dropped:
-            await pipeline.process_item(empty)
-        return str(dropped.value)
+    through_the_pipeline(crawler, lambda pipeline: pipeline.process_item(empty))
 
-    message = through_the_pipeline(crawler, feed)
-
-    assert message.startswith(f"{SEED_ID}: ")
-    reason = message.removeprefix(f"{SEED_ID}: ")
+    [reason] = archive_run(crawler).counts.dropped
     assert archive_run(crawler).counts.dropped == {reason: 1}
+    assert f"alalam_en/{SEED_ID} gave no record: {reason}" in caplog.text
+    assert records == []
     engine = create_archive_engine(database_url)
     with engine.connect() as conn:
         kept = conn.execute(select(Capture.article_id, Capture.outcome, Capture.reason)).all()

@@ -1,5 +1,11 @@
 """Scrapy feed exports of the archived records (`-o out.csv`), written as `export` writes them.
 
+A crawl that archives hands its pages to the archive without waiting for
+them to be stored (crawler.pipelines), so what Scrapy sees scraped is the
+page; the record as stored, with its version, comes back later as the
+`record_archived` signal. `ArchivedRecordFeeds` is Scrapy's FeedExporter fed
+by that signal instead of `item_scraped`: a feed writes records, never pages.
+
 Scrapy's CSV exporter joins a list with commas and writes anything else in
 it as a Python repr, which no program reads back; the record's list fields
 (subheadings, images, related) are written as JSON instead, as
@@ -14,10 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.exporters import CsvItemExporter
+from scrapy.extensions.feedexport import FeedExporter
 
+from crawler import signals as archive_signals
 from crawler.export.cells import CellWriter
 from crawler.export.records import csv_row
+from crawler.extensions.archive_run import archiving
 from crawler.items import Article
 
 if TYPE_CHECKING:
@@ -38,3 +48,18 @@ class ArticleCsvItemExporter(CsvItemExporter):
 
     def export_item(self, item: Any) -> None:
         super().export_item(csv_row(item) if isinstance(item, Article) else item)
+
+
+class ArchivedRecordFeeds(FeedExporter):
+    """Scrapy's feed exports, writing the records as archived when the crawl archives."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        exporter = cls(crawler)
+        crawler.signals.connect(exporter.open_spider, signals.spider_opened)
+        crawler.signals.connect(exporter.close_spider, signals.spider_closed)
+        # Scrapy's tools that only look (parse, shell) archive nothing: their feeds
+        # write what is scraped, as Scrapy's own exporter does.
+        written = archive_signals.record_archived if archiving(crawler.settings) else None
+        crawler.signals.connect(exporter.item_scraped, written or signals.item_scraped)
+        return exporter

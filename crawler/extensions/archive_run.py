@@ -353,7 +353,10 @@ class ArchiveRun:
 
     def item_failed(self, item: Any) -> None:
         """A page the archive could not store gives no outcome: decided, not new (a page
-        dropped after its outcome was counted is decided already)."""
+        dropped after its outcome was counted is decided already). Only a run with a
+        limit of new articles keeps count."""
+        if self.max_articles is None:
+            return
         article_id = getattr(item, "article_id", None)
         if isinstance(article_id, str):
             self._decided(article_id, new=False)
