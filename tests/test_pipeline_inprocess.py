@@ -113,7 +113,7 @@ def test_a_page_waits_for_room_while_the_writer_holds_its_most(crawler_with, dat
     crawler = crawler_with(ARCHIVE_BATCH_SECONDS=3600, ARCHIVE_MAX_WAITING=1)
 
     async def feed(pipeline: ArchivePipeline) -> tuple[bool, bool]:
-        await pipeline.process_item(seed_page("1851001"))
+        await asyncio.wait_for(pipeline.process_item(seed_page("1851001")), timeout=30)
         second = asyncio.ensure_future(pipeline.process_item(seed_page("1851002")))
         await asyncio.sleep(0.2)  # the second has no room until a batch is stored
         waited = not second.done()
