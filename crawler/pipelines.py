@@ -118,21 +118,20 @@ class ArchivePipeline:
             return
         outcome = done.result()
         self._record(outcome)
-        if isinstance(item, FetchFailure):
-            return
-        if outcome.article is None:
-            # A 304 is the ordinary answer to a revisit: no warning of it for every page.
-            level = logging.DEBUG if outcome.status == "not_modified" else logging.WARNING
-            logger.log(
-                level,
-                "%s/%s gave no record: %s",
-                outcome.site,
-                outcome.article_id,
-                _why_not(outcome),
+        if isinstance(item, FetchedPage):
+            self._pass_on(outcome)
+
+    def _pass_on(self, outcome: SaveOutcome) -> None:
+        """A page's record as stored goes to feeds; a page that gave none says why."""
+        if outcome.article is not None:
+            self.crawler.signals.send_catch_log(
+                signals.record_archived, item=outcome.article, spider=self.crawler.spider
             )
             return
-        self.crawler.signals.send_catch_log(
-            signals.record_archived, item=outcome.article, spider=self.crawler.spider
+        # A 304 is the ordinary answer to a revisit: no warning of it for every page.
+        level = logging.DEBUG if outcome.status == "not_modified" else logging.WARNING
+        logger.log(
+            level, "%s/%s gave no record: %s", outcome.site, outcome.article_id, _why_not(outcome)
         )
 
     def _record(self, outcome: SaveOutcome) -> None:

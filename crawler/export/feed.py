@@ -55,11 +55,10 @@ class ArchivedRecordFeeds(FeedExporter):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        exporter = cls(crawler)
-        crawler.signals.connect(exporter.open_spider, signals.spider_opened)
-        crawler.signals.connect(exporter.close_spider, signals.spider_closed)
+        exporter = super().from_crawler(crawler)
         # Scrapy's tools that only look (parse, shell) archive nothing: their feeds
         # write what is scraped, as Scrapy's own exporter does.
-        written = archive_signals.record_archived if archiving(crawler.settings) else None
-        crawler.signals.connect(exporter.item_scraped, written or signals.item_scraped)
+        if archiving(crawler.settings):
+            crawler.signals.disconnect(exporter.item_scraped, signals.item_scraped)
+            crawler.signals.connect(exporter.item_scraped, archive_signals.record_archived)
         return exporter
