@@ -18,16 +18,20 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def throwaway_database(admin_url: str, prefix: str = "archive_test") -> Iterator[str]:
+def throwaway_database(
+    admin_url: str, prefix: str = "archive_test", template: str | None = None
+) -> Iterator[str]:
     """A new database on the server of `admin_url`, as a SQLAlchemy URL; dropped afterwards.
 
     `admin_url` names a database to connect to for CREATE and DROP, in libpq's
-    form or SQLAlchemy's (``postgresql+psycopg://``).
+    form or SQLAlchemy's (``postgresql+psycopg://``). With `template`, the new
+    database is a copy of that one (which nobody may be connected to).
     """
     admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{copied}')
     base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
         yield f"{base}/{name}"

@@ -22,6 +22,7 @@ from localcopy.crawls import crawl_command
 from localcopy.postgresql import throwaway_database
 from localcopy.server import ServerThread
 from localcopy.site import LocalSite
+from tests import migrated as migrated_archives
 from tests.forked import run_module
 
 if TYPE_CHECKING:
@@ -75,21 +76,58 @@ def _postgres_or_skip() -> None:
 
 
 @contextmanager
-def fresh_postgresql_database() -> Iterator[str]:
-    """A database of its own on the running PostgreSQL, dropped afterwards."""
+def fresh_postgresql_database(*, migrated: bool = False) -> Iterator[str]:
+    """A database of its own on the running PostgreSQL, dropped afterwards.
+
+    Empty, or `migrated`: a copy of the suite's migrated template (tests/migrated.py).
+    """
     _postgres_or_skip()
-    with throwaway_database(PG_ADMIN_URL, "archive_test") as url:
+    template = migrated_archives.postgresql_template(PG_ADMIN_URL) if migrated else None
+    with throwaway_database(PG_ADMIN_URL, "archive_test", template=template) as url:
         yield url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the run's first process, not an xdist worker
+        migrated_archives.name_the_template()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        migrated_archives.drop_postgresql_template(PG_ADMIN_URL)
 
 
 @pytest.fixture
 def postgresql_url() -> Iterator[str]:
-    with fresh_postgresql_database() as url:
+    """An archive of its own on PostgreSQL, at the current schema and holding nothing."""
+    with fresh_postgresql_database(migrated=True) as url:
         yield url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def empty_postgresql_url() -> Iterator[str]:
+    """A database of its own on PostgreSQL with no schema yet: the migrations make it."""
+    with fresh_postgresql_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this worker keeps the SQLite archive the migrations made, to copy from."""
+    return tmp_path_factory.mktemp("migrated") / "archive.sqlite3"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, migrated_sqlite_file: Path) -> str:
+    """An archive file of its own, at the current schema and holding nothing."""
+    path = tmp_path / "archive.sqlite3"
+    migrated_archives.copy_migrated_sqlite(migrated_sqlite_file, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """Where no archive file is yet: the first crawl or migration makes it."""
     return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
 
 
@@ -97,6 +135,12 @@ def sqlite_url(tmp_path: Path) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     """Each test that takes this runs once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """`database_url`, with no schema yet."""
+    return request.getfixturevalue(f"empty_{request.param}_url")
 
 
 @pytest.fixture

@@ -89,13 +89,13 @@ CAPTURES = (
 )
 
 
-def test_raw_pages_become_first_captures_and_the_current_version_names_its_own(database_url):
-    archive_at_0009(database_url)
+def test_raw_pages_become_first_captures_and_the_current_version_names_its_own(empty_database_url):
+    archive_at_0009(empty_database_url)
 
-    upgraded = alembic(database_url, "upgrade", "head")
+    upgraded = alembic(empty_database_url, "upgrade", "head")
 
     assert upgraded.returncode == 0, upgraded.stderr
-    assert rows(database_url, CAPTURES) == [
+    assert rows(empty_database_url, CAPTURES) == [
         (
             "1",
             200,
@@ -120,32 +120,32 @@ def test_raw_pages_become_first_captures_and_the_current_version_names_its_own(d
         ),
     ]
     linked = rows(
-        database_url,
+        empty_database_url,
         "SELECT v.version, c.article_id FROM article_versions v "
         "LEFT JOIN captures c ON c.id = v.capture_id ORDER BY v.version",
     )
     assert linked == [(1, None), (2, "1")]  # version 1's page was never kept
     [(body_gz,)] = rows(
-        database_url, f"SELECT body_gz FROM payloads WHERE digest = '{payload_digest(PAGE)}'"
+        empty_database_url, f"SELECT body_gz FROM payloads WHERE digest = '{payload_digest(PAGE)}'"
     )
     assert gzip.decompress(body_gz) == PAGE
-    assert not has_table(database_url, "raw_pages")  # each body is kept once, as a payload
-    assert not has_table(database_url, "unreadable_raw_pages")
+    assert not has_table(empty_database_url, "raw_pages")  # each body is kept once, as a payload
+    assert not has_table(empty_database_url, "unreadable_raw_pages")
 
 
-def test_down_and_up_again_keeps_the_captures_once(database_url):
-    archive_at_0009(database_url)
-    assert alembic(database_url, "upgrade", "head").returncode == 0
-    before = rows(database_url, CAPTURES)
+def test_down_and_up_again_keeps_the_captures_once(empty_database_url):
+    archive_at_0009(empty_database_url)
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
+    before = rows(empty_database_url, CAPTURES)
 
-    downgraded = alembic(database_url, "downgrade", "0009")
+    downgraded = alembic(empty_database_url, "downgrade", "0009")
 
     assert downgraded.returncode == 0, downgraded.stderr
-    assert rows(database_url, CAPTURES) == before  # 0009 holds captures as they are
-    assert alembic(database_url, "upgrade", "head").returncode == 0
-    assert rows(database_url, CAPTURES) == before
-    assert rows(database_url, "SELECT count(*) FROM payloads") == [(2,)]
-    check = alembic(database_url, "check")
+    assert rows(empty_database_url, CAPTURES) == before  # 0009 holds captures as they are
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
+    assert rows(empty_database_url, CAPTURES) == before
+    assert rows(empty_database_url, "SELECT count(*) FROM payloads") == [(2,)]
+    check = alembic(empty_database_url, "check")
     assert check.returncode == 0, check.stderr
 
 
@@ -155,41 +155,43 @@ RAW_PAGES = (
 )
 
 
-def test_a_raw_page_too_damaged_to_become_a_capture_is_kept_apart_not_dropped(database_url):
-    archive_at_0009(database_url, damaged=True)
+def test_a_raw_page_too_damaged_to_become_a_capture_is_kept_apart_not_dropped(empty_database_url):
+    archive_at_0009(empty_database_url, damaged=True)
 
-    upgraded = alembic(database_url, "upgrade", "head")
+    upgraded = alembic(empty_database_url, "upgrade", "head")
 
     assert upgraded.returncode == 0, upgraded.stderr
     assert "raw page alalam_en/3 is damaged and cannot become a capture" in upgraded.stderr
-    assert not has_table(database_url, "raw_pages")
-    assert rows(database_url, "SELECT article_id FROM unreadable_raw_pages") == [("3",)]
-    assert [r[0] for r in rows(database_url, CAPTURES)] == ["1", "2"]
+    assert not has_table(empty_database_url, "raw_pages")
+    assert rows(empty_database_url, "SELECT article_id FROM unreadable_raw_pages") == [("3",)]
+    assert [r[0] for r in rows(empty_database_url, CAPTURES)] == ["1", "2"]
 
 
-def test_down_to_0010_gives_back_each_pages_last_read_as_a_raw_page(database_url):
-    archive_at_0009(database_url)
-    assert alembic(database_url, "upgrade", "0010").returncode == 0
+def test_down_to_0010_gives_back_each_pages_last_read_as_a_raw_page(empty_database_url):
+    archive_at_0009(empty_database_url)
+    assert alembic(empty_database_url, "upgrade", "0010").returncode == 0
     before = [
-        (*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(database_url, RAW_PAGES)
+        (*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(empty_database_url, RAW_PAGES)
     ]
-    assert alembic(database_url, "upgrade", "head").returncode == 0
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
 
-    downgraded = alembic(database_url, "downgrade", "0010")
+    downgraded = alembic(empty_database_url, "downgrade", "0010")
 
     assert downgraded.returncode == 0, downgraded.stderr
-    after = [(*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(database_url, RAW_PAGES)]
+    after = [
+        (*row[:4], gzip.decompress(row[4]), *row[5:]) for row in rows(empty_database_url, RAW_PAGES)
+    ]
     assert after == before
-    assert alembic(database_url, "upgrade", "head").returncode == 0
-    assert not has_table(database_url, "raw_pages")
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
+    assert not has_table(empty_database_url, "raw_pages")
 
 
-def test_down_to_0010_keeps_a_damaged_raw_page_as_it_was(database_url):
-    archive_at_0009(database_url, damaged=True)
-    assert alembic(database_url, "upgrade", "head").returncode == 0
+def test_down_to_0010_keeps_a_damaged_raw_page_as_it_was(empty_database_url):
+    archive_at_0009(empty_database_url, damaged=True)
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
 
-    downgraded = alembic(database_url, "downgrade", "0010")
+    downgraded = alembic(empty_database_url, "downgrade", "0010")
 
     assert downgraded.returncode == 0, downgraded.stderr
-    assert [r[0] for r in rows(database_url, RAW_PAGES)] == ["1", "2", "3"]
-    assert not has_table(database_url, "unreadable_raw_pages")
+    assert [r[0] for r in rows(empty_database_url, RAW_PAGES)] == ["1", "2", "3"]
+    assert not has_table(empty_database_url, "unreadable_raw_pages")

@@ -30,16 +30,17 @@ def archived(url: str) -> dict[str, list[str]]:
 
 
 def test_a_crawl_archives_every_reachable_article_once_with_its_links(
-    database_url, local_site, site_url
+    empty_database_url, local_site, site_url
 ):
-    run = crawl(database_url, start=SEED_ID, base_url=site_url)
+    """From a database with no schema yet: the crawl makes its archive."""
+    run = crawl(empty_database_url, start=SEED_ID, base_url=site_url)
 
     assert run.returncode == 0, run.log
-    links = archived(database_url)
+    links = archived(empty_database_url)
     assert set(links) == local_site.reachable()
     assert len(local_site.reachable()) == local_site.pages
     assert links == {article_id: local_site.related[article_id] for article_id in links}
-    assert sorted(last_read_ids(database_url)) == sorted(local_site.reachable())
+    assert sorted(last_read_ids(empty_database_url)) == sorted(local_site.reachable())
 
 
 def test_ids_linked_but_not_served_are_visible_as_missing(database_url, local_site, site_url):

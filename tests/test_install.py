@@ -166,7 +166,7 @@ def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Pa
     if request.param == "sqlite":
         yield empty, f"sqlite:///{empty / 'archive.sqlite3'}", _clean_env()
     else:
-        url = request.getfixturevalue("postgresql_url")
+        url = request.getfixturevalue("empty_postgresql_url")
         yield empty, url, _clean_env(ARCHIVE_DB=url)
 
 

@@ -303,10 +303,10 @@ def test_a_sqlite_database_that_is_no_archive_is_refused_and_left_as_it_was(tmp_
     assert where.read_bytes() == before
 
 
-def test_an_empty_postgresql_database_is_refused_and_left_empty(postgresql_url):
+def test_an_empty_postgresql_database_is_refused_and_left_empty(empty_postgresql_url):
     with pytest.raises(news_archive.ArchiveError, match="holds no archive"):
-        news_archive.open(postgresql_url)
-    engine = create_engine(postgresql_url)
+        news_archive.open(empty_postgresql_url)
+    engine = create_engine(empty_postgresql_url)
     with engine.connect() as conn:
         tables = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname='public'"))
         assert tables.scalar_one() == 0

@@ -61,30 +61,32 @@ def test_datasette_finds_the_full_text_table_of_the_text_it_indexes(sqlite_url):
         assert detect_fts(conn, "article_search_text") == "articles_fts"
 
 
-def test_upgrading_writes_escaped_json_again_as_readable_text(database_url):
-    migrate(database_url, "0004")
-    execute(database_url, ARTICLE, escaped=ESCAPED)
-    execute(database_url, RAW_PAGE, escaped=ESCAPED, body=gzip.compress(b"<p>Body</p>"))
+def test_upgrading_writes_escaped_json_again_as_readable_text(empty_database_url):
+    migrate(empty_database_url, "0004")
+    execute(empty_database_url, ARTICLE, escaped=ESCAPED)
+    execute(empty_database_url, RAW_PAGE, escaped=ESCAPED, body=gzip.compress(b"<p>Body</p>"))
     tehran = "\\u062a\\u0647\\u0631\\u0627\\u0646"
-    execute(database_url, RUN, arguments=f'{{"spider": {{"start": "{tehran}"}}}}')
+    execute(empty_database_url, RUN, arguments=f'{{"spider": {{"start": "{tehran}"}}}}')
 
-    migrate(database_url, "head")
+    migrate(empty_database_url, "head")
 
-    [(subheadings,)] = execute(database_url, "SELECT CAST(subheadings AS TEXT) FROM articles")
+    [(subheadings,)] = execute(empty_database_url, "SELECT CAST(subheadings AS TEXT) FROM articles")
     # The raw page is its article's first capture now, its warnings as 0006 rewrote them.
-    [(warnings,)] = execute(database_url, "SELECT CAST(warnings AS TEXT) FROM captures")
-    [(arguments,)] = execute(database_url, "SELECT CAST(arguments AS TEXT) FROM crawl_runs")
+    [(warnings,)] = execute(empty_database_url, "SELECT CAST(warnings AS TEXT) FROM captures")
+    [(arguments,)] = execute(empty_database_url, "SELECT CAST(arguments AS TEXT) FROM crawl_runs")
     assert subheadings == warnings == f'["{READABLE}"]'
     assert arguments == '{"spider": {"start": "تهران"}}'
 
 
-def test_an_upgraded_sqlite_archive_is_searched_with_its_index_rebuilt(sqlite_url):
-    migrate(sqlite_url, "0004")
-    execute(sqlite_url, ARTICLE, escaped=ESCAPED)
+def test_an_upgraded_sqlite_archive_is_searched_with_its_index_rebuilt(empty_sqlite_url):
+    migrate(empty_sqlite_url, "0004")
+    execute(empty_sqlite_url, ARTICLE, escaped=ESCAPED)
 
-    migrate(sqlite_url, "head")
+    migrate(empty_sqlite_url, "head")
 
-    found = execute(sqlite_url, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'bomber'")
+    found = execute(
+        empty_sqlite_url, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'bomber'"
+    )
     assert found == [(7,)]
 
 

@@ -206,10 +206,12 @@ def test_progress_is_logged_while_the_crawl_runs(sqlite_url):
     assert " queued" in run.log
 
 
-def test_a_database_at_an_older_revision_stops_the_crawl_naming_the_command(database_url, site_url):
-    assert alembic(database_url, "upgrade", "0001").returncode == 0
+def test_a_database_at_an_older_revision_stops_the_crawl_naming_the_command(
+    empty_database_url, site_url
+):
+    assert alembic(empty_database_url, "upgrade", "0001").returncode == 0
 
-    run = crawl(database_url, start=SEED_ID, base_url=site_url)
+    run = crawl(empty_database_url, start=SEED_ID, base_url=site_url)
 
     assert run.returncode == 2
     assert "run `news-archive db upgrade" in run.log

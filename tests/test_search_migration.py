@@ -69,26 +69,26 @@ def indexed(url: str, word: str) -> list[str]:
     return rows
 
 
-def test_the_upgrade_finds_existing_articles_as_their_readers_search(database_url):
-    archive_at_0010(database_url)
-    assert indexed(database_url, "رييس") == []  # as 0010 indexed it: the text as written
+def test_the_upgrade_finds_existing_articles_as_their_readers_search(empty_database_url):
+    archive_at_0010(empty_database_url)
+    assert indexed(empty_database_url, "رييس") == []  # as 0010 indexed it: the text as written
 
-    assert alembic(database_url, "upgrade", "0011").returncode == 0
+    assert alembic(empty_database_url, "upgrade", "0011").returncode == 0
 
-    assert found(database_url, "رئيس") == ["1"]
-    assert found(database_url, "ايران") == ["1", "2"]
-    assert found(database_url, "2016") == ["1"]
-    assert found(database_url, "كتابخانه") == ["2"]
-    assert found(database_url, "bomber") == ["3"]
+    assert found(empty_database_url, "رئيس") == ["1"]
+    assert found(empty_database_url, "ايران") == ["1", "2"]
+    assert found(empty_database_url, "2016") == ["1"]
+    assert found(empty_database_url, "كتابخانه") == ["2"]
+    assert found(empty_database_url, "bomber") == ["3"]
 
 
-def test_the_upgrade_stores_a_normalised_text_only_where_it_differs(database_url):
-    archive_at_0010(database_url)
+def test_the_upgrade_stores_a_normalised_text_only_where_it_differs(empty_database_url):
+    archive_at_0010(empty_database_url)
 
-    assert alembic(database_url, "upgrade", "0011").returncode == 0
+    assert alembic(empty_database_url, "upgrade", "0011").returncode == 0
 
     assert rows(
-        database_url, "SELECT article_id, search_title, search_body FROM articles ORDER BY 1"
+        empty_database_url, "SELECT article_id, search_title, search_body FROM articles ORDER BY 1"
     ) == [
         ("1", "رييس في طهران", "وصل رييس ال ايران عام 2016."),
         ("2", "كتابخانه", "كتابخانه ملي ايران باز شد."),
@@ -96,14 +96,14 @@ def test_the_upgrade_stores_a_normalised_text_only_where_it_differs(database_url
     ]
 
 
-def test_the_downgrade_restores_the_index_of_the_raw_text(database_url):
-    archive_at_0010(database_url)
-    assert alembic(database_url, "upgrade", "0011").returncode == 0
+def test_the_downgrade_restores_the_index_of_the_raw_text(empty_database_url):
+    archive_at_0010(empty_database_url)
+    assert alembic(empty_database_url, "upgrade", "0011").returncode == 0
 
-    assert alembic(database_url, "downgrade", "0010").returncode == 0
+    assert alembic(empty_database_url, "downgrade", "0010").returncode == 0
 
-    assert indexed(database_url, "bomber") == ["3"]
-    assert indexed(database_url, "رييس") == []
-    assert indexed(database_url, "الرئيـــس") == ["1"]  # the text as written
-    assert alembic(database_url, "upgrade", "head").returncode == 0
-    assert found(database_url, "رئيس") == ["1"]
+    assert indexed(empty_database_url, "bomber") == ["3"]
+    assert indexed(empty_database_url, "رييس") == []
+    assert indexed(empty_database_url, "الرئيـــس") == ["1"]  # the text as written
+    assert alembic(empty_database_url, "upgrade", "head").returncode == 0
+    assert found(empty_database_url, "رئيس") == ["1"]

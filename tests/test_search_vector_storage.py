@@ -19,27 +19,27 @@ def storage(url: str) -> str:
     )[0][0]
 
 
-def test_the_search_vector_is_kept_in_the_row(postgresql_url):
-    assert alembic(postgresql_url, "upgrade", "head").returncode == 0
+def test_the_search_vector_is_kept_in_the_row(empty_postgresql_url):
+    assert alembic(empty_postgresql_url, "upgrade", "head").returncode == 0
 
-    assert storage(postgresql_url) == "m"  # MAIN: compressed if need be, out of line last
-
-
-def test_the_upgrade_keeps_every_article_found_as_before(postgresql_url):
-    archive_at_0010(postgresql_url)
-    assert alembic(postgresql_url, "upgrade", "0012").returncode == 0
-
-    assert alembic(postgresql_url, "upgrade", "0013").returncode == 0
-
-    assert found(postgresql_url, "رئيس") == ["1"]
-    assert found(postgresql_url, "ايران") == ["1", "2"]
-    assert found(postgresql_url, "bomber") == ["3"]
+    assert storage(empty_postgresql_url) == "m"  # MAIN: compressed if need be, out of line last
 
 
-def test_the_downgrade_gives_the_vector_its_types_storage_again(postgresql_url):
-    assert alembic(postgresql_url, "upgrade", "head").returncode == 0
+def test_the_upgrade_keeps_every_article_found_as_before(empty_postgresql_url):
+    archive_at_0010(empty_postgresql_url)
+    assert alembic(empty_postgresql_url, "upgrade", "0012").returncode == 0
 
-    assert alembic(postgresql_url, "downgrade", "0012").returncode == 0
+    assert alembic(empty_postgresql_url, "upgrade", "0013").returncode == 0
 
-    assert storage(postgresql_url) == "x"
-    assert alembic(postgresql_url, "upgrade", "head").returncode == 0
+    assert found(empty_postgresql_url, "رئيس") == ["1"]
+    assert found(empty_postgresql_url, "ايران") == ["1", "2"]
+    assert found(empty_postgresql_url, "bomber") == ["3"]
+
+
+def test_the_downgrade_gives_the_vector_its_types_storage_again(empty_postgresql_url):
+    assert alembic(empty_postgresql_url, "upgrade", "head").returncode == 0
+
+    assert alembic(empty_postgresql_url, "downgrade", "0012").returncode == 0
+
+    assert storage(empty_postgresql_url) == "x"
+    assert alembic(empty_postgresql_url, "upgrade", "head").returncode == 0
