@@ -15,7 +15,6 @@ import psycopg
 import pytest
 
 from crawler.archive.database import create_archive_engine
-from crawler.archive.migrate import ensure_current
 from crawler.archive.store import ArchiveStore
 from crawler.sites import get_profile
 from localcopy.crawls import crawl_command
@@ -145,7 +144,6 @@ def empty_database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[ArchiveStore]:
-    ensure_current(database_url)
     engine = create_archive_engine(database_url, writer=True)
     yield ArchiveStore(engine)
     engine.dispose()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from crawler.archive.migrate import ensure_current
+from localcopy.postgresql import database_url, libpq_url
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,10 +35,6 @@ def name_the_template() -> None:
     os.environ.setdefault(TEMPLATE_ENV, f"archive_template_{uuid.uuid4().hex[:12]}")
 
 
-def _libpq(admin_url: str) -> str:
-    return admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 @cache
 def postgresql_template(admin_url: str) -> str:
     """The name of the suite run's migrated template database, built on first use.
@@ -46,18 +43,17 @@ def postgresql_template(admin_url: str) -> str:
     worker killed while building leaves no half-migrated template behind.
     """
     name = os.environ[TEMPLATE_ENV]
-    admin_url = _libpq(admin_url)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
+    # The session's advisory lock goes with its connection, whatever happens inside.
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as admin:
         admin.execute("SELECT pg_advisory_lock(%s)", (_BUILD_LOCK,))
         found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if found is None:
             building = f"{name}_building"
             admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{building}"')
-            base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            ensure_current(f"{base}/{building}")  # disposes its engine: nobody stays connected
+            # ensure_current disposes its engine: nobody stays connected to the template.
+            ensure_current(database_url(admin_url, building))
             admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        admin.execute("SELECT pg_advisory_unlock(%s)", (_BUILD_LOCK,))
     return name
 
 
@@ -67,14 +63,20 @@ def drop_postgresql_template(admin_url: str) -> None:
     if not name:
         return
     try:
-        with psycopg.connect(_libpq(admin_url), autocommit=True, connect_timeout=3) as admin:
+        with psycopg.connect(libpq_url(admin_url), autocommit=True, connect_timeout=3) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.OperationalError:
         pass  # no PostgreSQL here: nothing was built
 
 
 def copy_migrated_sqlite(migrated: Path, to: Path) -> None:
-    """A migrated SQLite archive at `to`, copied from `migrated` (made on first use)."""
+    """A migrated SQLite archive at `to`, copied from `migrated` (made on first use).
+
+    Like the template, it is migrated under another name and renamed when whole.
+    """
     if not migrated.exists():
-        ensure_current(f"sqlite:///{migrated}")  # its engine is disposed: the file is whole
+        building = migrated.with_name(f"{migrated.name}.building")
+        building.unlink(missing_ok=True)
+        ensure_current(f"sqlite:///{building}")  # its engine is disposed: the file is whole
+        building.rename(migrated)
     shutil.copyfile(migrated, to)
