@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,10 @@ class Command(ScrapyCrawl):
         refused: list[RunRefused] = []
         _on_refusal(self.crawler_process.crawl(crawler, **opts.spargs), refused.append)
         self.crawler_process.start()
+        # The reactor gave Python its own SIGINT handler back: a Ctrl-C pressed now, as the
+        # crawl closes, would end the process by KeyboardInterrupt before its exit code.
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN)
         if refused:
             self._refuse(refused[0], EXIT_LOCKED if refused[0].locked else EXIT_CANNOT_START)
             return
